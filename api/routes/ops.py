@@ -1,0 +1,39 @@
+"""Operations: liveness/readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.context import ApiContext, get_ctx
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+async def healthz(ctx: Annotated[ApiContext, Depends(get_ctx)]) -> JSONResponse:
+    """200 when Postgres and Redis answer, 503 otherwise (with which one failed)."""
+    checks: dict[str, Any] = {}
+    try:
+        async with ctx.pool.connection() as conn:
+            await conn.execute("SELECT 1")
+        checks["postgres"] = "ok"
+    except Exception as exc:
+        checks["postgres"] = f"error: {type(exc).__name__}"
+    try:
+        await ctx.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "degraded", "checks": checks},
+                        status_code=200 if healthy else 503)
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    """Prometheus exposition of this process's metrics."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,85 @@
+"""Runtime configuration, read once from the environment (and an optional `.env`).
+
+Every process of the system (API, workers, CLI) reads the same settings, so the
+docker-compose file and the local stack only have to agree on environment variables.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only for local development: a fixed, public key so `make run` works out of the box.
+# Production deployments must set CAREERSTREAM_MASTER_KEY / CAREERSTREAM_JWT_SECRET.
+_DEV_MASTER_KEY = base64.b64encode(hashlib.sha256(b"careerstream-dev-master-key").digest()).decode()
+_DEV_JWT_SECRET = "careerstream-dev-jwt-secret-change-me-in-production"
+
+
+class Settings(BaseSettings):
+    """All knobs of CareerStream. Environment variable names are the upper-cased field names."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Kafka. Empty bootstrap servers means "start the embedded Tansu broker" (careerstream up).
+    kafka_bootstrap_servers: str = ""
+    embedded_broker_port: int = 19092
+    topic_prefix: str = "careerstream"
+    schema_registry_url: str = ""  # set: Confluent wire format + registry; empty: Avro single-object
+    consumer_session_timeout_ms: int = 6000
+    consumer_rebalance_timeout_ms: int = 6000
+
+    # Stores.
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/careerstream"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "cs:"
+
+    # Security.
+    master_key: str = Field(default=_DEV_MASTER_KEY, description="base64 of 32 bytes; wraps per-user keys")
+    data_key_cache_seconds: float = 30.0
+    jwt_secret: str = _DEV_JWT_SECRET
+    jwt_issuer: str = "careerstream"
+
+    # API.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    consistency_wait_ms: int = 2000
+
+    # Worker.
+    worker_id: str = "worker-1"
+    worker_batch_size: int = 2000
+    worker_batch_within_s: float = 0.05
+    worker_metrics_port: int = 0  # 0 = do not expose a metrics HTTP server from the worker
+    faust_web_port: int = 6066
+
+    # Blob storage (resumes).
+    blob_dir: Path = Path("var/blobs")
+
+    # LLM feedback: no key means the deterministic offline fallback.
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_s: float = 20.0
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def broker_is_embedded(self) -> bool:
+        return not self.kafka_bootstrap_servers
+
+    def master_key_bytes(self) -> bytes:
+        key = base64.b64decode(self.master_key)
+        if len(key) != 32:
+            raise ValueError("CAREERSTREAM master_key must be base64 of exactly 32 bytes")
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own `Settings` instead)."""
+    return Settings()

@@ -1,0 +1,147 @@
+"""Applies batches of log records to one projection: decode, skip what was applied, fold, commit.
+
+One batch = one Postgres transaction:
+1. lock the projection's positions for the batch's partitions and drop records below them (redeliveries);
+2. decode the rest; records that can't be decoded or that the projection refuses go to the dead-letter sink;
+3. load the rows the projection reads, fold every event through `apply`, coalesce the changes;
+4. run effects, write Redis, then write rows and the new positions, and commit.
+A crash anywhere before the commit leaves Postgres untouched and the records are redelivered; every
+step before the commit is idempotent, so the retry converges on the same state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+from psycopg_pool import AsyncConnectionPool
+from redis.asyncio import Redis
+
+from careerstream.metrics import BATCH_LATENCY, EVENT_AGE, EVENTS_CONSUMED, EVENTS_FAILED, EVENTS_SKIPPED
+from projections.framework import Effect, InvalidEvent, Projection, State, coalesce
+from projections.postgres_store import load_rows, lock_positions, save_positions, write_changes
+from projections.redis_store import write_cache_changes
+from schemas.events import Event
+from schemas.serde import EventSerde, PoisonEvent
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """A record as read from Kafka."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+class DeadLetterSink(Protocol):
+    async def send(self, record: LogRecord, projection: str, reason: str) -> None: ...
+
+
+EffectHandler = Callable[[Mapping[str, Any], Event], Awaitable[None]]
+
+
+@dataclass
+class BatchOutcome:
+    applied: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+
+
+class BatchApplier:
+    """Applies batches to one projection; the Faust agent and the replay tool both drive it."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        serde: EventSerde,
+        pool: AsyncConnectionPool,
+        redis: Redis,
+        redis_prefix: str,
+        dead_letters: DeadLetterSink,
+        effects: Mapping[str, EffectHandler] | None = None,
+    ) -> None:
+        self.projection = projection
+        self.serde = serde
+        self.pool = pool
+        self.redis = redis
+        self.redis_prefix = redis_prefix
+        self.dead_letters = dead_letters
+        self.effects = dict(effects or {})
+        self.tables = {t.name: t for t in projection.tables}
+
+    def _decode_all(self, records: Sequence[LogRecord]) -> list[tuple[LogRecord, Event | None, str | None]]:
+        subjects = {r.key.decode(errors="replace") for r in records if r.key}
+        # One keystore round trip per batch instead of one per subject.
+        self.serde.keystore.warm(subjects)
+        out: list[tuple[LogRecord, Event | None, str | None]] = []
+        for record in records:
+            try:
+                event = self.serde.decode(record.value)
+            except PoisonEvent as exc:
+                out.append((record, None, exc.reason))
+                continue
+            if record.key is not None and record.key.decode(errors="replace") != event.subject_id:
+                out.append((record, None, "message key does not match the event's subject_id"))
+                continue
+            out.append((record, event, None))
+        return out
+
+    async def apply(self, records: Sequence[LogRecord]) -> BatchOutcome:
+        """Apply one batch (records of any partitions, in log order per partition)."""
+        outcome = BatchOutcome()
+        if not records:
+            return outcome
+        name = self.projection.name
+        started = time.perf_counter()
+        async with self.pool.connection() as conn, conn.transaction():
+            next_offsets = await lock_positions(conn, name, {(r.topic, r.partition) for r in records})
+            fresh = [r for r in records if r.offset >= next_offsets[(r.topic, r.partition)]]
+            outcome.skipped = len(records) - len(fresh)
+            if outcome.skipped:
+                EVENTS_SKIPPED.labels(topic=records[0].topic, projection=name).inc(outcome.skipped)
+            decoded = self._decode_all(fresh)
+            wanted = {w for _, ev, _ in decoded if ev is not None for w in self.projection.reads(ev)}
+            state = State(self.tables, await load_rows(conn, self.tables, wanted) if wanted else {})
+            changes = []
+            events: list[Event] = []
+            for record, event, poison in decoded:
+                if event is not None:
+                    try:
+                        event_changes = self.projection.apply(state, event)
+                    except InvalidEvent as exc:
+                        poison = f"rejected by {name}: {exc}"
+                    else:
+                        state.apply(event_changes)
+                        changes.extend(event_changes)
+                        events.append(event)
+                if poison is not None:
+                    await self.dead_letters.send(record, name, poison)
+                    EVENTS_FAILED.labels(topic=record.topic, projection=name, reason=poison[:40]).inc()
+                    outcome.dead_lettered += 1
+            changes = coalesce(changes, self.tables)
+            by_id = {e.event_id: e for e in events}
+            for change in changes:
+                if isinstance(change, Effect):
+                    await self.effects[change.kind](change.args, by_id[change.args["event_id"]])
+            await write_cache_changes(self.redis, self.redis_prefix, changes)
+            await write_changes(conn, self.tables, changes)
+            new_positions: dict[tuple[str, int], int] = {}
+            for r in fresh:
+                tp = (r.topic, r.partition)
+                new_positions[tp] = max(new_positions.get(tp, 0), r.offset + 1)
+            await save_positions(conn, name, new_positions)
+        outcome.applied = len(events)
+        now = time.time()
+        for event in events:
+            EVENTS_CONSUMED.labels(topic=event.topic, projection=name).inc()
+            EVENT_AGE.labels(projection=name).observe(max(0.0, now - event.occurred_at.timestamp()))
+        BATCH_LATENCY.labels(projection=name).observe(time.perf_counter() - started)
+        return outcome

@@ -1,0 +1,18 @@
+-- Log positions of every projection: the next offset to apply per partition, written in the same
+-- transaction as the projection's rows (this is what makes redelivery harmless).
+CREATE TABLE IF NOT EXISTS projection_positions (
+    projection  text        NOT NULL,
+    topic       text        NOT NULL,
+    partition   int         NOT NULL,
+    next_offset bigint      NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (projection, topic, partition)
+);
+
+-- Per-subject data keys (crypto-shredding), wrapped by the master key. NULL wrapped_key = destroyed.
+CREATE TABLE IF NOT EXISTS subject_keys (
+    subject_id   text PRIMARY KEY,
+    wrapped_key  bytea,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    destroyed_at timestamptz
+);

@@ -1,0 +1,129 @@
+"""Postgres adapter: loads the rows projections read and applies their changes with the log positions.
+
+Rows and `projection_positions` are written in one transaction, and the positions of the batch's
+partitions are locked (`FOR UPDATE`) first, so a redelivered event (offset below the stored next
+offset) is skipped, and two workers briefly owning one partition during a rebalance serialise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import groupby
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from projections.framework import Change, Delete, DeleteWhere, Key, Row, Table, Upsert
+
+TopicPartition = tuple[str, int]
+
+
+async def lock_positions(
+    conn: AsyncConnection[Any], projection: str, partitions: Iterable[TopicPartition]
+) -> dict[TopicPartition, int]:
+    """Lock and return the next offset to apply for each partition (0 for a partition never seen)."""
+    parts = sorted(set(partitions))
+    topics = [t for t, _ in parts]
+    nums = [p for _, p in parts]
+    await conn.execute(
+        """INSERT INTO projection_positions (projection, topic, partition, next_offset)
+           SELECT %s, t, p, 0 FROM unnest(%s::text[], %s::int[]) AS u(t, p)
+           ON CONFLICT DO NOTHING""",
+        (projection, topics, nums),
+    )
+    cur = await conn.execute(
+        """SELECT pp.topic, pp.partition, pp.next_offset FROM projection_positions pp
+           JOIN unnest(%s::text[], %s::int[]) AS u(t, p) ON pp.topic = u.t AND pp.partition = u.p
+           WHERE pp.projection = %s
+           ORDER BY pp.topic, pp.partition
+           FOR UPDATE OF pp""",
+        (topics, nums, projection),
+    )
+    return {(t, p): int(o) for t, p, o in await cur.fetchall()}
+
+
+async def save_positions(
+    conn: AsyncConnection[Any], projection: str, positions: Mapping[TopicPartition, int]
+) -> None:
+    """Record the next offset to apply per partition (same transaction as the rows)."""
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            """UPDATE projection_positions SET next_offset = %s, updated_at = now()
+               WHERE projection = %s AND topic = %s AND partition = %s AND next_offset < %s""",
+            [(off, projection, t, p, off) for (t, p), off in positions.items()],
+        )
+
+
+async def load_rows(
+    conn: AsyncConnection[Any], tables: Mapping[str, Table], wanted: Iterable[tuple[str, Key]]
+) -> dict[tuple[str, Key], Row | None]:
+    """Fetch the requested rows (absent ones map to None), one query per table."""
+    by_table: dict[str, set[Key]] = {}
+    for table_name, key in wanted:
+        by_table.setdefault(table_name, set()).add(key)
+    rows: dict[tuple[str, Key], Row | None] = {}
+    for table_name, keys in by_table.items():
+        table = tables[table_name]
+        for key in keys:
+            rows[(table_name, key)] = None
+        key_cols = sql.SQL(", ").join(map(sql.Identifier, table.key_columns))
+        values = sql.SQL(", ").join(
+            sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(table.key_columns)))
+            for _ in keys
+        )
+        query = sql.SQL("SELECT * FROM {} WHERE ({}) IN ({})").format(
+            sql.Identifier(table.name), key_cols, values
+        )
+        params = [v for key in keys for v in key]
+        async with conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(query, params)
+            for row in await cur.fetchall():
+                rows[(table_name, table.key_of(row))] = row
+    return rows
+
+
+def _adapt(table: Table, row: Row) -> list[Any]:
+    return [Jsonb(row.get(c)) if c in table.json_columns else row.get(c) for c in table.columns]
+
+
+async def write_changes(
+    conn: AsyncConnection[Any], tables: Mapping[str, Table], changes: Sequence[Change]
+) -> None:
+    """Apply row changes in order, batching consecutive changes of one kind and table into executemany."""
+    row_changes = [c for c in changes if isinstance(c, Upsert | Delete | DeleteWhere)]
+    for (kind, table_name), group in groupby(row_changes, key=lambda c: (type(c), c.table)):
+        table = tables[table_name]
+        items = list(group)
+        async with conn.cursor() as cur:
+            if kind is Upsert:
+                cols = sql.SQL(", ").join(map(sql.Identifier, table.columns))
+                updates = sql.SQL(", ").join(
+                    sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c))
+                    for c in table.columns
+                    if c not in table.key_columns
+                )
+                query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}").format(
+                    sql.Identifier(table.name),
+                    cols,
+                    sql.SQL(", ").join(sql.Placeholder() * len(table.columns)),
+                    sql.SQL(", ").join(map(sql.Identifier, table.key_columns)),
+                    updates,
+                )
+                await cur.executemany(query, [_adapt(table, c.row) for c in items])  # type: ignore[union-attr]
+            elif kind is Delete:
+                where = sql.SQL(" AND ").join(
+                    sql.SQL("{} = %s").format(sql.Identifier(c)) for c in table.key_columns
+                )
+                query = sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table.name), where)
+                await cur.executemany(query, [list(c.key) for c in items])  # type: ignore[union-attr]
+            else:
+                for c in items:
+                    assert isinstance(c, DeleteWhere)
+                    await cur.execute(
+                        sql.SQL("DELETE FROM {} WHERE {} = %s").format(
+                            sql.Identifier(table.name), sql.Identifier(c.column)
+                        ),
+                        (c.value,),
+                    )

@@ -1,0 +1,87 @@
+"""The user profile read model: registration, current career profile and consents, per user.
+
+Postgres `user_profiles` is the record the query API reads; Redis `profile:<user_id>` holds the same
+profile as JSON for hot readers (recommendations, chat). Erasure deletes both.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from projections.framework import CacheDelete, CacheSet, Change, Delete, Key, Projection, State, Table, Upsert
+from schemas.events import Event
+
+USER_PROFILES = Table(
+    name="user_profiles",
+    key_columns=("user_id",),
+    columns=(
+        "user_id", "email", "display_name", "locale", "skills", "interests", "education_level",
+        "years_experience", "location", "salary_expectation", "salary_currency", "career_goals",
+        "target_careers", "consents", "registered_at", "updated_at", "events_applied", "last_event_id",
+    ),
+    json_columns=frozenset({"skills", "interests", "target_careers", "consents"}),
+)
+
+PROFILE_FIELDS = (
+    "skills", "interests", "education_level", "years_experience", "location", "salary_expectation",
+    "salary_currency", "career_goals", "target_careers",
+)
+
+
+def empty_profile(user_id: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(USER_PROFILES.columns)
+    row.update(user_id=user_id, skills=[], interests=[], target_careers=[], consents={}, events_applied=0)
+    return row
+
+
+def cache_key(user_id: str) -> str:
+    return f"profile:{user_id}"
+
+
+def public_view(row: dict[str, Any]) -> dict[str, Any]:
+    """The JSON shape the API and the Redis copy expose."""
+    out = {c: row.get(c) for c in USER_PROFILES.columns if c not in ("events_applied", "last_event_id")}
+    for ts in ("registered_at", "updated_at"):
+        if out.get(ts) is not None:
+            out[ts] = out[ts].isoformat()
+    return out
+
+
+class UserProfileProjection(Projection):
+    name = "user_profiles"
+    topics = ("users",)
+    tables = (USER_PROFILES,)
+
+    def reads(self, event: Event) -> list[tuple[str, Key]]:
+        return [(USER_PROFILES.name, (event.subject_id,))]
+
+    def apply(self, state: State, event: Event) -> list[Change]:
+        user_id = event.subject_id
+        if event.event_type == "ErasureRequested":
+            return [Delete(USER_PROFILES.name, (user_id,)), CacheDelete(cache_key(user_id))]
+        if event.event_type not in ("UserRegistered", "ProfileUpdated", "ConsentChanged"):
+            return []
+        current = state.get(USER_PROFILES.name, (user_id,))
+        row = dict(current) if current is not None else empty_profile(user_id)
+        p = event.payload
+        if event.event_type == "UserRegistered":
+            row.update(email=p["email"], display_name=p.get("display_name"), locale=p.get("locale"),
+                       registered_at=event.occurred_at)
+        elif event.event_type == "ProfileUpdated":
+            row.update({f: p.get(f) for f in PROFILE_FIELDS})
+        else:
+            consents = dict(row.get("consents") or {})
+            consents[p["purpose"]] = {
+                "granted": p["granted"],
+                "policy_version": p["policy_version"],
+                "at": event.occurred_at.isoformat(),
+            }
+            row["consents"] = consents
+        row["updated_at"] = event.occurred_at
+        row["events_applied"] = int(row.get("events_applied") or 0) + 1
+        row["last_event_id"] = event.event_id
+        return [
+            Upsert(USER_PROFILES.name, row),
+            CacheSet(cache_key(user_id), json.dumps(public_view(row), default=str)),
+        ]

@@ -1,0 +1,153 @@
+"""Publishing events: a confluent-kafka idempotent producer (acks=all) usable from async code.
+
+`publish` resolves only when the broker has acknowledged the record, and returns where it landed;
+that position is the consistency token a client passes back to read its own write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+
+from careerstream.metrics import EVENTS_PRODUCED, PRODUCE_FAILURES
+from schemas.catalog import topic_name
+from schemas.events import Event
+from schemas.serde import EventSerde
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a record landed in the log."""
+
+    topic: str
+    partition: int
+    offset: int
+
+    @property
+    def token(self) -> str:
+        """Opaque-looking but readable consistency token: `topic:partition:offset`."""
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+    @classmethod
+    def parse(cls, token: str) -> Position:
+        """Inverse of `token`; raises ValueError on anything malformed."""
+        topic, partition, offset = token.rsplit(":", 2)
+        if not topic:
+            raise ValueError("empty topic in consistency token")
+        return cls(topic, int(partition), int(offset))
+
+
+class PublishError(Exception):
+    """The broker did not acknowledge a record."""
+
+
+def producer_config(bootstrap_servers: str, **overrides: Any) -> dict[str, Any]:
+    """Durable defaults: idempotence (no duplicates on retry, order kept per partition) and acks=all."""
+    config: dict[str, Any] = {
+        "bootstrap.servers": bootstrap_servers,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 2,
+        # No compression by default: every Kafka client (aiokafka included) reads it without extra codecs.
+        "compression.type": "none",
+        "message.timeout.ms": 30000,
+    }
+    config.update(overrides)
+    return config
+
+
+class EventProducer:
+    """Async facade over a confluent-kafka `Producer`; one per process.
+
+    A daemon thread polls the producer for delivery reports and resolves the awaiting futures on
+    their own event loops, so many coroutines can publish concurrently while librdkafka batches.
+    """
+
+    def __init__(self, bootstrap_servers: str, serde: EventSerde, topic_prefix: str, **config: Any) -> None:
+        self._producer = Producer(producer_config(bootstrap_servers, **config))
+        self._serde = serde
+        self._prefix = topic_prefix
+        self._stop = threading.Event()
+        self._poller = threading.Thread(target=self._poll_loop, name="kafka-producer-poll", daemon=True)
+        self._poller.start()
+
+    def _poll_loop(self) -> None:
+        while not self._stop.is_set():
+            self._producer.poll(0.05)
+
+    def topic_for(self, event: Event) -> str:
+        return topic_name(self._prefix, event.topic)
+
+    def _send(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]] | None,
+              future: asyncio.Future[Position]) -> None:
+        loop = future.get_loop()
+
+        def on_delivery(err: KafkaError | None, msg: Message) -> None:
+            if future.done():
+                return
+            if err is not None:
+                PRODUCE_FAILURES.labels(topic=topic).inc()
+                loop.call_soon_threadsafe(_set_exception, future, PublishError(str(err)))
+            else:
+                EVENTS_PRODUCED.labels(topic=topic).inc()
+                pos = Position(msg.topic() or topic, msg.partition() or 0, msg.offset() or 0)
+                loop.call_soon_threadsafe(_set_result, future, pos)
+
+        while True:
+            try:
+                self._producer.produce(topic, key=key, value=value, headers=headers, on_delivery=on_delivery)
+                return
+            except BufferError:
+                # Local queue full: let the poll thread drain delivery reports, then retry.
+                self._producer.poll(0.01)
+            except KafkaException as exc:
+                raise PublishError(str(exc)) from exc
+
+    async def publish(self, event: Event) -> Position:
+        """Encode and publish one event; resolves once the broker acknowledged it."""
+        return (await self.publish_many([event]))[0]
+
+    async def publish_many(self, events: Sequence[Event]) -> list[Position]:
+        """Publish events keyed by subject id (order kept per subject); returns their positions in order."""
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[Position]] = []
+        for event in events:
+            value = self._serde.encode(event)
+            fut: asyncio.Future[Position] = loop.create_future()
+            self._send(self.topic_for(event), event.subject_id.encode(), value, None, fut)
+            futures.append(fut)
+        return list(await asyncio.gather(*futures))
+
+    async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
+                          headers: list[tuple[str, bytes]] | None = None) -> Position:
+        """Publish pre-encoded bytes (dead letters, benchmarks)."""
+        fut: asyncio.Future[Position] = asyncio.get_running_loop().create_future()
+        self._send(topic, key or b"", value, headers, fut)
+        return await fut
+
+    def flush(self, timeout: float = 10.0) -> int:
+        return int(self._producer.flush(timeout))
+
+    def close(self) -> None:
+        """Deliver what is queued, then stop the poll thread."""
+        self._producer.flush(10.0)
+        self._stop.set()
+        self._poller.join(timeout=2)
+
+
+def _set_result(fut: asyncio.Future[Position], pos: Position) -> None:
+    if not fut.done():
+        fut.set_result(pos)
+
+
+def _set_exception(fut: asyncio.Future[Position], exc: Exception) -> None:
+    if not fut.done():
+        fut.set_exception(exc)

@@ -1,0 +1,145 @@
+"""Shared fixtures: a real Tansu broker, a private Postgres database and Redis prefix per test session.
+
+Tests talk to real services; nothing here is mocked. Each session gets its own database, topic prefix
+and Redis prefix, so concurrent runs (and developers' own stacks) never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from redis import Redis
+
+from careerstream.config import Settings
+from careerstream.local_stack import start_embedded_broker
+from projections.migrate import ensure_database, migrate
+from streams.topics import ensure_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Tansu broker (in-memory) for the whole session."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
+    proc = start_embedded_broker(port, log)
+    yield f"127.0.0.1:{port}"
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def database_url(run_id: str) -> Iterator[str]:
+    url = f"postgresql://postgres@127.0.0.1:5432/cs_test_{run_id}"
+    ensure_database(url)
+    migrate(url)
+    yield url
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "cs_test_{run_id}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def settings(broker: str, database_url: str, run_id: str) -> Iterator[Settings]:
+    s = Settings(
+        kafka_bootstrap_servers=broker,
+        topic_prefix=f"t{run_id}",
+        database_url=database_url,
+        redis_prefix=f"cstest:{run_id}:",
+        consumer_session_timeout_ms=6000,
+        consumer_rebalance_timeout_ms=3000,
+        worker_batch_within_s=0.02,
+        consistency_wait_ms=15000,
+        blob_dir=Path(f"/tmp/cs_blobs_{run_id}"),
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    ensure_topics(broker, s.topic_prefix)
+    yield s
+    redis = Redis.from_url(s.redis_url)
+    for key in redis.scan_iter(match=f"{s.redis_prefix}*"):
+        redis.delete(key)
+    redis.close()
+
+
+def settings_env(s: Settings) -> dict[str, str]:
+    """Environment variables that reproduce `s` in a child process."""
+    env = dict(os.environ)
+    for name, value in s.model_dump().items():
+        env[name.upper()] = str(value)
+    env["LOG_JSON"] = "true"
+    return env
+
+
+class WorkerProcess:
+    """A real `careerstream worker` child process."""
+
+    def __init__(self, s: Settings, log_path: Path) -> None:
+        self.settings = s
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        out = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "careerstream.cli", "worker"], env=settings_env(self.settings),
+            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to commit or clean up, like a crashed machine."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def worker(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+    """One worker for the session's shared topics."""
+    w = WorkerProcess(settings, tmp_path_factory.mktemp("worker") / "worker.log")
+    w.start()
+    yield w
+    w.stop()
+
+
+def wait_until(predicate: Callable[[], object], timeout_s: float = 30.0, what: str = "condition") -> object:
+    """Poll `predicate` until truthy; fails the test with `what` after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s}s waiting for {what}")
+        time.sleep(0.05)
