@@ -55,20 +55,24 @@ class _Cached:
 class PostgresKeyStore:
     """Key store on a `subject_keys` table with a short in-process cache.
 
-    The cache keeps the serde fast (no round trip per event); its TTL bounds how long another process
-    can still decrypt after an erasure. The process that destroys a key drops it from its cache at once.
+    The cache keeps the serde fast (no round trip per event). Its TTL bounds how long another process
+    can still decrypt after an erasure; writes revalidate after `write_revalidate_seconds`, so no
+    process accepts new personal data for an erased subject for longer than that. The process that
+    destroys a key drops it from its cache at once.
     """
 
-    def __init__(self, pool: ConnectionPool, master_key: bytes, cache_seconds: float = 30.0) -> None:
+    def __init__(self, pool: ConnectionPool, master_key: bytes, cache_seconds: float = 30.0,
+                 write_revalidate_seconds: float = 1.0) -> None:
         self._pool = pool
         self._master = master_key
         self._ttl = cache_seconds
+        self._write_ttl = min(write_revalidate_seconds, cache_seconds)
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
 
-    def _cached(self, subject_id: str) -> _Cached | None:
+    def _cached(self, subject_id: str, ttl: float | None = None) -> _Cached | None:
         entry = self._cache.get(subject_id)
-        if entry is not None and time.monotonic() - entry.at < self._ttl:
+        if entry is not None and time.monotonic() - entry.at < (self._ttl if ttl is None else ttl):
             return entry
         return None
 
@@ -78,9 +82,9 @@ class PostgresKeyStore:
 
     def key_for_write(self, subject_id: str) -> bytes:
         """The subject's key, minted on first use. Raises `SubjectErased` after erasure."""
-        entry = self._cached(subject_id)
+        entry = self._cached(subject_id, self._write_ttl)
         if entry is None:
-            self.warm([subject_id])
+            self._load([subject_id])
             entry = self._cached(subject_id)
         if entry is not None and entry.key is not None:
             return entry.key
@@ -93,7 +97,7 @@ class PostgresKeyStore:
                 "INSERT INTO subject_keys (subject_id, wrapped_key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (subject_id, wrap_key(self._master, subject_id, fresh)),
             )
-        self.warm([subject_id])
+        self._load([subject_id])
         entry = self._cached(subject_id)
         if entry is None or entry.key is None:
             raise SubjectErased(subject_id)
@@ -109,7 +113,9 @@ class PostgresKeyStore:
 
     def warm(self, subject_ids: Iterable[str]) -> None:
         """Load the keys of many subjects in one query (the worker calls this once per batch)."""
-        wanted = [s for s in set(subject_ids) if self._cached(s) is None]
+        self._load([s for s in set(subject_ids) if self._cached(s) is None])
+
+    def _load(self, wanted: list[str]) -> None:
         if not wanted:
             return
         with self._pool.connection() as conn:

@@ -16,9 +16,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
+from faust.types import TP
 import structlog
 
 from careerstream.config import Settings, get_settings
+from careerstream.metrics import CONSUMER_LAG
 from projections.applier import LogRecord
 from projections.framework import Projection
 from projections.registry import all_projections
@@ -83,9 +85,22 @@ def _register_agent(app: faust.App, settings: Settings, projection: Projection, 
                 log.exception("batch_failed", projection=projection.name, records=len(records))
                 await app.crash(exc)
                 raise
+            _record_lag(app, projection.name, records)
             yield None
 
     app.agent(channel, name=f"project_{projection.name}")(project)
+
+
+def _record_lag(app: faust.App, projection: str, records: list[LogRecord]) -> None:
+    """Consumer lag per partition from the high-water marks of the consumer's own fetches."""
+    last: dict[tuple[str, int], int] = {}
+    for r in records:
+        last[(r.topic, r.partition)] = max(last.get((r.topic, r.partition), -1), r.offset)
+    for (topic, partition), offset in last.items():
+        highwater = app.consumer.highwater(TP(topic, partition))
+        if highwater is not None:
+            CONSUMER_LAG.labels(projection=projection, topic=topic, partition=str(partition)).set(
+                max(0, highwater - offset - 1))
 
 
 app = create_app(get_settings())

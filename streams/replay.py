@@ -21,7 +21,11 @@ from streams.runtime import WorkerRuntime, bootstrap_servers
 
 
 def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) -> Iterator[LogRecord]:
-    """Every record of the given topics, partition by partition, up to the current end of the log."""
+    """Every record of the given topics, partition by partition, up to the current end of the log.
+
+    The end is the consumer's end-of-partition signal (from fetch responses), not ListOffsets: the
+    embedded Tansu broker reports the latest offset as the last batch's base offset + 1.
+    """
     consumer = Consumer({
         "bootstrap.servers": bootstrap_servers(settings),
         "group.id": f"{settings.topic_prefix}-replay",
@@ -45,8 +49,6 @@ def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) ->
                             break
                         raise RuntimeError(str(msg.error()))
                     yield LogRecord(topic, partition, msg.offset(), msg.key(), msg.value() or b"")
-                    if msg.offset() >= high - 1:
-                        break
     finally:
         consumer.close()
 

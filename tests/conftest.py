@@ -70,7 +70,7 @@ def settings(broker: str, database_url: str, run_id: str) -> Iterator[Settings]:
         consumer_session_timeout_ms=6000,
         consumer_rebalance_timeout_ms=3000,
         worker_batch_within_s=0.02,
-        consistency_wait_ms=15000,
+        consistency_wait_ms=30000,
         blob_dir=Path(f"/tmp/cs_blobs_{run_id}"),
         _env_file=None,  # type: ignore[call-arg]
     )
