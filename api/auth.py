@@ -38,8 +38,9 @@ def mint_token(secret: str, subject: str, role: Role, issuer: str, ttl_s: int = 
 
 def decode_token(secret: str, token: str, issuer: str) -> Principal:
     """Verify signature, expiry and issuer; raises jwt.InvalidTokenError otherwise."""
-    claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer,
-                        options={"require": ["sub", "exp", "iss"]})
+    claims = jwt.decode(
+        token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "exp", "iss"]}
+    )
     role = claims.get("role")
     if role not in ROLES:
         raise jwt.InvalidTokenError(f"unknown role {role!r}")
@@ -52,14 +53,16 @@ def current_principal(
 ) -> Principal:
     """FastAPI dependency: the caller, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
     settings = request.app.state.ctx.settings
     try:
         return decode_token(settings.jwt_secret, credentials.credentials, settings.jwt_issuer)
     except jwt.InvalidTokenError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}",
-                            headers={"WWW-Authenticate": "Bearer"}) from exc
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -38,8 +38,10 @@ async def wait_for_token(
     except ValueError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"malformed consistency token: {exc}") from exc
     if pos.topic not in allowed_topics:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            f"consistency token is for topic {pos.topic!r}, which {projection} does not read")
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"consistency token is for topic {pos.topic!r}, which {projection} does not read",
+        )
     deadline = time.monotonic() + wait_ms / 1000
     delay = 0.005
     while True:

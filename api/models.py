@@ -29,8 +29,14 @@ class AcceptedEvent(BaseModel):
 
     @classmethod
     def of(cls, event_id: str, event_type: str, pos: Position) -> AcceptedEvent:
-        return cls(event_id=event_id, event_type=event_type, topic=pos.topic, partition=pos.partition,
-                   offset=pos.offset, consistency_token=pos.token)
+        return cls(
+            event_id=event_id,
+            event_type=event_type,
+            topic=pos.topic,
+            partition=pos.partition,
+            offset=pos.offset,
+            consistency_token=pos.token,
+        )
 
 
 class UserCreated(AcceptedEvent):
@@ -38,8 +44,11 @@ class UserCreated(AcceptedEvent):
 
 
 class RegisterUser(Strict):
-    user_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
-                                description="Defaults to the caller's subject (role user) or a new UUID")
+    user_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Defaults to the caller's subject (role user) or a new UUID",
+    )
     email: str = Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$", max_length=254)
     display_name: str | None = Field(default=None, max_length=120)
     locale: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

@@ -10,8 +10,11 @@ import typer
 
 from careerstream.config import get_settings
 
-app = typer.Typer(help="CareerStream: event-sourced career platform backend.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="CareerStream: event-sourced career platform backend.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 bench_app = typer.Typer(help="Benchmarks (JSON results).", no_args_is_help=True)
 eval_app = typer.Typer(help="Quality evaluations (JSON results).", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -19,8 +22,10 @@ app.add_typer(eval_app, name="eval")
 
 
 @app.command()
-def up(demo: Annotated[bool, typer.Option(help="Seed demo data once the API is up")] = False,
-       workers: Annotated[int, typer.Option(min=1, max=8)] = 1) -> None:
+def up(
+    demo: Annotated[bool, typer.Option(help="Seed demo data once the API is up")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=8)] = 1,
+) -> None:
     """Run the whole system: embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), worker(s), API."""
     from careerstream.local_stack import run_stack
 
@@ -66,8 +71,11 @@ def prepare() -> None:
 
 
 @app.command()
-def token(subject: str, role: Annotated[str, typer.Option(help="user | service | auditor | admin")] = "user",
-          ttl: Annotated[int, typer.Option(help="seconds")] = 3600) -> None:
+def token(
+    subject: str,
+    role: Annotated[str, typer.Option(help="user | service | auditor | admin")] = "user",
+    ttl: Annotated[int, typer.Option(help="seconds")] = 3600,
+) -> None:
     """Mint a development bearer token."""
     from api.auth import mint_token
 
@@ -86,8 +94,10 @@ def docs_events(out: Path = Path("docs/events.md")) -> None:
 
 
 @app.command()
-def replay(subject: Annotated[str | None, typer.Option(help="Only events of this subject")] = None,
-           topic: Annotated[list[str] | None, typer.Option(help="Logical topics (default: all)")] = None) -> None:
+def replay(
+    subject: Annotated[str | None, typer.Option(help="Only events of this subject")] = None,
+    topic: Annotated[list[str] | None, typer.Option(help="Logical topics (default: all)")] = None,
+) -> None:
     """Audit replay: read the log from the beginning and print decoded events as JSON lines."""
     from streams.replay import replay_log
 
@@ -96,8 +106,10 @@ def replay(subject: Annotated[str | None, typer.Option(help="Only events of this
 
 
 @bench_app.command("pipeline")
-def bench_pipeline(json_output: Annotated[bool, typer.Option("--json")] = False,
-                   quick: Annotated[bool, typer.Option("--quick")] = False) -> None:
+def bench_pipeline(
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+    quick: Annotated[bool, typer.Option("--quick")] = False,
+) -> None:
     """Serde, produce and end-to-end projection throughput and freshness."""
     from careerstream.bench_pipeline import run_pipeline_bench
 

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     schema_registry_url: str = ""  # set: Confluent wire format + registry; empty: Avro single-object
     consumer_session_timeout_ms: int = 6000
     consumer_rebalance_timeout_ms: int = 6000
+    consumer_fetch_max_wait_ms: int = 20  # see streams.app._bound_fetch_wait
 
     # Stores.
     database_url: str = "postgresql://postgres@127.0.0.1:5432/careerstream"
@@ -40,7 +41,8 @@ class Settings(BaseSettings):
 
     # Security.
     master_key: str = Field(default=_DEV_MASTER_KEY, description="base64 of 32 bytes; wraps per-user keys")
-    data_key_cache_seconds: float = 30.0
+    data_key_cache_seconds: float = 300.0
+    erasure_poll_seconds: float = 1.0
     jwt_secret: str = _DEV_JWT_SECRET
     jwt_issuer: str = "careerstream"
 
@@ -51,10 +53,12 @@ class Settings(BaseSettings):
 
     # Worker.
     worker_id: str = "worker-1"
+    # Comma-separated projection names this worker runs (empty = all): lets heavy agents (resume
+    # analysis, recommendations) scale on their own workers.
+    worker_projections: str = ""
     worker_batch_size: int = 2000
     worker_batch_within_s: float = 0.05
     worker_metrics_port: int = 0  # 0 = do not expose a metrics HTTP server from the worker
-    faust_web_port: int = 6066
 
     # Blob storage (resumes).
     blob_dir: Path = Path("var/blobs")

@@ -8,12 +8,36 @@ from api.auth import mint_token
 from careerstream.config import Settings
 
 DEMO_USERS = [
-    ("demo-ada", "ada@example.org", "Ada", ["Python", "SQL", "machine learning", "statistics"],
-     ["data science"], "master", 4.0, "Become a machine learning engineer"),
-    ("demo-grace", "grace@example.org", "Grace", ["Java", "Kubernetes", "CI/CD", "Linux"],
-     ["cloud"], "bachelor", 7.0, "Lead a platform engineering team"),
-    ("demo-linus", "linus@example.org", "Linus", ["customer service", "Excel", "bookkeeping"],
-     ["finance"], "high_school", 2.0, "Move into accounting"),
+    (
+        "demo-ada",
+        "ada@example.org",
+        "Ada",
+        ["Python", "SQL", "machine learning", "statistics"],
+        ["data science"],
+        "master",
+        4.0,
+        "Become a machine learning engineer",
+    ),
+    (
+        "demo-grace",
+        "grace@example.org",
+        "Grace",
+        ["Java", "Kubernetes", "CI/CD", "Linux"],
+        ["cloud"],
+        "bachelor",
+        7.0,
+        "Lead a platform engineering team",
+    ),
+    (
+        "demo-linus",
+        "linus@example.org",
+        "Linus",
+        ["customer service", "Excel", "bookkeeping"],
+        ["finance"],
+        "high_school",
+        2.0,
+        "Move into accounting",
+    ),
 ]
 
 
@@ -24,15 +48,26 @@ def seed_demo(settings: Settings) -> None:
     headers = {"Authorization": f"Bearer {service}"}
     with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
         for user_id, email, name, skills, interests, edu, years, goals in DEMO_USERS:
-            client.post("/users", json={"user_id": user_id, "email": email, "display_name": name}).raise_for_status()
-            r = client.put(f"/users/{user_id}/profile", json={
-                "skills": skills, "interests": interests, "education_level": edu,
-                "years_experience": years, "career_goals": goals,
-            })
+            client.post(
+                "/users", json={"user_id": user_id, "email": email, "display_name": name}
+            ).raise_for_status()
+            r = client.put(
+                f"/users/{user_id}/profile",
+                json={
+                    "skills": skills,
+                    "interests": interests,
+                    "education_level": edu,
+                    "years_experience": years,
+                    "career_goals": goals,
+                },
+            )
             r.raise_for_status()
         token = r.json()["consistency_token"]
         profile = client.get(f"/users/{DEMO_USERS[-1][0]}/profile", params={"consistency_token": token})
         profile.raise_for_status()
     user_token = mint_token(settings.jwt_secret, "demo-ada", "user", settings.jwt_issuer, ttl_s=86400)
-    print(f"Seeded {len(DEMO_USERS)} demo users. Try:\n"
-          f"  curl -H 'Authorization: Bearer {user_token}' {base}/users/demo-ada/profile", flush=True)
+    print(
+        f"Seeded {len(DEMO_USERS)} demo users. Try:\n"
+        f"  curl -H 'Authorization: Bearer {user_token}' {base}/users/demo-ada/profile",
+        flush=True,
+    )

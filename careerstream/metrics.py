@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-EVENTS_PRODUCED = Counter("careerstream_events_produced_total", "Events acknowledged by the broker", ["topic"])
-PRODUCE_FAILURES = Counter("careerstream_produce_failures_total", "Events the broker did not acknowledge", ["topic"])
+EVENTS_PRODUCED = Counter(
+    "careerstream_events_produced_total", "Events acknowledged by the broker", ["topic"]
+)
+PRODUCE_FAILURES = Counter(
+    "careerstream_produce_failures_total", "Events the broker did not acknowledge", ["topic"]
+)
 EVENTS_CONSUMED = Counter(
     "careerstream_events_consumed_total", "Events applied by a projection", ["topic", "projection"]
 )
 EVENTS_SKIPPED = Counter(
-    "careerstream_events_skipped_total", "Redelivered events a projection had already applied", ["topic", "projection"]
+    "careerstream_events_skipped_total",
+    "Redelivered events a projection had already applied",
+    ["topic", "projection"],
 )
 EVENTS_FAILED = Counter(
-    "careerstream_events_failed_total", "Events sent to the dead-letter topic", ["topic", "projection", "reason"]
+    "careerstream_events_failed_total",
+    "Events sent to the dead-letter topic",
+    ["topic", "projection", "reason"],
 )
 BATCH_LATENCY = Histogram(
     "careerstream_projection_batch_seconds",
@@ -28,5 +36,7 @@ EVENT_AGE = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 CONSUMER_LAG = Gauge(
-    "careerstream_consumer_lag", "Log end offset minus next offset to apply", ["projection", "topic", "partition"]
+    "careerstream_consumer_lag",
+    "Log end offset minus next offset to apply",
+    ["projection", "topic", "partition"],
 )

@@ -7,7 +7,7 @@ The same projection code serves the live Faust agent, the replay tool and the un
 
 Idempotency rules every projection follows:
 - Postgres changes are absolute (upsert the whole row, delete by key), never increments of unknown base;
-- Redis changes are absolute too (set / delete), so re-applying a batch after a crash rewrites the same values;
+- Redis changes are absolute too (set / delete): re-applying a batch after a crash rewrites the same values;
 - effects (publishing an event, destroying a key) must be safe to repeat.
 """
 

@@ -28,12 +28,15 @@ class ErasureProjection(Projection):
             return []
         return [
             Effect("destroy_key", {"event_id": event.event_id, "subject_id": event.subject_id}),
-            Upsert(ERASURES.name, {
-                "user_id": event.subject_id,
-                "requested_by": event.payload["requested_by"],
-                "requested_at": event.occurred_at,
-                "key_destroyed": True,
-                "event_id": event.event_id,
-            }),
+            Upsert(
+                ERASURES.name,
+                {
+                    "user_id": event.subject_id,
+                    "requested_by": event.payload["requested_by"],
+                    "requested_at": event.occurred_at,
+                    "key_destroyed": True,
+                    "event_id": event.event_id,
+                },
+            ),
             Effect("announce_erasure", {"event_id": event.event_id, "subject_id": event.subject_id}),
         ]

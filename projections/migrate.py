@@ -15,7 +15,8 @@ def migrate(database_url: str) -> list[str]:
     with psycopg.connect(database_url, autocommit=False) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(4242001)")
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
         )
         done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations").fetchall()}
         for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -29,7 +30,7 @@ def migrate(database_url: str) -> list[str]:
 
 
 def ensure_database(database_url: str) -> bool:
-    """Create the database named in the URL if it does not exist (local dev and tests). Returns True if created."""
+    """Create the database named in the URL if missing (local dev and tests). Returns True if created."""
     info = psycopg.conninfo.conninfo_to_dict(database_url)
     name = str(info.get("dbname", "postgres"))
     admin_url = psycopg.conninfo.make_conninfo(database_url, dbname="postgres")

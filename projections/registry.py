@@ -12,6 +12,20 @@ def all_projections() -> list[Projection]:
     return [UserProfileProjection(), ErasureProjection()]
 
 
+def selected_projections(names: str) -> list[Projection]:
+    """The projections named in a comma-separated list (empty: all). Unknown names are an error."""
+    projections = all_projections()
+    if not names.strip():
+        return projections
+    wanted = {n.strip() for n in names.split(",") if n.strip()}
+    unknown = wanted - {p.name for p in projections}
+    if unknown:
+        raise ValueError(f"unknown projection(s) {sorted(unknown)}; known: {[p.name for p in projections]}")
+    return [p for p in projections if p.name in wanted]
+
+
 def erasing_read_models() -> list[str]:
     """Names of read models that delete a user's rows on ErasureRequested (reported in ErasureCompleted)."""
-    return [p.name for p in all_projections() if "users" in p.topics and p.tables and p.name != "gdpr_erasures"]
+    return [
+        p.name for p in all_projections() if "users" in p.topics and p.tables and p.name != "gdpr_erasures"
+    ]

@@ -16,16 +16,38 @@ USER_PROFILES = Table(
     name="user_profiles",
     key_columns=("user_id",),
     columns=(
-        "user_id", "email", "display_name", "locale", "skills", "interests", "education_level",
-        "years_experience", "location", "salary_expectation", "salary_currency", "career_goals",
-        "target_careers", "consents", "registered_at", "updated_at", "events_applied", "last_event_id",
+        "user_id",
+        "email",
+        "display_name",
+        "locale",
+        "skills",
+        "interests",
+        "education_level",
+        "years_experience",
+        "location",
+        "salary_expectation",
+        "salary_currency",
+        "career_goals",
+        "target_careers",
+        "consents",
+        "registered_at",
+        "updated_at",
+        "events_applied",
+        "last_event_id",
     ),
     json_columns=frozenset({"skills", "interests", "target_careers", "consents"}),
 )
 
 PROFILE_FIELDS = (
-    "skills", "interests", "education_level", "years_experience", "location", "salary_expectation",
-    "salary_currency", "career_goals", "target_careers",
+    "skills",
+    "interests",
+    "education_level",
+    "years_experience",
+    "location",
+    "salary_expectation",
+    "salary_currency",
+    "career_goals",
+    "target_careers",
 )
 
 
@@ -43,8 +65,9 @@ def public_view(row: dict[str, Any]) -> dict[str, Any]:
     """The JSON shape the API and the Redis copy expose."""
     out = {c: row.get(c) for c in USER_PROFILES.columns if c not in ("events_applied", "last_event_id")}
     for ts in ("registered_at", "updated_at"):
-        if out.get(ts) is not None:
-            out[ts] = out[ts].isoformat()
+        value = out.get(ts)
+        if value is not None:
+            out[ts] = value.isoformat()
     return out
 
 
@@ -66,8 +89,12 @@ class UserProfileProjection(Projection):
         row = dict(current) if current is not None else empty_profile(user_id)
         p = event.payload
         if event.event_type == "UserRegistered":
-            row.update(email=p["email"], display_name=p.get("display_name"), locale=p.get("locale"),
-                       registered_at=event.occurred_at)
+            row.update(
+                email=p["email"],
+                display_name=p.get("display_name"),
+                locale=p.get("locale"),
+                registered_at=event.occurred_at,
+            )
         elif event.event_type == "ProfileUpdated":
             row.update({f: p.get(f) for f in PROFILE_FIELDS})
         else:

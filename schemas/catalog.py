@@ -121,9 +121,7 @@ def load_catalog() -> SchemaCatalog:
 
 def released_versions(event_type: str) -> list[EventSchema]:
     """Released versions of one event type, oldest first."""
-    paths = sorted(
-        (RELEASED_DIR / event_type).glob("v*.avsc"), key=lambda p: int(p.stem.removeprefix("v"))
-    )
+    paths = sorted((RELEASED_DIR / event_type).glob("v*.avsc"), key=lambda p: int(p.stem.removeprefix("v")))
     return [load_schema_file(p) for p in paths]
 
 

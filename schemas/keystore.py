@@ -12,11 +12,10 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg_pool import ConnectionPool
-
 
 
 class SubjectErased(Exception):
@@ -53,26 +52,37 @@ class _Cached:
 
 
 class PostgresKeyStore:
-    """Key store on a `subject_keys` table with a short in-process cache.
+    """Key store on the `subject_keys` table with an in-process cache.
 
-    The cache keeps the serde fast (no round trip per event). Its TTL bounds how long another process
-    can still decrypt after an erasure; writes revalidate after `write_revalidate_seconds`, so no
-    process accepts new personal data for an erased subject for longer than that. The process that
-    destroys a key drops it from its cache at once.
+    The cache keeps the serde fast (no round trip per event). Erasures reach every process through one
+    cheap query per `erasure_poll_seconds` (keys destroyed since the last poll are evicted), so no
+    process encrypts or decrypts with a destroyed key for longer than that, whatever the number of
+    subjects. The process that destroys a key drops it from its cache at once.
     """
 
-    def __init__(self, pool: ConnectionPool, master_key: bytes, cache_seconds: float = 30.0,
-                 write_revalidate_seconds: float = 1.0) -> None:
+    # Destroyed rows are re-read with this overlap, so a destroy whose transaction committed after its
+    # destroyed_at timestamp (a long transaction) is still seen by the next poll.
+    _POLL_OVERLAP = "10 seconds"
+
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        master_key: bytes,
+        cache_seconds: float = 300.0,
+        erasure_poll_seconds: float = 1.0,
+    ) -> None:
         self._pool = pool
         self._master = master_key
         self._ttl = cache_seconds
-        self._write_ttl = min(write_revalidate_seconds, cache_seconds)
+        self._poll_every = erasure_poll_seconds
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
+        self._last_poll = 0.0
+        self._poll_cursor: Any = None  # database time of the last poll
 
-    def _cached(self, subject_id: str, ttl: float | None = None) -> _Cached | None:
+    def _cached(self, subject_id: str) -> _Cached | None:
         entry = self._cache.get(subject_id)
-        if entry is not None and time.monotonic() - entry.at < (self._ttl if ttl is None else ttl):
+        if entry is not None and time.monotonic() - entry.at < self._ttl:
             return entry
         return None
 
@@ -80,16 +90,40 @@ class PostgresKeyStore:
         with self._lock:
             self._cache[subject_id] = _Cached(key, time.monotonic())
 
+    def _poll_erasures(self) -> None:
+        now = time.monotonic()
+        if now - self._last_poll < self._poll_every:
+            return
+        self._last_poll = now
+        with self._pool.connection() as conn:
+            if self._poll_cursor is None:
+                row = conn.execute("SELECT now()").fetchone()
+                self._poll_cursor = row[0] if row else None
+                return
+            rows = conn.execute(
+                f"""SELECT subject_id, now() FROM subject_keys
+                    WHERE destroyed_at > %s - interval '{self._POLL_OVERLAP}'""",
+                (self._poll_cursor,),
+            ).fetchall()
+            if not rows:
+                row = conn.execute("SELECT now()").fetchone()
+                self._poll_cursor = row[0] if row else self._poll_cursor
+                return
+        for subject_id, db_now in rows:
+            self._remember(subject_id, None)
+            self._poll_cursor = db_now
+
     def key_for_write(self, subject_id: str) -> bytes:
         """The subject's key, minted on first use. Raises `SubjectErased` after erasure."""
-        entry = self._cached(subject_id, self._write_ttl)
+        self._poll_erasures()
+        entry = self._cached(subject_id)
         if entry is None:
             self._load([subject_id])
             entry = self._cached(subject_id)
-        if entry is not None and entry.key is not None:
+        if entry is not None:
+            if entry.key is None:
+                raise SubjectErased(subject_id)
             return entry.key
-        if entry is not None and entry.key is None:
-            raise SubjectErased(subject_id)
         fresh = AESGCM.generate_key(bit_length=256)
         with self._pool.connection() as conn:
             # ON CONFLICT DO NOTHING + re-read: two processes minting at once agree on one key.
@@ -105,14 +139,16 @@ class PostgresKeyStore:
 
     def key_for_read(self, subject_id: str) -> bytes | None:
         """The subject's key, or None when it was destroyed (or never existed)."""
+        self._poll_erasures()
         entry = self._cached(subject_id)
         if entry is None:
-            self.warm([subject_id])
+            self._load([subject_id])
             entry = self._cached(subject_id)
         return entry.key if entry is not None else None
 
     def warm(self, subject_ids: Iterable[str]) -> None:
         """Load the keys of many subjects in one query (the worker calls this once per batch)."""
+        self._poll_erasures()
         self._load([s for s in set(subject_ids) if self._cached(s) is None])
 
     def _load(self, wanted: list[str]) -> None:

@@ -112,8 +112,10 @@ class EventSerde:
             for name in personal:
                 nonce = os.urandom(12)
                 plain = json.dumps(record[name], separators=(",", ":")).encode()
-                record[name] = _CIPHER_VERSION + nonce + cipher.encrypt(
-                    nonce, plain, _aad(event.subject_id, event.event_id, name)
+                record[name] = (
+                    _CIPHER_VERSION
+                    + nonce
+                    + cipher.encrypt(nonce, plain, _aad(event.subject_id, event.event_id, name))
                 )
         buf = io.BytesIO()
         if self.registry is None:
@@ -178,7 +180,7 @@ class EventSerde:
                     redacted.add(name)
                     continue
                 blob = payload[name]
-                if blob[:1] != _CIPHER_VERSION:
+                if not isinstance(blob, bytes) or blob[:1] != _CIPHER_VERSION:
                     raise PoisonEvent(f"personal field {name} is not ciphertext")
                 try:
                     plain = cipher.decrypt(blob[1:13], blob[13:], _aad(subject_id, event_id, name))

@@ -16,23 +16,46 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
-from faust.types import TP
 import structlog
+from faust.types import TP
 
 from careerstream.config import Settings, get_settings
 from careerstream.metrics import CONSUMER_LAG
 from projections.applier import LogRecord
 from projections.framework import Projection
-from projections.registry import all_projections
+from projections.registry import selected_projections
 from schemas.catalog import topic_name
 from streams.runtime import WorkerRuntime, bootstrap_servers
 
 log = structlog.get_logger(__name__)
 
 
+def _bound_fetch_wait(fetch_max_wait_ms: int) -> None:
+    """Faust hard-codes `fetch_max_wait_ms=1500` for its worker consumer. Kafka answers a waiting fetch
+    as soon as data arrives, but Tansu (the embedded broker) answers only when the wait expires, which
+    made freshness ~750 ms on average there. A shorter wait costs an idle poll per interval; it is a
+    setting (`CONSUMER_FETCH_MAX_WAIT_MS`) so a Kafka deployment can keep Faust's value."""
+    from faust.transport.drivers import aiokafka as driver
+
+    original = driver.AIOKafkaConsumerThread._create_worker_consumer
+    if getattr(original, "_careerstream_wrapped", False):
+        return
+
+    def create(self: Any, transport: Any) -> Any:
+        consumer = original(self, transport)
+        consumer._fetch_max_wait_ms = fetch_max_wait_ms
+        return consumer
+
+    create._careerstream_wrapped = True  # type: ignore[attr-defined]
+    driver.AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings, projections: list[Projection] | None = None) -> faust.App:
     """Build the Faust app and register one agent per projection."""
-    projections = projections if projections is not None else all_projections()
+    projections = (
+        projections if projections is not None else selected_projections(settings.worker_projections)
+    )
+    _bound_fetch_wait(settings.consumer_fetch_max_wait_ms)
     brokers = [f"kafka://{h.strip()}" for h in bootstrap_servers(settings).split(",")]
     app = faust.App(
         f"{settings.topic_prefix}-projections",
@@ -67,14 +90,21 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
 
 def _register_agent(app: faust.App, settings: Settings, projection: Projection, runtime: Any) -> None:
     topics = [topic_name(settings.topic_prefix, t) for t in projection.topics]
-    channel = app.topic(*topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    channel = app.topic(
+        *topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
 
     async def project(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         rt = await runtime()
         applier = rt.appliers[projection.name]
-        async for events in stream.take_events(settings.worker_batch_size, within=settings.worker_batch_within_s):
+        # take_events (missing from the StreamT protocol) acks a batch only after this loop body ran.
+        async for events in stream.take_events(  # type: ignore[attr-defined]
+            settings.worker_batch_size, within=settings.worker_batch_within_s
+        ):
             records = [
-                LogRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value)
+                LogRecord(
+                    e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value
+                )
                 for e in events
             ]
             try:
@@ -100,7 +130,8 @@ def _record_lag(app: faust.App, projection: str, records: list[LogRecord]) -> No
         highwater = app.consumer.highwater(TP(topic, partition))
         if highwater is not None:
             CONSUMER_LAG.labels(projection=projection, topic=topic, partition=str(partition)).set(
-                max(0, highwater - offset - 1))
+                max(0, highwater - offset - 1)
+            )
 
 
 app = create_app(get_settings())
@@ -108,5 +139,6 @@ app = create_app(get_settings())
 
 def run_worker(argv: list[str] | None = None) -> None:
     """Start a Faust worker for `app` (blocking)."""
-    sys.argv = ["careerstream-worker", "worker", "-l", "info", *(argv or [])]
+    # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
+    sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]
     app.main()

@@ -29,7 +29,7 @@ class KafkaDeadLetterSink:
         self.topic = topic
 
     async def send(self, record: LogRecord, projection: str, reason: str) -> None:
-        headers = [
+        headers: list[tuple[str, str | bytes | None]] = [
             (H_REASON, reason.encode()),
             (H_PROJECTION, projection.encode()),
             (H_TOPIC, record.topic.encode()),
@@ -38,5 +38,11 @@ class KafkaDeadLetterSink:
             (H_AT, str(int(time.time() * 1000)).encode()),
         ]
         await self._producer.publish_raw(self.topic, record.key, record.value, headers)
-        log.warning("dead_lettered", projection=projection, topic=record.topic, partition=record.partition,
-                    offset=record.offset, reason=reason)
+        log.warning(
+            "dead_lettered",
+            projection=projection,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            reason=reason,
+        )

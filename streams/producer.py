@@ -86,8 +86,14 @@ class EventProducer:
     def topic_for(self, event: Event) -> str:
         return topic_name(self._prefix, event.topic)
 
-    def _send(self, topic: str, key: bytes, value: bytes, headers: list[tuple[str, bytes]] | None,
-              future: asyncio.Future[Position]) -> None:
+    def _send(
+        self,
+        topic: str,
+        key: bytes,
+        value: bytes,
+        headers: list[tuple[str, str | bytes | None]] | None,
+        future: asyncio.Future[Position],
+    ) -> None:
         loop = future.get_loop()
 
         def on_delivery(err: KafkaError | None, msg: Message) -> None:
@@ -126,8 +132,13 @@ class EventProducer:
             futures.append(fut)
         return list(await asyncio.gather(*futures))
 
-    async def publish_raw(self, topic: str, key: bytes | None, value: bytes,
-                          headers: list[tuple[str, bytes]] | None = None) -> Position:
+    async def publish_raw(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes,
+        headers: list[tuple[str, str | bytes | None]] | None = None,
+    ) -> Position:
         """Publish pre-encoded bytes (dead letters, benchmarks)."""
         fut: asyncio.Future[Position] = asyncio.get_running_loop().create_future()
         self._send(topic, key or b"", value, headers, fut)

@@ -26,12 +26,14 @@ def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) ->
     The end is the consumer's end-of-partition signal (from fetch responses), not ListOffsets: the
     embedded Tansu broker reports the latest offset as the last batch's base offset + 1.
     """
-    consumer = Consumer({
-        "bootstrap.servers": bootstrap_servers(settings),
-        "group.id": f"{settings.topic_prefix}-replay",
-        "enable.auto.commit": False,
-        "enable.partition.eof": True,
-    })
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers(settings),
+            "group.id": f"{settings.topic_prefix}-replay",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+        }
+    )
     try:
         for logical in logical_topics or list(TOPIC_PARTITIONS):
             topic = topic_name(settings.topic_prefix, logical)
@@ -44,17 +46,19 @@ def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) ->
                     msg = consumer.poll(5.0)
                     if msg is None:
                         break
-                    if msg.error():
-                        if msg.error().code() == KafkaError._PARTITION_EOF:
+                    error = msg.error()
+                    if error is not None:
+                        if error.code() == KafkaError._PARTITION_EOF:
                             break
-                        raise RuntimeError(str(msg.error()))
-                    yield LogRecord(topic, partition, msg.offset(), msg.key(), msg.value() or b"")
+                        raise RuntimeError(str(error))
+                    yield LogRecord(topic, partition, msg.offset() or 0, msg.key(), msg.value() or b"")
     finally:
         consumer.close()
 
 
-def replay_log(settings: Settings, subject: str | None = None,
-               topics: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+def replay_log(
+    settings: Settings, subject: str | None = None, topics: Sequence[str] | None = None
+) -> Iterator[dict[str, Any]]:
     """Decoded events (personal fields decrypted when the key still exists) for an auditor."""
     from psycopg_pool import ConnectionPool
 
@@ -74,11 +78,19 @@ def replay_log(settings: Settings, subject: str | None = None,
             except PoisonEvent as exc:
                 yield {**base, "poison": exc.reason}
                 continue
-            yield {**base, "event_type": event.event_type, "event_id": event.event_id,
-                   "subject_id": event.subject_id, "occurred_at": event.occurred_at.isoformat(),
-                   "correlation_id": event.correlation_id, "causation_id": event.causation_id,
-                   "producer": event.producer, "schema_version": event.schema_version,
-                   "payload": dict(event.payload), "redacted": sorted(event.redacted)}
+            yield {
+                **base,
+                "event_type": event.event_type,
+                "event_id": event.event_id,
+                "subject_id": event.subject_id,
+                "occurred_at": event.occurred_at.isoformat(),
+                "correlation_id": event.correlation_id,
+                "causation_id": event.causation_id,
+                "producer": event.producer,
+                "schema_version": event.schema_version,
+                "payload": dict(event.payload),
+                "redacted": sorted(event.redacted),
+            }
     finally:
         pool.close()
 
@@ -91,7 +103,9 @@ async def rebuild(settings: Settings, projections: list[Projection], batch_size:
             for projection in projections:
                 for table in projection.tables:
                     await conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table.name)))
-                await conn.execute("DELETE FROM projection_positions WHERE projection = %s", (projection.name,))
+                await conn.execute(
+                    "DELETE FROM projection_positions WHERE projection = %s", (projection.name,)
+                )
         count = 0
         topics = sorted({t for p in projections for t in p.topics})
         batch: list[LogRecord] = []

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Mapping
+import functools
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
@@ -15,18 +12,14 @@ from redis.asyncio import Redis
 from careerstream.config import Settings
 from projections.applier import BatchApplier, EffectHandler
 from projections.framework import Projection
-from projections.registry import erasing_read_models
 from schemas.catalog import DEAD_LETTER_TOPIC, topic_name
-from schemas.events import Event, new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde, serde_from_settings
 from streams.dead_letter import KafkaDeadLetterSink
+from streams.effects import effect_handlers
 from streams.producer import EventProducer
 
 log = structlog.get_logger(__name__)
-
-# Event ids of announcements derived from a request are stable, so a repeat is a recognisable duplicate.
-_ANNOUNCE_NS = uuid.UUID("6f1c2a4e-2d4b-4e55-9a77-0c6f3a9d8e11")
 
 
 def bootstrap_servers(settings: Settings) -> str:
@@ -55,9 +48,8 @@ class WorkerRuntime:
         producer = EventProducer(bootstrap_servers(settings), serde, settings.topic_prefix)
         runtime = cls(settings, key_pool, pool, redis, serde, producer)
         sink = KafkaDeadLetterSink(producer, topic_name(settings.topic_prefix, DEAD_LETTER_TOPIC))
-        effects: Mapping[str, EffectHandler] = {
-            "destroy_key": runtime._destroy_key,
-            "announce_erasure": runtime._announce_erasure,
+        effects: dict[str, EffectHandler] = {
+            kind: functools.partial(handler, runtime) for kind, handler in effect_handlers().items()
         }
         for projection in projections:
             runtime.appliers[projection.name] = BatchApplier(
@@ -65,28 +57,8 @@ class WorkerRuntime:
             )
         return runtime
 
-    async def _destroy_key(self, args: Mapping[str, Any], event: Event) -> None:
-        await asyncio.to_thread(self.serde.keystore.destroy, str(args["subject_id"]))
-
-    async def _announce_erasure(self, args: Mapping[str, Any], event: Event) -> None:
-        completed = new_event(
-            "ErasureCompleted",
-            event.subject_id,
-            {"keys_destroyed": True, "projections_cleared": erasing_read_models()},
-            producer=f"worker:{self.settings.worker_id}",
-            caused_by=event,
-        )
-        completed = _with_event_id(completed, str(uuid.uuid5(_ANNOUNCE_NS, event.event_id)))
-        await self.producer.publish(completed)
-
     async def close(self) -> None:
         self.producer.close()
         await self.pool.close()
         await self.redis.aclose()
         self.key_pool.close()
-
-
-def _with_event_id(event: Event, event_id: str) -> Event:
-    from dataclasses import replace
-
-    return replace(event, event_id=event_id)

@@ -31,7 +31,9 @@ def topic_specs(prefix: str) -> list[TopicSpec]:
         TopicSpec(topic_name(prefix, logical), partitions, {"retention.ms": FOREVER, "retention.bytes": "-1"})
         for logical, partitions in TOPIC_PARTITIONS.items()
     ]
-    specs.append(TopicSpec(topic_name(prefix, DEAD_LETTER_TOPIC), 1, {"retention.ms": DEAD_LETTER_RETENTION_MS}))
+    specs.append(
+        TopicSpec(topic_name(prefix, DEAD_LETTER_TOPIC), 1, {"retention.ms": DEAD_LETTER_RETENTION_MS})
+    )
     return specs
 
 

@@ -102,8 +102,12 @@ class WorkerProcess:
     def start(self) -> None:
         out = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "careerstream.cli", "worker"], env=settings_env(self.settings),
-            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+            [sys.executable, "-m", "careerstream.cli", "worker"],
+            env=settings_env(self.settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:

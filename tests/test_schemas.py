@@ -13,9 +13,20 @@ from schemas.catalog import AVRO_DIR, ENVELOPE_FIELDS, TOPIC_PARTITIONS, load_ca
 from schemas.event_docs import render_event_catalog
 
 REQUIRED_EVENTS = {
-    "UserRegistered", "ProfileUpdated", "AssessmentCompleted", "CareerInteraction", "CourseUpserted",
-    "CourseRemoved", "CourseEnrollment", "ResumeUploaded", "ResumeAnalyzed", "ChatMessageReceived",
-    "ChatResponseSent", "ConsentChanged", "ErasureRequested", "ErasureCompleted",
+    "UserRegistered",
+    "ProfileUpdated",
+    "AssessmentCompleted",
+    "CareerInteraction",
+    "CourseUpserted",
+    "CourseRemoved",
+    "CourseEnrollment",
+    "ResumeUploaded",
+    "ResumeAnalyzed",
+    "ChatMessageReceived",
+    "ChatResponseSent",
+    "ConsentChanged",
+    "ErasureRequested",
+    "ErasureCompleted",
 }
 CATALOG = load_catalog()
 

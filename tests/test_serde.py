@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fastavro import schemaless_reader
@@ -26,11 +26,22 @@ CATALOG = load_catalog()
 
 
 def profile_event(user: str = "u-1") -> Event:
-    return new_event("ProfileUpdated", user, {
-        "skills": ["Python", "SQL"], "interests": ["data"], "education_level": "master",
-        "years_experience": 4.5, "location": "Berlin", "salary_expectation": 72000.0,
-        "salary_currency": "EUR", "career_goals": "lead a data team", "target_careers": [],
-    }, producer="test")
+    return new_event(
+        "ProfileUpdated",
+        user,
+        {
+            "skills": ["Python", "SQL"],
+            "interests": ["data"],
+            "education_level": "master",
+            "years_experience": 4.5,
+            "location": "Berlin",
+            "salary_expectation": 72000.0,
+            "salary_currency": "EUR",
+            "career_goals": "lead a data team",
+            "target_careers": [],
+        },
+        producer="test",
+    )
 
 
 def sample_payload(event_type: str) -> dict[str, Any]:
@@ -56,7 +67,9 @@ def test_every_event_type_round_trips(event_type: str) -> None:
     assert decoded.event_id == event.event_id
     assert decoded.subject_id == "subject-1"
     assert decoded.schema_version == CATALOG.get(event_type).version
-    assert decoded.occurred_at == event.occurred_at.replace(microsecond=event.occurred_at.microsecond // 1000 * 1000)
+    assert decoded.occurred_at == event.occurred_at.replace(
+        microsecond=event.occurred_at.microsecond // 1000 * 1000
+    )
     for name, value in payload.items():
         if isinstance(value, float):
             assert decoded.payload[name] == pytest.approx(value, rel=1e-6)
@@ -107,9 +120,16 @@ def test_ciphertext_moved_to_another_event_fails_authentication() -> None:
     keys = InMemoryKeyStore()
     serde = EventSerde(keys)
     one, two = profile_event(), profile_event()
-    rec_one = schemaless_reader(io.BytesIO(serde.encode(one)[10:]), CATALOG.get("ProfileUpdated").parsed, None)
-    forged = Event(event_type=two.event_type, subject_id=two.subject_id, payload=dict(two.payload),
-                   event_id=two.event_id, schema_version=1)
+    rec_one = schemaless_reader(
+        io.BytesIO(serde.encode(one)[10:]), CATALOG.get("ProfileUpdated").parsed, None
+    )
+    forged = Event(
+        event_type=two.event_type,
+        subject_id=two.subject_id,
+        payload=dict(two.payload),
+        event_id=two.event_id,
+        schema_version=1,
+    )
     data = bytearray(serde.encode(forged))
     # Splice one's location ciphertext into two's record by re-encoding with the raw bytes.
     from fastavro import schemaless_writer
@@ -125,8 +145,11 @@ def test_ciphertext_moved_to_another_event_fails_authentication() -> None:
 
 def test_unknown_payload_field_is_refused_at_encode() -> None:
     with pytest.raises(ValueError, match="no field"):
-        EventSerde(InMemoryKeyStore()).encode(new_event("CareerInteraction", "u", {
-            "career_id": "c", "action": "viewed", "bogus": 1}, producer="t"))
+        EventSerde(InMemoryKeyStore()).encode(
+            new_event(
+                "CareerInteraction", "u", {"career_id": "c", "action": "viewed", "bogus": 1}, producer="t"
+            )
+        )
 
 
 @given(st.binary(max_size=300))
@@ -153,8 +176,8 @@ def test_truncated_events_are_poison(cut: int) -> None:
 class FakeRegistry(BaseHTTPRequestHandler):
     """A Confluent-compatible schema registry speaking the real REST protocol (subjects/versions, ids)."""
 
-    schemas: dict[int, str] = {}
-    subjects: dict[str, int] = {}
+    schemas: ClassVar[dict[int, str]] = {}
+    subjects: ClassVar[dict[str, int]] = {}
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -167,7 +190,7 @@ class FakeRegistry(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         subject = self.path.split("/")[2]
         schema = body["schema"]
@@ -177,7 +200,7 @@ class FakeRegistry(BaseHTTPRequestHandler):
         self.subjects[subject] = schema_id
         self._send(200, {"id": schema_id})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/schemas/ids/"):
             schema_id = int(self.path.split("/")[3].split("?")[0])
             if schema_id in self.schemas:

@@ -19,8 +19,13 @@ def list_schemas() -> list[SchemaInfo]:
 
     prefix = get_settings().topic_prefix
     return [
-        SchemaInfo(event_type=s.name, version=s.version, topic=topic_name(prefix, s.topic),
-                   fingerprint=s.fingerprint_hex, personal_fields=sorted(s.personal_fields))
+        SchemaInfo(
+            event_type=s.name,
+            version=s.version,
+            topic=topic_name(prefix, s.topic),
+            fingerprint=s.fingerprint_hex,
+            personal_fields=sorted(s.personal_fields),
+        )
         for s in sorted(load_catalog().by_name.values(), key=lambda s: s.name)
     ]
 

@@ -25,8 +25,9 @@ TokenQuery = Annotated[str | None, Query(max_length=300, description="consistenc
 PURPOSES = ("recommendations", "resume_analysis", "llm_feedback", "analytics", "marketing")
 
 
-async def _publish(ctx: ApiContext, event_type: str, user_id: str, payload: dict[str, Any],
-                   correlation_id: str | None = None) -> AcceptedEvent:
+async def _publish(
+    ctx: ApiContext, event_type: str, user_id: str, payload: dict[str, Any], correlation_id: str | None = None
+) -> AcceptedEvent:
     # The request's correlation id (bound by the middleware) follows the event through the system.
     correlation_id = correlation_id or get_contextvars().get("correlation_id")
     event = new_event(event_type, user_id, payload, producer="api", correlation_id=correlation_id)
@@ -47,27 +48,38 @@ async def register_user(body: RegisterUser, principal: CurrentPrincipal, ctx: Ct
         user_id = body.user_id or str(uuid.uuid4())
     else:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "auditors have read-only access")
-    accepted = await _publish(ctx, "UserRegistered", user_id, {
-        "email": body.email, "display_name": body.display_name, "locale": body.locale, "registered_via": "api",
-    })
+    accepted = await _publish(
+        ctx,
+        "UserRegistered",
+        user_id,
+        {
+            "email": body.email,
+            "display_name": body.display_name,
+            "locale": body.locale,
+            "registered_via": "api",
+        },
+    )
     return UserCreated(user_id=user_id, **accepted.model_dump())
 
 
 @router.put("/{user_id}/profile", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent)
-async def update_profile(user_id: UserIdPath, body: ProfileIn, principal: CurrentPrincipal,
-                         ctx: Ctx) -> AcceptedEvent:
+async def update_profile(
+    user_id: UserIdPath, body: ProfileIn, principal: CurrentPrincipal, ctx: Ctx
+) -> AcceptedEvent:
     """Replace the user's career profile (ProfileUpdated)."""
     authorize(principal, user_id, write=True)
     return await _publish(ctx, "ProfileUpdated", user_id, body.cleaned())
 
 
 @router.get("/{user_id}/profile", response_model=ProfileOut)
-async def get_profile(user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx,
-                      consistency_token: TokenQuery = None) -> dict[str, Any]:
+async def get_profile(
+    user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx, consistency_token: TokenQuery = None
+) -> dict[str, Any]:
     """The user's profile as projected; with `consistency_token`, no older than that write."""
     authorize(principal, user_id, write=False)
-    await wait_for_token(ctx.pool, "user_profiles", {ctx.topic("users")}, consistency_token,
-                         ctx.settings.consistency_wait_ms)
+    await wait_for_token(
+        ctx.pool, "user_profiles", {ctx.topic("users")}, consistency_token, ctx.settings.consistency_wait_ms
+    )
     async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(f"SELECT * FROM {USER_PROFILES.name} WHERE user_id = %s", (user_id,))
         row = await cur.fetchone()
@@ -76,23 +88,40 @@ async def get_profile(user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx
     return public_view(row)
 
 
-@router.put("/{user_id}/consents/{purpose}", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent)
-async def change_consent(user_id: UserIdPath, purpose: str, body: Consent, principal: CurrentPrincipal,
-                         ctx: Ctx) -> AcceptedEvent:
+@router.put(
+    "/{user_id}/consents/{purpose}", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent
+)
+async def change_consent(
+    user_id: UserIdPath, purpose: str, body: Consent, principal: CurrentPrincipal, ctx: Ctx
+) -> AcceptedEvent:
     """Grant or withdraw consent for one processing purpose (ConsentChanged)."""
     authorize(principal, user_id, write=True)
     if purpose not in PURPOSES:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"purpose must be one of {PURPOSES}")
-    return await _publish(ctx, "ConsentChanged", user_id, {
-        "purpose": purpose, "granted": body.granted, "policy_version": body.policy_version,
-    })
+    return await _publish(
+        ctx,
+        "ConsentChanged",
+        user_id,
+        {
+            "purpose": purpose,
+            "granted": body.granted,
+            "policy_version": body.policy_version,
+        },
+    )
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent)
-async def request_erasure(user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx,
-                          body: ErasureIn | None = None) -> AcceptedEvent:
+async def request_erasure(
+    user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx, body: ErasureIn | None = None
+) -> AcceptedEvent:
     """Right to erasure (ErasureRequested): the worker destroys the user's key and clears read models."""
     authorize(principal, user_id, write=True)
-    return await _publish(ctx, "ErasureRequested", user_id, {
-        "requested_by": principal.subject, "reason": body.reason if body else None,
-    })
+    return await _publish(
+        ctx,
+        "ErasureRequested",
+        user_id,
+        {
+            "requested_by": principal.subject,
+            "reason": body.reason if body else None,
+        },
+    )

@@ -16,3 +16,6 @@ CREATE TABLE IF NOT EXISTS subject_keys (
     created_at   timestamptz NOT NULL DEFAULT now(),
     destroyed_at timestamptz
 );
+
+-- Each process polls for keys destroyed since its last look (erasure reaches every cache within ~1 s).
+CREATE INDEX IF NOT EXISTS subject_keys_destroyed_at ON subject_keys (destroyed_at) WHERE destroyed_at IS NOT NULL;

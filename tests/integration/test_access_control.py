@@ -15,11 +15,17 @@ def test_unauthenticated_calls_get_401(client) -> None:  # type: ignore[no-untyp
 
 
 def test_a_token_signed_with_another_key_or_expired_is_rejected(client, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    forged = jwt.encode({"sub": "u1", "role": "admin", "iss": settings.jwt_issuer, "exp": 9999999999},
-                        "some-other-secret", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "u1", "role": "admin", "iss": settings.jwt_issuer, "exp": 9999999999},
+        "some-other-secret",
+        algorithm="HS256",
+    )
     assert client.get("/users/u1/profile", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    expired = jwt.encode({"sub": "u1", "role": "user", "iss": settings.jwt_issuer, "exp": 1},
-                         settings.jwt_secret, algorithm="HS256")
+    expired = jwt.encode(
+        {"sub": "u1", "role": "user", "iss": settings.jwt_issuer, "exp": 1},
+        settings.jwt_secret,
+        algorithm="HS256",
+    )
     assert client.get("/users/u1/profile", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
 
 

@@ -61,25 +61,38 @@ def test_register_update_and_read_your_own_write(client, auth, settings: Setting
 def test_consents_are_projected(client, auth) -> None:  # type: ignore[no-untyped-def]
     h = auth("carol")
     client.post("/users", json={"email": "carol@example.org"}, headers=h).raise_for_status()
-    r = client.put("/users/carol/consents/llm_feedback", json={"granted": True, "policy_version": "2026-01"},
-                   headers=h)
+    r = client.put(
+        "/users/carol/consents/llm_feedback", json={"granted": True, "policy_version": "2026-01"}, headers=h
+    )
     assert r.status_code == 202
-    r = client.get("/users/carol/profile", params={"consistency_token": r.json()["consistency_token"]}, headers=h)
+    r = client.get(
+        "/users/carol/profile", params={"consistency_token": r.json()["consistency_token"]}, headers=h
+    )
     assert r.json()["consents"]["llm_feedback"]["granted"] is True
-    assert client.put("/users/carol/consents/mind_reading", json={"granted": True, "policy_version": "1"},
-                      headers=h).status_code == 422
+    assert (
+        client.put(
+            "/users/carol/consents/mind_reading", json={"granted": True, "policy_version": "1"}, headers=h
+        ).status_code
+        == 422
+    )
 
 
 def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_stream_goes_on(
-    client, auth, settings: Settings  # type: ignore[no-untyped-def]
+    client,
+    auth,
+    settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
     from confluent_kafka import Producer
 
     users = topic_name(settings.topic_prefix, "users")
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap_servers})
     delivered: list[tuple[int, int]] = []
-    producer.produce(users, key=b"dave", value=b"\xc3\x01not-really-avro",
-                     on_delivery=lambda err, msg: delivered.append((msg.partition(), msg.offset())))
+    producer.produce(
+        users,
+        key=b"dave",
+        value=b"\xc3\x01not-really-avro",
+        on_delivery=lambda err, msg: delivered.append((msg.partition(), msg.offset())),
+    )
     producer.flush(10)
     partition, offset = delivered[0]
 
@@ -87,7 +100,9 @@ def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_stream_goes_on(
     h = auth("dave")
     client.post("/users", json={"email": "dave@example.org"}, headers=h).raise_for_status()
     r = client.put("/users/dave/profile", json={"skills": ["Go"]}, headers=h)
-    r = client.get("/users/dave/profile", params={"consistency_token": r.json()["consistency_token"]}, headers=h)
+    r = client.get(
+        "/users/dave/profile", params={"consistency_token": r.json()["consistency_token"]}, headers=h
+    )
     assert r.status_code == 200 and r.json()["skills"] == ["Go"]
 
     dlq = topic_name(settings.topic_prefix, "dead-letter")
@@ -99,7 +114,9 @@ def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_stream_goes_on(
         msg = consumer.poll(0.5)
         if msg is not None and not msg.error():
             headers = {k: v.decode() for k, v in (msg.headers() or [])}
-            if headers["dlq.source.offset"] == str(offset) and headers["dlq.source.partition"] == str(partition):
+            if headers["dlq.source.offset"] == str(offset) and headers["dlq.source.partition"] == str(
+                partition
+            ):
                 assert msg.value() == b"\xc3\x01not-really-avro"
                 assert msg.key() == b"dave"
                 found[headers["dlq.projection"]] = headers
@@ -113,10 +130,13 @@ def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_stream_goes_on(
 
 def test_erasure_destroys_the_key_and_clears_the_read_model(client, auth, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     h = auth("erin")
-    client.post("/users", json={"email": "erin@example.org", "display_name": "Erin"}, headers=h).raise_for_status()
+    client.post(
+        "/users", json={"email": "erin@example.org", "display_name": "Erin"}, headers=h
+    ).raise_for_status()
     r = client.put("/users/erin/profile", json=PROFILE, headers=h)
-    client.get("/users/erin/profile", params={"consistency_token": r.json()["consistency_token"]},
-               headers=h).raise_for_status()
+    client.get(
+        "/users/erin/profile", params={"consistency_token": r.json()["consistency_token"]}, headers=h
+    ).raise_for_status()
 
     r = client.request("DELETE", "/users/erin", json={"reason": "leaving"}, headers=h)
     assert r.status_code == 202
@@ -127,7 +147,9 @@ def test_erasure_destroys_the_key_and_clears_the_read_model(client, auth, settin
 
     def key_destroyed() -> bool:
         with psycopg.connect(settings.database_url) as conn:
-            row = conn.execute("SELECT wrapped_key IS NULL FROM subject_keys WHERE subject_id='erin'").fetchone()
+            row = conn.execute(
+                "SELECT wrapped_key IS NULL FROM subject_keys WHERE subject_id='erin'"
+            ).fetchone()
         return bool(row and row[0])
 
     wait_until(key_destroyed, 30, "erin's data key to be destroyed")
@@ -139,14 +161,26 @@ def test_erasure_destroys_the_key_and_clears_the_read_model(client, auth, settin
     assert updated["payload"]["location"] is None and updated["payload"]["career_goals"] is None
     assert updated["payload"]["skills"] == ["Python", "SQL", "Data analysis"]
     completed = wait_until(
-        lambda: next((e for e in replay_log(settings, subject="erin", topics=["users"])
-                      if e["event_type"] == "ErasureCompleted"), None), 30, "ErasureCompleted")
+        lambda: next(
+            (
+                e
+                for e in replay_log(settings, subject="erin", topics=["users"])
+                if e["event_type"] == "ErasureCompleted"
+            ),
+            None,
+        ),
+        30,
+        "ErasureCompleted",
+    )
     assert completed["causation_id"] == events["ErasureRequested"]["event_id"]  # type: ignore[index]
     assert "user_profiles" in completed["payload"]["projections_cleared"]  # type: ignore[index]
 
     # No process accepts new personal data for an erased user (writes revalidate the key within 1 s).
-    wait_until(lambda: client.put("/users/erin/profile", json=PROFILE, headers=h).status_code == 410, 5,
-               "the API to refuse personal data for an erased user")
+    wait_until(
+        lambda: client.put("/users/erin/profile", json=PROFILE, headers=h).status_code == 410,
+        5,
+        "the API to refuse personal data for an erased user",
+    )
 
 
 def test_schemas_are_served(client) -> None:  # type: ignore[no-untyped-def]

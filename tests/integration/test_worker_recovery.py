@@ -31,26 +31,34 @@ def isolated(settings: Settings, tmp_path) -> Iterator[tuple[Settings, WorkerPro
     w = WorkerProcess(s, tmp_path / "worker.log")
     yield s, w
     w.stop()
+    print(w.log()[-4000:])  # shown by pytest when the test failed
 
 
 def applied_count(s: Settings) -> int:
     with psycopg.connect(s.database_url) as conn:
         row = conn.execute(
             "SELECT coalesce(sum(next_offset), 0) FROM projection_positions WHERE projection='user_profiles' "
-            "AND topic = %s", (f"{s.topic_prefix}.users",)).fetchone()
+            "AND topic = %s",
+            (f"{s.topic_prefix}.users",),
+        ).fetchone()
     return int(row[0]) if row else 0
 
 
 async def produce(s: Settings, plan: list[tuple[str, int]], chunk: int, pause_s: float) -> None:
     pool = ConnectionPool(s.database_url, min_size=1, max_size=2, open=True)
-    producer = EventProducer(s.kafka_bootstrap_servers,
-                             EventSerde(PostgresKeyStore(pool, s.master_key_bytes())), s.topic_prefix)
+    producer = EventProducer(
+        s.kafka_bootstrap_servers, EventSerde(PostgresKeyStore(pool, s.master_key_bytes())), s.topic_prefix
+    )
     try:
         for start in range(0, len(plan), chunk):
             events = [
-                new_event("ProfileUpdated", user, {"skills": [f"skill-{seq}"], "location": f"city-{seq}"},
-                          producer="test")
-                for user, seq in plan[start:start + chunk]
+                new_event(
+                    "ProfileUpdated",
+                    user,
+                    {"skills": [f"skill-{seq}"], "location": f"city-{seq}"},
+                    producer="test",
+                )
+                for user, seq in plan[start : start + chunk]
             ]
             await producer.publish_many(events)
             await asyncio.sleep(pause_s)
@@ -73,18 +81,19 @@ def test_kill_and_restart_mid_stream_ends_identical(isolated: tuple[Settings, Wo
     asyncio.run(produce(s, plan[: EVENTS // 3], chunk=1000, pause_s=0))
     worker.start()
     wait_until(lambda: applied_count(s) > 0, 60, "the worker to start applying")
-    asyncio.run(produce(s, plan[EVENTS // 3: 2 * EVENTS // 3], chunk=250, pause_s=0.05))
+    asyncio.run(produce(s, plan[EVENTS // 3 : 2 * EVENTS // 3], chunk=250, pause_s=0.05))
     worker.kill()
     killed_at = applied_count(s)
     assert 0 < killed_at < EVENTS, "the kill must land mid-stream"
-    asyncio.run(produce(s, plan[2 * EVENTS // 3:], chunk=1000, pause_s=0))
+    asyncio.run(produce(s, plan[2 * EVENTS // 3 :], chunk=1000, pause_s=0))
 
     worker.start()
     wait_until(lambda: applied_count(s) >= EVENTS, 90, f"all {EVENTS} events applied after restart")
 
     with psycopg.connect(s.database_url) as conn:
         rows = conn.execute(
-            "SELECT user_id, events_applied, skills, location FROM user_profiles WHERE user_id LIKE 'crash-u%%'"
+            "SELECT user_id, events_applied, skills, location FROM user_profiles"
+            " WHERE user_id LIKE 'crash-u%%'"
         ).fetchall()
     assert len(rows) == len(expected_count)
     for user_id, events_applied, skills, location in rows:

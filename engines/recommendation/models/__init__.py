@@ -1,0 +1,1 @@
+"""Recommender models sharing the `Recommender` interface (see base.py)."""

@@ -1,0 +1,62 @@
+"""Matches ESCO occupation titles to BLS SOC detailed occupations by title similarity (pure logic)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+# Below this cosine the best SOC title is usually a different job (checked by eye on a sample).
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass
+class SocOccupation:
+    """One BLS detailed occupation with its national, all-industry numbers."""
+
+    soc: str
+    title: str
+    median_wage: float | None
+    employment: float | None
+
+
+@dataclass
+class SocMatch:
+    """Best SOC for one career and the cosine similarity that chose it."""
+
+    soc: SocOccupation
+    confidence: float
+
+
+def _normalise_title(title: str) -> str:
+    # SOC titles are plural and often "X and Y"; ESCO titles are singular. Strip plurals per word.
+    words = []
+    for w in title.lower().replace(",", " ").replace("/", " ").split():
+        if w.endswith("ies") and len(w) > 4:
+            w = w[:-3] + "y"
+        elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+            w = w[:-1]
+        words.append(w)
+    return " ".join(words)
+
+
+def match_titles(titles: Sequence[Sequence[str]], socs: Sequence[SocOccupation]) -> list[SocMatch]:
+    """For each career (given as its label followed by alt titles) return the SOC with the highest
+    character-n-gram TF-IDF cosine over any of its titles. The label counts fully, alt titles at 0.9
+    because they are noisier (some are heuristic splits)."""
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True)
+    soc_texts = [_normalise_title(s.title) for s in socs]
+    vec.fit(soc_texts + [_normalise_title(t) for ts in titles for t in ts])
+    soc_m = vec.transform(soc_texts)
+    out = []
+    for ts in titles:
+        m = vec.transform([_normalise_title(t) for t in ts])
+        sims = (m @ soc_m.T).toarray()
+        if len(ts) > 1:
+            sims[1:] *= 0.9
+        flat = int(np.argmax(sims))
+        row, col = divmod(flat, sims.shape[1])
+        out.append(SocMatch(socs[col], round(float(sims[row, col]), 4)))
+    return out

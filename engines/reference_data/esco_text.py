@@ -1,0 +1,206 @@
+"""Heuristics that recover labels from ESCO's run-together CSV descriptions.
+
+The ESCO CSV export concatenates ``preferred label``, the alternative labels and the
+definition into one string without separators. This module splits them back apart using
+statistics learned from the corpus itself:
+
+* the definition starts at the first Title-case word that commonly opens definitions
+  (proper nouns in labels such as "Apache Maven" are skipped because they are followed
+  by another capitalised word or rarely open a definition);
+* label boundaries are scored with P(word ends a label) * P(word starts a label), both
+  estimated from the first and last words of every label section in the corpus, with a
+  bonus when the next label repeats the stem of the first word (skills usually repeat
+  their verb: "assess water quality assessing water quality ...").
+
+Pure functions only; the build script does the I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Grid-tuned on the 871 ICT skills whose clean labels are known (see the build report).
+BOUNDARY_THRESHOLD = -6.0
+STEM_BONUS = 4.0
+REPEAT_BONUS = 1.0
+MIN_STARTER_COUNT = 3
+MAX_ALT_LABEL_WORDS = 6
+
+
+def normalise_space(text: str) -> str:
+    """Collapse all whitespace (including non-breaking spaces) to single spaces."""
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def _is_title(token: str) -> bool:
+    return token[:1].isupper() and (len(token) == 1 or token[1:2].islower())
+
+
+def _definition_candidates(tokens: list[str]) -> list[int]:
+    """Indexes where a definition could start: a Title-case word, not a repeated proper noun,
+    not followed by another capitalised word (multi-word proper nouns like "Apache Maven")."""
+    out = []
+    for i in range(1, len(tokens)):
+        tok = tokens[i]
+        if not _is_title(tok) or tok in tokens[:i]:
+            continue
+        if i + 1 < len(tokens) and _is_title(tokens[i + 1]):
+            continue
+        out.append(i)
+    return out
+
+
+@dataclass
+class LabelSplitter:
+    """Splits ESCO run-together descriptions; statistics are fitted on the whole CSV column."""
+
+    starters: Counter[str] = field(default_factory=Counter)
+    first: Counter[str] = field(default_factory=Counter)
+    last: Counter[str] = field(default_factory=Counter)
+    total: Counter[str] = field(default_factory=Counter)
+    threshold: float = BOUNDARY_THRESHOLD
+    stem_bonus: float = STEM_BONUS
+    repeat_bonus: float = REPEAT_BONUS
+
+    @classmethod
+    def fit(cls, descriptions: Iterable[str]) -> LabelSplitter:
+        """Learn definition starters and label start/end word statistics from raw descriptions."""
+        token_lists = [normalise_space(d).split() for d in descriptions]
+        splitter = cls()
+        for toks in token_lists:
+            cands = _definition_candidates(toks)
+            if cands:
+                splitter.starters[toks[cands[0]].lower()] += 1
+        for toks in token_lists:
+            section = toks[: splitter.definition_start(toks)]
+            if not section:
+                continue
+            splitter.first[section[0].lower()] += 1
+            splitter.last[section[-1].lower()] += 1
+            splitter.total.update(t.lower() for t in section)
+        return splitter
+
+    def definition_start(self, tokens: list[str]) -> int:
+        """Index of the first definition token (len(tokens) when there is no definition)."""
+        cands = _definition_candidates(tokens)
+        for i in cands:
+            if self.starters[tokens[i].lower()] >= MIN_STARTER_COUNT:
+                return i
+        return cands[0] if cands else len(tokens)
+
+    def _boundary_score(self, section: list[str], k: int) -> float:
+        """Log-score that a new label starts at section[k]."""
+        prev, nxt = section[k - 1].lower(), section[k].lower()
+        p_end = (self.last[prev] + 0.1) / (self.total[prev] + 1)
+        p_start = (self.first[nxt] + 0.1) / (self.total[nxt] + 1)
+        bonus = self.stem_bonus if nxt[:4] == section[0].lower()[:4] else 0.0
+        # Synonym labels often swap only the verb: "tend huller machine | mind huller machine".
+        lower = [t.lower() for t in section]
+        repeat = 0
+        for m in range(1, 4):
+            if k - m >= 0 and k + 1 + m <= len(lower) and lower[k - m : k] == lower[k + 1 : k + 1 + m]:
+                repeat = m
+        return math.log(p_end) + math.log(p_start) + bonus + self.repeat_bonus * repeat
+
+    def segment(self, section: list[str]) -> list[str]:
+        """Split a label section into labels at every confident boundary."""
+        labels: list[str] = []
+        start = 0
+        for k in range(1, len(section)):
+            if self._boundary_score(section, k) > self.threshold:
+                labels.append(" ".join(section[start:k]))
+                start = k
+        if section:
+            labels.append(" ".join(section[start:]))
+        return labels
+
+    def split(self, description: str) -> tuple[str, list[str], str]:
+        """Return (preferred label, alternative labels, definition) for one CSV description."""
+        tokens = normalise_space(description).split()
+        d = self.definition_start(tokens)
+        labels = self.segment(tokens[:d])
+        definition = " ".join(tokens[d:])
+        if not labels:
+            return definition, [], definition
+        return labels[0], labels[1:], definition
+
+
+def clean_alt_labels(label: str, alts: Iterable[str], max_words: int = MAX_ALT_LABEL_WORDS) -> list[str]:
+    """Deduplicate alternative labels case-insensitively, dropping the preferred label itself,
+    one-letter noise and over-long phrases (a PhraseMatcher should only see short, meaningful terms)."""
+    seen = {label.lower()}
+    out = []
+    for alt in alts:
+        alt = normalise_space(alt).strip(" ,;")
+        key = alt.lower()
+        if len(alt) < 2 or key in seen or len(alt.split()) > max_words:
+            continue
+        seen.add(key)
+        out.append(alt)
+    return out
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ies", "es", "s"):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2:
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def split_occupation(description: str, splitter: LabelSplitter) -> tuple[str, list[str], str]:
+    """Return (preferred label, alternative titles, definition) for an ESCO occupation description.
+
+    Occupation definitions open with the plural of the label ("Technical directors realise ..."),
+    so the definition starts at the last capitalised word sharing the label's first stem, and the
+    label is the longest prefix of the label section that matches the definition's opening words
+    (plural-tolerant); among several candidate starts the one repeating most of the label wins.
+    Falls back to the generic LabelSplitter when that pattern is absent."""
+    tokens = normalise_space(description).split()
+    if not tokens:
+        return "", [], ""
+    stem = tokens[0].lower()[:4]
+    starts = [
+        i
+        for i in range(1, len(tokens))
+        if tokens[i][:1].isupper() and tokens[i].lower()[:4] == stem and len(tokens) - i >= 5
+    ]
+
+    def matched_prefix(d: int) -> int:
+        k = 0
+        while k < d and d + k < len(tokens):
+            a, b = tokens[k].lower(), tokens[d + k].lower().strip(",.;")
+            if a != b and _singular(a) != _singular(b):
+                break
+            k += 1
+        return k
+
+    if starts:
+        # The definition repeats the whole label; alt titles may share only its first word ("ICT").
+        d = max(starts, key=lambda i: (matched_prefix(i), i))
+        k = matched_prefix(d)
+    else:
+        d, k = splitter.definition_start(tokens), 0
+    section = tokens[:d]
+    definition = tokens[d:]
+    # A label never runs into the next title that starts with the same word.
+    repeat = next((j for j in range(1, len(section)) if section[j].lower() == section[0].lower()), None)
+    if repeat is not None:
+        k = min(k, repeat)
+    if k == 0:
+        labels = splitter.segment(section)
+        label, rest = (labels[0], section[len(labels[0].split()) :]) if labels else ("", [])
+    else:
+        label, rest = " ".join(section[:k]), section[k:]
+    alts = []
+    label_stems = {w.lower()[:4] for w in label.split() if len(w) >= 4}
+    for alt in splitter.segment(rest):
+        words = alt.split()
+        # Single stray words are usually segmentation debris ("medical", "nuclear") unless they
+        # clearly name the same job as the label.
+        if len(words) >= 2 or (words and words[0].lower()[:4] in label_stems) or alt.isupper():
+            alts.append(alt)
+    return label, clean_alt_labels(label, alts), " ".join(definition)

@@ -1,0 +1,434 @@
+"""Text and layout extraction from PDF (pypdf), DOCX (python-docx) and plain text.
+
+Callers pass already-screened input (see :mod:`intake`); these functions may raise on broken
+files and intake turns that into a typed rejection.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .models import ExtractedDocument, FileType, LayoutFacts
+
+# Fraction of the page height treated as running header / footer band in PDFs.
+_HEADER_BAND = 0.07
+_FOOTER_BAND = 0.06
+
+
+@dataclass
+class _Fragment:
+    """One text show operation seen by the pypdf visitor, in page coordinates."""
+
+    text: str
+    x: float
+    y: float
+    size: float
+    font: str
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+# --------------------------------------------------------------------------------------------- PDF
+
+
+def extract_pdf(reader: Any) -> ExtractedDocument:
+    """Extract reading-order text and layout facts from an opened ``pypdf.PdfReader``."""
+    page_texts: list[str] = []
+    fonts: Counter[str] = Counter()
+    header_footer: list[str] = []
+    heading_hints: set[str] = set()
+    images = 0
+    multi_column_pages = 0
+    max_columns = 1
+    for page in reader.pages:
+        fragments: list[_Fragment] = []
+
+        def visit(
+            text: str, cm: Any, tm: Any, font_dict: Any, font_size: Any, sink: list[_Fragment] = fragments
+        ) -> None:
+            if not text or not text.strip():
+                return
+            # Effective position = text matrix applied after the current transformation matrix.
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = abs(tm[0] * cm[0]) or 1.0
+            font = ""
+            if font_dict is not None:
+                try:
+                    font = str(font_dict.get("/BaseFont", "")).lstrip("/")
+                except Exception:
+                    font = ""
+            sink.append(_Fragment(text, float(x), float(y), float(font_size or 0) * float(scale), font))
+
+        stream_text = page.extract_text(visitor_text=visit) or ""
+        try:
+            height = float(page.mediabox.height)
+            width = float(page.mediabox.width)
+        except Exception:
+            height, width = 792.0, 612.0
+        for frag in fragments:
+            if frag.font:
+                fonts[_clean_font_name(frag.font)] += len(frag.text)
+        body, bands = _split_bands(fragments, height)
+        header_footer.extend(bands)
+        split_x = _detect_column_split(body, width, height)
+        if split_x is not None:
+            multi_column_pages += 1
+            max_columns = 2
+            left = [f for f in body if f.x < split_x - 1]
+            right = [f for f in body if f.x >= split_x - 1]
+            text = "\n".join(
+                part
+                for part in (
+                    _lines_text(bands_frags(fragments, height, top=True)),
+                    _lines_text(left),
+                    _lines_text(right),
+                    _lines_text(bands_frags(fragments, height, top=False)),
+                )
+                if part
+            )
+        else:
+            # Position order, not content-stream order: producers emit table cells and floating boxes
+            # out of visual order, and visual order is what a reader (and a good ATS) follows.
+            text = _lines_text(fragments) or stream_text
+        page_texts.append(text)
+        heading_hints.update(_pdf_heading_hints(body))
+        images += _count_pdf_images(page)
+    text = "\n".join(page_texts)
+    layout = LayoutFacts(
+        file_type=FileType.PDF,
+        page_count=len(reader.pages),
+        multi_column=multi_column_pages > 0,
+        column_count=max_columns,
+        images=images,
+        header_footer_text="\n".join(header_footer),
+        fonts=[name for name, _ in fonts.most_common()],
+        word_count=_word_count(text),
+        char_count=len(text),
+    )
+    return ExtractedDocument(text=text, layout=layout, heading_hints=frozenset(heading_hints))
+
+
+def bands_frags(fragments: list[_Fragment], height: float, *, top: bool) -> list[_Fragment]:
+    """Fragments inside the running header (``top``) or footer band of a page."""
+    if top:
+        return [f for f in fragments if f.y > height * (1 - _HEADER_BAND)]
+    return [f for f in fragments if f.y < height * _FOOTER_BAND]
+
+
+def _split_bands(fragments: list[_Fragment], height: float) -> tuple[list[_Fragment], list[str]]:
+    """Separate body fragments from header/footer band text."""
+    body = [f for f in fragments if height * _FOOTER_BAND <= f.y <= height * (1 - _HEADER_BAND)]
+    bands = [
+        t
+        for t in (
+            _lines_text(bands_frags(fragments, height, top=True)),
+            _lines_text(bands_frags(fragments, height, top=False)),
+        )
+        if t
+    ]
+    return body, bands
+
+
+def _clean_font_name(name: str) -> str:
+    # Subset fonts are named "ABCDEF+Calibri"; the prefix is noise.
+    return name.split("+", 1)[-1]
+
+
+def _lines_text(fragments: list[_Fragment]) -> str:
+    """Rebuild lines from positioned fragments: top-to-bottom, then left-to-right."""
+    if not fragments:
+        return ""
+    ordered = sorted(fragments, key=lambda f: (-round(f.y / 2.0), f.x))
+    lines: list[list[_Fragment]] = []
+    for frag in ordered:
+        if lines and abs(lines[-1][0].y - frag.y) <= 2.0:
+            lines[-1].append(frag)
+        else:
+            lines.append([frag])
+    out = []
+    for line in lines:
+        parts = sorted(line, key=lambda f: f.x)
+        text = ""
+        prev_end = None
+        prev_closed = False
+        for frag in parts:
+            piece = frag.text.replace("\n", " ")
+            size = frag.size or 10.0
+            if text and prev_end is not None:
+                gap = frag.x - prev_end
+                # Fragment widths are estimated (~0.5 em per char): a wide gap, or a new text line on the
+                # same baseline after one pypdf closed with a newline, is a cell/column boundary; a small
+                # gap is a word space; a negative one a kerned continuation of the same word.
+                if gap > 0.9 * size or (prev_closed and gap > -1.5 * size):
+                    text = text.rstrip() + "    "
+                elif gap > 0.12 * size and not text.endswith(" ") and not piece.startswith(" "):
+                    text += " "
+            text += piece
+            prev_end = frag.x + len(frag.text.rstrip()) * size * 0.5
+            prev_closed = frag.text.endswith("\n")
+        out.append(text.strip())
+    return "\n".join(line for line in out if line)
+
+
+def _detect_column_split(body: list[_Fragment], width: float, height: float) -> float | None:
+    """Return the x where a second, left-aligned text column starts, or None for one column.
+
+    A real second column shows up as many lines starting at the same x well right of the margin,
+    spread over a large part of the page, while other text sits to its left on the same page.
+    Right-aligned dates start at varying x and therefore do not form such a cluster.
+    """
+    if len(body) < 12:
+        return None
+    starts = Counter(round(f.x / 2.0) * 2 for f in body if width * 0.25 < f.x < width * 0.8)
+    if not starts:
+        return None
+    x_split, _count = starts.most_common(1)[0]
+    column = [f for f in body if abs(f.x - x_split) <= 2.5]
+    line_ys = {round(f.y) for f in column}
+    if len(line_ys) < 6:
+        return None
+    extent = max(line_ys) - min(line_ys)
+    left = [f for f in body if f.x < x_split - 20]
+    left_ys = {round(f.y) for f in left}
+    if extent < height * 0.3 or len(left_ys) < 6:
+        return None
+    # Left-side text must stop before the gutter; full-width lines crossing it mean a table or an
+    # indented block inside a one-column page, not a second column.
+    crossing = sum(1 for f in left if f.x + len(f.text.rstrip()) * (f.size or 10.0) * 0.45 > x_split + 4)
+    if crossing > 0.1 * len(left):
+        return None
+    # The two columns must overlap vertically, otherwise it is just an indented block.
+    overlap = min(max(line_ys), max(left_ys)) - max(min(line_ys), min(left_ys))
+    if overlap < height * 0.2:
+        return None
+    return float(x_split)
+
+
+def _pdf_heading_hints(body: list[_Fragment]) -> set[str]:
+    """Short lines set larger or bolder than the body text are heading candidates."""
+    sizes = [f.size for f in body if f.size > 0]
+    if not sizes:
+        return set()
+    median = statistics.median(sizes)
+    hints = set()
+    for frag in body:
+        text = frag.text.strip()
+        if not text or len(text.split()) > 6:
+            continue
+        if frag.size > median * 1.12 or "bold" in frag.font.lower():
+            hints.add(text.lower())
+    return hints
+
+
+def _count_pdf_images(page: Any) -> int:
+    try:
+        resources = page.get("/Resources")
+        if resources is None:
+            return 0
+        xobjects = resources.get_object().get("/XObject")
+        if xobjects is None:
+            return 0
+        xobjects = xobjects.get_object()
+        return sum(1 for key in xobjects if xobjects[key].get_object().get("/Subtype") == "/Image")
+    except Exception:
+        return 0
+
+
+# -------------------------------------------------------------------------------------------- DOCX
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def extract_docx(data: bytes) -> ExtractedDocument:
+    """Extract reading-order text (body paragraphs, tables, text boxes, header/footer) from DOCX bytes."""
+    import docx  # python-docx; imported lazily to keep module import cheap
+
+    document = docx.Document(io.BytesIO(data))
+    body = document.element.body
+    style_names = {str(s.style_id): str(s.name) for s in document.styles}
+    lines: list[str] = []
+    heading_hints: set[str] = set()
+    tables = 0
+    table_words = 0
+    text_boxes = 0
+    seen_boxes: set[str] = set()
+    for child in body.iterchildren():
+        tag = child.tag
+        if tag == f"{_W}p":
+            para_text = "".join(t.text or "" for t in child.iter(f"{_W}t") if not _inside_textbox(t, child))
+            style = _paragraph_style(child, style_names)
+            if para_text.strip():
+                lines.append(para_text)
+                if style.lower().startswith(("heading", "title")) or _all_bold(child):
+                    heading_hints.add(para_text.strip().lower())
+            for box in child.iter(f"{_W}txbxContent"):
+                box_text = "\n".join(
+                    "".join(t.text or "" for t in p.iter(f"{_W}t")) for p in box.iter(f"{_W}p")
+                )
+                # Word stores each text box twice (DrawingML + VML fallback); count it once.
+                if box_text.strip() and box_text not in seen_boxes:
+                    seen_boxes.add(box_text)
+                    text_boxes += 1
+                    lines.append(box_text)
+        elif tag == f"{_W}tbl":
+            tables += 1
+            for row in child.iter(f"{_W}tr"):
+                seen_cells: set[int] = set()
+                for cell in row.iter(f"{_W}tc"):
+                    if id(cell) in seen_cells:
+                        continue
+                    seen_cells.add(id(cell))
+                    cell_lines = [
+                        "".join(t.text or "" for t in p.iter(f"{_W}t")) for p in cell.iter(f"{_W}p")
+                    ]
+                    for cell_line in cell_lines:
+                        if cell_line.strip():
+                            lines.append(cell_line)
+                            table_words += _word_count(cell_line)
+                            if _all_bold_para_text(cell, cell_line):
+                                heading_hints.add(cell_line.strip().lower())
+    header_footer: list[str] = []
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            try:
+                if part.is_linked_to_previous and header_footer:
+                    continue
+                part_text = "\n".join(p.text for p in part.paragraphs if p.text.strip())
+                for table in part.tables:
+                    for row in table.rows:
+                        for cell in row.cells:
+                            if cell.text.strip():
+                                part_text += "\n" + cell.text
+            except Exception:
+                continue
+            if part_text.strip() and part_text not in header_footer:
+                header_footer.append(part_text.strip())
+    header_text = "\n".join(header_footer)
+    # Headers come first visually; keep them in the text so contact details are still found.
+    text = "\n".join(([header_text] if header_text else []) + lines)
+    columns = _docx_columns(body)
+    words = _word_count(text)
+    # A table holding most of the text is a layout grid, i.e. a multi-column resume.
+    layout_table = tables > 0 and words > 0 and table_words / words > 0.4
+    fonts = _docx_fonts(document)
+    if not fonts:
+        theme_font = _theme_body_font(data)
+        fonts = [theme_font] if theme_font else []
+    layout = LayoutFacts(
+        file_type=FileType.DOCX,
+        page_count=_docx_page_count(data, words),
+        multi_column=columns > 1 or layout_table,
+        column_count=max(columns, 2 if layout_table else 1),
+        tables=tables,
+        images=sum(1 for _ in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip")),
+        text_boxes=text_boxes,
+        header_footer_text=header_text,
+        fonts=fonts,
+        word_count=words,
+        char_count=len(text),
+    )
+    return ExtractedDocument(text=text, layout=layout, heading_hints=frozenset(heading_hints))
+
+
+def _inside_textbox(node: Any, stop: Any) -> bool:
+    parent = node.getparent()
+    while parent is not None and parent is not stop:
+        if parent.tag == f"{_W}txbxContent":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _paragraph_style(p: Any, style_names: dict[str, str]) -> str:
+    style_el = p.find(f"{_W}pPr/{_W}pStyle")
+    if style_el is None:
+        return ""
+    style_id = style_el.get(f"{_W}val") or ""
+    return style_names.get(style_id, style_id)
+
+
+def _all_bold(p: Any) -> bool:
+    runs = [r for r in p.iter(f"{_W}r") if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
+    return bool(runs) and all(r.find(f"{_W}rPr/{_W}b") is not None for r in runs)
+
+
+def _all_bold_para_text(cell: Any, text: str) -> bool:
+    for p in cell.iter(f"{_W}p"):
+        if "".join(t.text or "" for t in p.iter(f"{_W}t")) == text:
+            return _all_bold(p)
+    return False
+
+
+def _docx_columns(body: Any) -> int:
+    best = 1
+    for cols in body.iter(f"{_W}cols"):
+        try:
+            best = max(best, int(cols.get(f"{_W}num") or 1))
+        except ValueError:
+            continue
+    return best
+
+
+def _docx_fonts(document: Any) -> list[str]:
+    counts: Counter[str] = Counter()
+    for fonts_el in document.element.body.iter(f"{_W}rFonts"):
+        name = fonts_el.get(f"{_W}ascii") or fonts_el.get(f"{_W}hAnsi")
+        if name:
+            counts[name] += 1
+    try:
+        default = document.styles["Normal"].font.name
+        if default:
+            counts[default] += 1
+    except Exception:
+        pass
+    return [name for name, _ in counts.most_common()]
+
+
+def _theme_body_font(data: bytes) -> str | None:
+    """The theme's minor (body) Latin font, used when runs and styles name no font."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [n for n in zf.namelist() if n.startswith("word/theme/") and n.endswith(".xml")]
+            if not names:
+                return None
+            xml = zf.read(names[0]).decode("utf-8", "replace")
+    except Exception:
+        return None
+    minor = xml.find("minorFont")
+    match = re.search(r'<a:latin typeface="([^"]+)"', xml[minor:] if minor >= 0 else xml)
+    return match.group(1) if match else None
+
+
+def _docx_page_count(data: bytes, words: int) -> int:
+    """Pages from docProps/app.xml when Word saved it, else an estimate from the word count."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            app = zf.read("docProps/app.xml").decode("utf-8", "replace")
+        match = re.search(r"<Pages>(\d+)</Pages>", app)
+        if match and int(match.group(1)) > 0:
+            return int(match.group(1))
+    except Exception:
+        pass
+    return max(1, round(words / 450))
+
+
+# --------------------------------------------------------------------------------------------- TXT
+
+
+def extract_txt(text: str) -> ExtractedDocument:
+    """Plain text has no layout; only page count is estimated from length."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    words = _word_count(text)
+    layout = LayoutFacts(
+        file_type=FileType.TXT, page_count=max(1, round(words / 450)), word_count=words, char_count=len(text)
+    )
+    return ExtractedDocument(text=text, layout=layout)

@@ -1,0 +1,123 @@
+"""Curated technology names and the aliases resumes use for them ("k8s" -> Kubernetes).
+
+ESCO covers many tools under long or parenthesised labels ("Python (computer programming)") and misses
+others (Kubernetes, Docker, AWS). Each entry here is a canonical display name plus aliases; when ESCO has
+the same concept, the skill matcher links it to the ESCO id so both vocabularies agree.
+Aliases marked by :data:`CASE_SENSITIVE_ALIASES` only match with the exact casing (they are common words
+or short tokens in lower case: "Go", "R", "Spark").
+"""
+
+from __future__ import annotations
+
+TECH_ALIASES: dict[str, tuple[str, ...]] = {
+    "Python": ("python3", "python 3", "py3"),
+    "Java": ("java 8", "java 11", "java 17", "core java"),
+    "JavaScript": ("JS", "ecmascript", "es6", "javascript es6"),
+    "TypeScript": (),
+    "Go": ("golang", "go lang", "Go"),
+    "Rust": ("rust lang", "Rust"),
+    "C++": ("cpp", "c plus plus"),
+    "C#": ("csharp", "c sharp"),
+    "Kotlin": (),
+    "Swift": ("Swift",),
+    "Ruby": ("Ruby",),
+    "Ruby on Rails": ("rails",),
+    "PHP": (),
+    "Scala": (),
+    "R": ("R", "r programming", "rstats"),
+    "SQL": ("t-sql", "tsql", "pl/sql", "ansi sql"),
+    "NoSQL": (),
+    "PostgreSQL": ("postgres", "postgresql", "psql", "pgsql"),
+    "MySQL": (),
+    "MongoDB": ("mongo",),
+    "Redis": (),
+    "Elasticsearch": ("elastic search", "elk"),
+    "Kubernetes": ("k8s", "kube", "kubernetes (k8s)"),
+    "Docker": ("docker compose", "docker-compose", "containers (docker)"),
+    "Terraform": (),
+    "Ansible": (),
+    "Jenkins": (),
+    "GitHub Actions": ("gh actions",),
+    "CI/CD": ("ci / cd", "continuous integration", "continuous delivery", "continuous deployment"),
+    "Git": ("Git", "version control (git)"),
+    "Linux": ("unix/linux", "linux administration"),
+    "Bash": ("shell scripting", "bash scripting", "Bash"),
+    "AWS": ("amazon web services", "aws cloud"),
+    "Google Cloud Platform": ("gcp", "google cloud"),
+    "Microsoft Azure": ("azure", "azure cloud"),
+    "Apache Kafka": ("kafka",),
+    "Apache Spark": ("Spark", "pyspark", "spark sql"),
+    "Hadoop": (),
+    "Apache Airflow": ("airflow",),
+    "GraphQL": (),
+    "REST APIs": ("REST", "restful apis", "rest api", "restful services", "restful"),
+    "Microservices": ("microservice architecture", "micro-services"),
+    "Machine Learning": ("ML", "machine-learning"),
+    "Deep Learning": (),
+    "Natural Language Processing": ("nlp",),
+    "TensorFlow": ("tensorflow 2",),
+    "PyTorch": (),
+    "scikit-learn": ("sklearn", "scikit learn"),
+    "pandas": ("Pandas",),
+    "NumPy": (),
+    "Tableau": (),
+    "Power BI": ("powerbi", "microsoft power bi"),
+    "Microsoft Excel": ("Excel", "ms excel", "advanced excel"),
+    "Salesforce": ("sfdc", "salesforce crm"),
+    "SAP": (),
+    "Jira": ("atlassian jira",),
+    "Figma": (),
+    "Adobe Photoshop": ("photoshop",),
+    "Adobe Illustrator": ("Illustrator",),
+    "Agile": ("agile methodologies", "agile development"),
+    "Scrum": ("scrum master", "scrum methodology"),
+    "Django": (),
+    "Flask": (),
+    "FastAPI": ("fast api",),
+    "Spring Boot": ("spring framework",),
+    "Node.js": ("nodejs", "node js"),
+    "React": ("react.js", "reactjs", "react js"),
+    "Vue.js": ("vue", "vuejs"),
+    "Angular": ("angularjs", "angular.js"),
+    "HTML": ("html5",),
+    "CSS": ("css3", "sass", "scss"),
+    "Snowflake": (),
+    "dbt": ("data build tool",),
+    "Looker": (),
+    "Google Analytics": ("ga4",),
+    "SEO": ("search engine optimisation", "search engine optimization"),
+    "HubSpot": (),
+    "QuickBooks": ("quickbooks online",),
+    "Selenium": (),
+    "Unit Testing": ("unit tests", "pytest", "junit"),
+    # General professional skills whose ESCO labels are awkward or missing.
+    "Project Management": ("project planning and management",),
+    "Data Analysis": ("data analytics", "analysing data", "analyzing data"),
+    "Customer Service": ("customer support", "client service"),
+    "Stakeholder Management": ("stakeholder engagement",),
+    "Financial Reporting": ("financial reports",),
+    "Budgeting": ("budget management", "budget planning"),
+}
+
+# Aliases that must match with their exact casing (they are ordinary words or letters in lower case).
+CASE_SENSITIVE_ALIASES: frozenset[str] = frozenset(
+    {
+        "Go",
+        "R",
+        "Rust",
+        "Swift",
+        "Ruby",
+        "Spark",
+        "Git",
+        "Bash",
+        "Pandas",
+        "REST",
+        "JS",
+        "ML",
+        "Excel",
+        "Illustrator",
+    }
+)
+
+# Canonical names that are ambiguous as plain English and so only count inside a skills list.
+SKILLS_SECTION_ONLY: frozenset[str] = frozenset({"Go", "R", "Swift", "Ruby", "Rust", "REST APIs"})
