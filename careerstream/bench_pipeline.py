@@ -255,6 +255,8 @@ def replace_settings(base: Settings, bootstrap: str, run: str) -> Settings:
             "redis_prefix": f"bench:{run}:",
             "consumer_rebalance_timeout_ms": 3000,
             "worker_batch_within_s": 0.01,
+        # The pipeline figure is the user-profile read model's; other features have their own benches.
+        "worker_projections": "user_profiles,gdpr_erasures",
         }
     )
 

@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 from careerstream.metrics import BATCH_LATENCY, EVENT_AGE, EVENTS_CONSUMED, EVENTS_FAILED, EVENTS_SKIPPED
 from projections.framework import Effect, InvalidEvent, Projection, State, coalesce
-from projections.postgres_store import load_rows, lock_positions, save_positions, write_changes
+from projections.postgres_store import load_rows, lock_positions, lock_rows, save_positions, write_changes
 from projections.redis_store import write_cache_changes
 from schemas.events import Event
 from schemas.serde import EventSerde, PoisonEvent
@@ -44,6 +44,9 @@ class LogRecord:
 class DeadLetterSink(Protocol):
     async def send(self, record: LogRecord, projection: str, reason: str) -> None: ...
 
+
+# Decoded records shared by the projections of one topic: position -> (event, poison reason).
+DecodeCache = dict[tuple[str, int, int], tuple[Event | None, str | None]]
 
 EffectHandler = Callable[[Mapping[str, Any], Event], Awaitable[None]]
 
@@ -77,25 +80,44 @@ class BatchApplier:
         self.effects = dict(effects or {})
         self.tables = {t.name: t for t in projection.tables}
 
-    def _decode_all(self, records: Sequence[LogRecord]) -> list[tuple[LogRecord, Event | None, str | None]]:
-        subjects = {r.key.decode(errors="replace") for r in records if r.key}
+    def _decode_all(
+        self, records: Sequence[LogRecord], cache: DecodeCache | None = None
+    ) -> list[tuple[LogRecord, Event | None, str | None]]:
+        wanted = self.projection.event_types
+        if wanted is not None:
+            # Skip other event types from the wire header alone (an unknown header still goes on to
+            # decode, which dead-letters it). Their positions still advance with the batch.
+            records = [
+                r
+                for r in records
+                if self.serde.event_type_of(r.value) in wanted or self.serde.event_type_of(r.value) is None
+            ]
         # One keystore round trip per batch instead of one per subject.
-        self.serde.keystore.warm(subjects)
+        self.serde.keystore.warm({r.key.decode(errors="replace") for r in records if r.key})
         out: list[tuple[LogRecord, Event | None, str | None]] = []
         for record in records:
-            try:
-                event = self.serde.decode(record.value)
-            except PoisonEvent as exc:
-                out.append((record, None, exc.reason))
-                continue
-            if record.key is not None and record.key.decode(errors="replace") != event.subject_id:
-                out.append((record, None, "message key does not match the event's subject_id"))
-                continue
-            out.append((record, event, None))
+            where = (record.topic, record.partition, record.offset)
+            hit = cache.get(where) if cache is not None else None
+            if hit is None:
+                hit = self._decode(record)
+                if cache is not None:
+                    cache[where] = hit
+            out.append((record, *hit))
         return out
 
-    async def apply(self, records: Sequence[LogRecord]) -> BatchOutcome:
-        """Apply one batch (records of any partitions, in log order per partition)."""
+    def _decode(self, record: LogRecord) -> tuple[Event | None, str | None]:
+        try:
+            event = self.serde.decode(record.value)
+        except PoisonEvent as exc:
+            return None, exc.reason
+        if record.key is not None and record.key.decode(errors="replace") != event.subject_id:
+            return None, "message key does not match the event's subject_id"
+        return event, None
+
+    async def apply(self, records: Sequence[LogRecord], cache: DecodeCache | None = None) -> BatchOutcome:
+        """Apply one batch (records of any partitions, in log order per partition).
+
+        `cache` lets the projections of one topic share decoding (each record is decoded once)."""
         outcome = BatchOutcome()
         if not records:
             return outcome
@@ -107,8 +129,10 @@ class BatchApplier:
             outcome.skipped = len(records) - len(fresh)
             if outcome.skipped:
                 EVENTS_SKIPPED.labels(topic=records[0].topic, projection=name).inc(outcome.skipped)
-            decoded = self._decode_all(fresh)
+            decoded = self._decode_all(fresh, cache)
             wanted = {w for _, ev, _ in decoded if ev is not None for w in self.projection.reads(ev)}
+            if self.projection.concurrent_topics:
+                await lock_rows(conn, wanted)
             state = State(self.tables, await load_rows(conn, self.tables, wanted) if wanted else {})
             changes = []
             events: list[Event] = []

@@ -124,6 +124,14 @@ class Projection(ABC):
     name: str
     topics: tuple[str, ...]
     tables: tuple[Table, ...] = ()
+    # Event types `apply` reacts to (None = all). Others are skipped from the wire header alone,
+    # without decoding or decrypting: most projections care about a few types of a busy topic.
+    event_types: frozenset[str] | None = None
+
+    @property
+    def concurrent_topics(self) -> bool:
+        """Fed by several topics, i.e. by several agents at once: its state rows need locking."""
+        return len(self.topics) > 1
 
     def reads(self, event: Event) -> Sequence[tuple[str, Key]]:
         """Rows (table, key) that `apply` will look at for this event; loaded once per batch."""

@@ -22,6 +22,7 @@ class ErasureProjection(Projection):
     name = "gdpr_erasures"
     topics = ("users",)
     tables = (ERASURES,)
+    event_types = frozenset({"ErasureRequested"})
 
     def apply(self, state: State, event: Event) -> list[Change]:
         if event.event_type != "ErasureRequested":

@@ -56,6 +56,20 @@ async def save_positions(
         )
 
 
+async def lock_rows(conn: AsyncConnection[Any], wanted: Iterable[tuple[str, Key]]) -> None:
+    """Serialise transactions that read-modify-write the same rows (a projection fed by two topics can
+    get concurrent batches about one user). Transaction-scoped advisory locks, taken in sorted order so
+    two batches can't deadlock; they also cover rows that don't exist yet, unlike SELECT .. FOR UPDATE."""
+    names = sorted({f"{table}/{key!r}" for table, key in wanted})
+    if names:
+        await conn.execute(
+            """SELECT pg_advisory_xact_lock(h) FROM (
+                   SELECT DISTINCT hashtextextended(n, 4242) AS h FROM unnest(%s::text[]) AS n ORDER BY h
+               ) AS ordered""",
+            (names,),
+        )
+
+
 async def load_rows(
     conn: AsyncConnection[Any], tables: Mapping[str, Table], wanted: Iterable[tuple[str, Key]]
 ) -> dict[tuple[str, Key], Row | None]:

@@ -75,6 +75,7 @@ class UserProfileProjection(Projection):
     name = "user_profiles"
     topics = ("users",)
     tables = (USER_PROFILES,)
+    event_types = frozenset({"UserRegistered", "ProfileUpdated", "ConsentChanged", "ErasureRequested"})
 
     def reads(self, event: Event) -> list[tuple[str, Key]]:
         return [(USER_PROFILES.name, (event.subject_id,))]

@@ -138,6 +138,18 @@ class EventSerde:
         return schema_id
 
     # ---------------------------------------------------------------- decode
+    def event_type_of(self, data: bytes) -> str | None:
+        """The event type named by the wire header, without decoding the body (None if unknown)."""
+        if data[:2] == SINGLE_OBJECT_MAGIC:
+            schema = self.catalog.by_fingerprint.get(data[2:10])
+            return schema.name if schema is not None else None
+        if data[:1] == CONFLUENT_MAGIC and len(data) >= 5:
+            try:
+                return str(self._registry_writer(struct.unpack(">I", data[1:5])[0])[1])
+            except PoisonEvent:
+                return None
+        return None
+
     def decode(self, data: bytes) -> Event:
         """Parse bytes in either wire format into an `Event` (current schema; personal fields decrypted).
 

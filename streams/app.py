@@ -21,7 +21,7 @@ from faust.types import TP
 
 from careerstream.config import Settings, get_settings
 from careerstream.metrics import CONSUMER_LAG
-from projections.applier import LogRecord
+from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
 from projections.registry import selected_projections
 from schemas.catalog import topic_name
@@ -51,7 +51,7 @@ def _bound_fetch_wait(fetch_max_wait_ms: int) -> None:
 
 
 def create_app(settings: Settings, projections: list[Projection] | None = None) -> faust.App:
-    """Build the Faust app and register one agent per projection."""
+    """Build the Faust app and register one agent per topic the selected projections read."""
     projections = (
         projections if projections is not None else selected_projections(settings.worker_projections)
     )
@@ -82,21 +82,30 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
                 state["runtime"] = await WorkerRuntime.start(settings, projections)
             return state["runtime"]
 
-    for projection in projections:
-        _register_agent(app, settings, projection, runtime)
+    for logical in sorted({t for p in projections for t in p.topics}):
+        readers = [p for p in projections if logical in p.topics]
+        _register_topic_agent(app, settings, logical, readers, runtime)
 
     return app
 
 
-def _register_agent(app: faust.App, settings: Settings, projection: Projection, runtime: Any) -> None:
-    topics = [topic_name(settings.topic_prefix, t) for t in projection.topics]
+def _register_topic_agent(
+    app: faust.App, settings: Settings, logical: str, readers: list[Projection], runtime: Any
+) -> None:
+    """One agent per topic: Faust's per-event stream cost is paid once, each record is decoded once,
+    and the batch goes to every projection reading the topic concurrently (their Postgres waits
+    overlap). A projection reading several topics locks its state rows (see BatchApplier)."""
     channel = app.topic(
-        *topics, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        topic_name(settings.topic_prefix, logical),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
     )
 
     async def project(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         rt = await runtime()
-        applier = rt.appliers[projection.name]
+        appliers = [rt.appliers[p.name] for p in readers]
         # take_events (missing from the StreamT protocol) acks a batch only after this loop body ran.
         async for events in stream.take_events(  # type: ignore[attr-defined]
             settings.worker_batch_size, within=settings.worker_batch_within_s
@@ -107,18 +116,20 @@ def _register_agent(app: faust.App, settings: Settings, projection: Projection, 
                 )
                 for e in events
             ]
+            cache: DecodeCache = {}
             try:
-                await applier.apply(records)
+                await asyncio.gather(*(applier.apply(records, cache) for applier in appliers))
             except Exception as exc:
                 # Stores unreachable or a bug: stop the worker rather than ack unapplied events.
                 # The supervisor restarts it and the batch is redelivered from the last commit.
-                log.exception("batch_failed", projection=projection.name, records=len(records))
+                log.exception("batch_failed", topic=logical, records=len(records))
                 await app.crash(exc)
                 raise
-            _record_lag(app, projection.name, records)
+            for p in readers:
+                _record_lag(app, p.name, records)
             yield None
 
-    app.agent(channel, name=f"project_{projection.name}")(project)
+    app.agent(channel, name=f"project_{logical}")(project)
 
 
 def _record_lag(app: faust.App, projection: str, records: list[LogRecord]) -> None:

@@ -14,7 +14,7 @@ from confluent_kafka import Consumer, KafkaError, TopicPartition
 from psycopg import sql
 
 from careerstream.config import Settings
-from projections.applier import LogRecord
+from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
 from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from streams.runtime import WorkerRuntime, bootstrap_servers
@@ -111,9 +111,10 @@ async def rebuild(settings: Settings, projections: list[Projection], batch_size:
         batch: list[LogRecord] = []
 
         async def flush() -> None:
+            cache: DecodeCache = {}
             for projection in projections:
                 mine = [r for r in batch if r.topic.rsplit(".", 1)[-1] in projection.topics]
-                await runtime.appliers[projection.name].apply(mine)
+                await runtime.appliers[projection.name].apply(mine, cache)
             batch.clear()
 
         for record in await asyncio.to_thread(lambda: list(read_log(settings, topics))):
