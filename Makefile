@@ -19,7 +19,7 @@ test: venv
 	$(PY) -m pytest -q
 
 bench: venv
-	.venv/bin/careerstream bench all --json --out bench-results
+	.venv/bin/careerstream bench all $(BENCH_ARGS) --out bench-results
 
 lint: venv
 	.venv/bin/ruff check .

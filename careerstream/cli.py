@@ -117,6 +117,45 @@ def bench_pipeline(
     typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
 
 
+# Resume analysis (issue 4): `resume analyze FILE --json`, `eval resumes --json`, `bench resumes --json`.
+from engines.resume_analysis import cli as resume_cli  # noqa: E402 - registration block
+
+resume_app = typer.Typer(help="Resume analysis.", no_args_is_help=True)
+app.add_typer(resume_app, name="resume")
+resume_app.command("analyze")(resume_cli.resume_analyze)
+eval_app.command("resumes")(resume_cli.eval_resumes)
+bench_app.command("resumes")(resume_cli.bench_resumes)
+
+# Career recommendations (issue 3): `train`, `eval recs --json`, `bench recs --json [--quick]`.
+from careerstream import recs_commands  # noqa: E402 - registration block
+
+app.command("train")(recs_commands.train)
+eval_app.command("recs")(recs_commands.eval_recs)
+bench_app.command("recs")(recs_commands.bench_recs)
+
+# Course catalog (issue 5): `sync PROVIDER [--full]`, `courses rebuild-index`, `bench search --json`.
+from engines.course_search import commands as course_commands  # noqa: E402 - registration block
+
+courses_app = typer.Typer(help="Course catalog and search index.", no_args_is_help=True)
+app.add_typer(courses_app, name="courses")
+app.command("sync")(course_commands.sync_to_kafka)
+courses_app.command("rebuild-index")(course_commands.rebuild_index)
+bench_app.command("search")(course_commands.bench_search)
+
+
+@bench_app.command("all")
+def bench_all(
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+    quick: Annotated[bool, typer.Option("--quick")] = False,
+    out: Annotated[Path, typer.Option(help="Where <bench>.json and summary.md go")] = Path("bench-results"),
+) -> None:
+    """Run every benchmark (pipeline, recs, resumes, search); JSON per benchmark plus a summary table."""
+    from careerstream.bench_all import run_all, summary_table
+
+    results = run_all(out, quick)
+    typer.echo(json.dumps(results) if json_output else summary_table(results))
+
+
 def main() -> None:
     app()
 

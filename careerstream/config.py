@@ -62,6 +62,20 @@ class Settings(BaseSettings):
 
     # Blob storage (resumes).
     blob_dir: Path = Path("var/blobs")
+    # Resume uploads (issue 4): size cap enforced by the API while reading and by the analysis worker.
+    resume_max_bytes: int = 5 * 1024 * 1024
+
+    # Course catalog (issue 5): the tantivy search index lives in <course_index_dir>/<topic_prefix>,
+    # written by the worker running `course_catalog`, opened read-only by API processes.
+    course_index_dir: Path = Path("var/course_index")
+    course_search_cache_ttl_s: int = 600
+
+    # Career recommendations (issue 3): versioned model bundles under <recs_models_dir>/<version>/,
+    # workers poll (and LISTEN for) the active version and hot-swap it; top-K stored per user.
+    recs_models_dir: Path = Path("var/models/recs")
+    recs_model_poll_s: float = 10.0
+    recs_top_k: int = 20
+    recs_min_log_interactions: int = 5000  # fewer in the log: `careerstream train` uses the simulator
 
     # LLM feedback: no key means the deterministic offline fallback.
     openai_api_key: str = ""

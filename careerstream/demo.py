@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 from api.auth import mint_token
@@ -63,7 +65,14 @@ def seed_demo(settings: Settings) -> None:
             )
             r.raise_for_status()
         token = r.json()["consistency_token"]
-        profile = client.get(f"/users/{DEMO_USERS[-1][0]}/profile", params={"consistency_token": token})
+        # The first start of a worker joins its consumer group before it applies anything: honour the
+        # API's 409 + Retry-After until the demo data is visible.
+        deadline = time.monotonic() + 120
+        while True:
+            profile = client.get(f"/users/{DEMO_USERS[-1][0]}/profile", params={"consistency_token": token})
+            if profile.status_code != 409 or time.monotonic() > deadline:
+                break
+            time.sleep(float(profile.headers.get("retry-after", "1")))
         profile.raise_for_status()
     user_token = mint_token(settings.jwt_secret, "demo-ada", "user", settings.jwt_issuer, ttl_s=86400)
     print(

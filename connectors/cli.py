@@ -75,7 +75,35 @@ def sync(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="In-memory state, publish nothing.")] = False,
 ) -> None:
     """Sync course catalogs from providers, publishing only real changes (upserts and removals)."""
-    settings = ConnectorsConfig.load(config)
+    _sync(ConnectorsConfig.load(config), provider, full, dry_run)
+
+
+def sync_to_kafka(
+    provider: Annotated[
+        str, typer.Argument(help="Configured provider name, or 'all' for every enabled one.")
+    ],
+    full: Annotated[bool, typer.Option("--full", help="Full sync (also detects removed courses).")] = False,
+    config: Annotated[Path | None, typer.Option(help="JSON connectors config; env vars override it.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="In-memory state, publish nothing.")] = False,
+) -> None:
+    """Sync course catalogs, publishing CourseUpserted/CourseRemoved on the `courses` topic (only real
+    changes: an unchanged catalog publishes nothing). Sync state lives in the CareerStream database
+    unless CAREERSTREAM_CONNECTORS_POSTGRES_DSN says otherwise."""
+    from careerstream.config import get_settings
+    from connectors.kafka_publisher import KafkaCoursePublisher
+
+    backbone = get_settings()
+    settings = ConnectorsConfig.load(config, postgres_dsn=backbone.database_url, redis_url=backbone.redis_url)
+    publisher = KafkaCoursePublisher(backbone)
+    set_publisher(publisher)
+    try:
+        _sync(settings, provider, full, dry_run)
+    finally:
+        publisher.close()
+    typer.echo(f"published {publisher.published} course event(s)")
+
+
+def _sync(settings: ConnectorsConfig, provider: str, full: bool, dry_run: bool) -> None:
     names = [p.name for p in settings.providers if p.enabled] if provider == "all" else [provider]
     if not names:
         raise typer.BadParameter("no providers configured")

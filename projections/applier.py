@@ -16,12 +16,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import psycopg
 import structlog
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
+from structlog.contextvars import bound_contextvars
 
 from careerstream.metrics import BATCH_LATENCY, EVENT_AGE, EVENTS_CONSUMED, EVENTS_FAILED, EVENTS_SKIPPED
-from projections.framework import Effect, InvalidEvent, Projection, State, coalesce
+from projections.framework import (
+    Effect,
+    InvalidEvent,
+    Projection,
+    State,
+    coalesce,
+    merge_batched_effects,
+)
 from projections.postgres_store import load_rows, lock_positions, lock_rows, save_positions, write_changes
 from projections.redis_store import write_cache_changes
 from schemas.events import Event
@@ -117,7 +126,28 @@ class BatchApplier:
     async def apply(self, records: Sequence[LogRecord], cache: DecodeCache | None = None) -> BatchOutcome:
         """Apply one batch (records of any partitions, in log order per partition).
 
-        `cache` lets the projections of one topic share decoding (each record is decoded once)."""
+        `cache` lets the projections of one topic share decoding (each record is decoded once).
+        When Postgres refuses the batch's data (a value it can't store, a violated constraint), the
+        batch is re-applied record by record and the record it refuses alone is dead-lettered, so one
+        bad event never stalls the stream. Connection errors still propagate (the worker restarts).
+        """
+        try:
+            return await self._apply(records, cache, refused=None)
+        except (psycopg.DataError, psycopg.IntegrityError) as exc:
+            if len(records) == 1:
+                log.warning("store_refused_event", projection=self.projection.name, error=str(exc))
+                return await self._apply(records, cache, refused=f"store refused the event: {exc}")
+            total = BatchOutcome()
+            for record in records:
+                one = await self.apply([record], cache)
+                total.applied += one.applied
+                total.skipped += one.skipped
+                total.dead_lettered += one.dead_lettered
+            return total
+
+    async def _apply(
+        self, records: Sequence[LogRecord], cache: DecodeCache | None, refused: str | None
+    ) -> BatchOutcome:
         outcome = BatchOutcome()
         if not records:
             return outcome
@@ -137,6 +167,8 @@ class BatchApplier:
             changes = []
             events: list[Event] = []
             for record, event, poison in decoded:
+                if refused is not None and event is not None:
+                    event, poison = None, refused
                 if event is not None:
                     try:
                         event_changes = self.projection.apply(state, event)
@@ -150,11 +182,14 @@ class BatchApplier:
                     await self.dead_letters.send(record, name, poison)
                     EVENTS_FAILED.labels(topic=record.topic, projection=name, reason=poison[:40]).inc()
                     outcome.dead_lettered += 1
-            changes = coalesce(changes, self.tables)
+            changes = merge_batched_effects(coalesce(changes, self.tables))
             by_id = {e.event_id: e for e in events}
             for change in changes:
                 if isinstance(change, Effect):
-                    await self.effects[change.kind](change.args, by_id[change.args["event_id"]])
+                    cause = by_id[change.args["event_id"]]
+                    # Logs written by the handler carry the correlation id of the request behind it.
+                    with bound_contextvars(correlation_id=cause.correlation_id, event_id=cause.event_id):
+                        await self.effects[change.kind](change.args, cause)
             await write_cache_changes(self.redis, self.redis_prefix, changes)
             await write_changes(conn, self.tables, changes)
             new_positions: dict[tuple[str, int], int] = {}

@@ -80,10 +80,33 @@ class CacheDelete:
 
 @dataclass(frozen=True)
 class Effect:
-    """A side effect run before the batch commits (must be idempotent): `kind` selects the handler."""
+    """A side effect run before the batch commits (must be idempotent): `kind` selects the handler.
+
+    `args["event_id"]` names the causing event. A `batched` effect runs once per batch for all the
+    effects of its kind: the handler gets `{"event_id": <first cause>, "items": [args, ...]}` in log
+    order (e.g. one search-index commit per batch instead of one per event).
+    """
 
     kind: str
     args: Mapping[str, Any] = field(default_factory=dict)
+    batched: bool = False
+
+
+def merge_batched_effects(changes: Sequence[Change]) -> list[Change]:
+    """Replace the batched effects of each kind by one effect, at the place of the first."""
+    items: dict[str, list[Mapping[str, Any]]] = {}
+    for ch in changes:
+        if isinstance(ch, Effect) and ch.batched:
+            items.setdefault(ch.kind, []).append(ch.args)
+    out: list[Change] = []
+    for ch in changes:
+        if isinstance(ch, Effect) and ch.batched:
+            if ch.kind in items:
+                group = items.pop(ch.kind)
+                out.append(Effect(ch.kind, {"event_id": group[0]["event_id"], "items": group}))
+            continue
+        out.append(ch)
+    return out
 
 
 Change = Upsert | Delete | DeleteWhere | CacheSet | CacheDelete | Effect

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from projections.course_catalog import CourseCatalogProjection
 from projections.framework import Projection
 from projections.gdpr import ErasureProjection
+from projections.recommendations import RecommendationProjection
+from projections.resume_analyses import ResumeAnalysisProjection
 from projections.user_profiles import UserProfileProjection
 
 
 def all_projections() -> list[Projection]:
     """Fresh instances of every projection."""
-    return [UserProfileProjection(), ErasureProjection()]
+    return [
+        UserProfileProjection(),
+        ErasureProjection(),
+        RecommendationProjection(),
+        ResumeAnalysisProjection(),
+        CourseCatalogProjection(),
+    ]
 
 
 def selected_projections(names: str) -> list[Projection]:

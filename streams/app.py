@@ -73,6 +73,8 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
         broker_heartbeat_interval=1.0,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
+        # Faust keeps nothing we need on disk (no tables), but wants a directory: keep it out of the CWD root.
+        datadir="var/faust",
     )
     state: dict[str, Any] = {"runtime": None, "lock": asyncio.Lock()}
 

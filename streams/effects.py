@@ -12,8 +12,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from engines.course_search.live import course_index_effect
 from projections.registry import erasing_read_models
 from schemas.events import Event, new_event
+from streams import resume_analysis_effect
 
 if TYPE_CHECKING:
     from streams.runtime import WorkerRuntime
@@ -52,4 +54,7 @@ def effect_handlers() -> dict[str, EffectFn]:
     return {
         "destroy_key": destroy_key,
         "announce_erasure": announce_erasure,
+        "analyze_resume": resume_analysis_effect.analyze_resume_handler(),
+        "delete_resume_blobs": resume_analysis_effect.delete_resume_blobs,
+        "course_index": course_index_effect,  # issue 5: course search index (engines.course_search.live)
     }

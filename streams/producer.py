@@ -39,6 +39,8 @@ class Position:
     @classmethod
     def parse(cls, token: str) -> Position:
         """Inverse of `token`; raises ValueError on anything malformed."""
+        if any(ord(c) < 32 for c in token):
+            raise ValueError("control characters in consistency token")
         topic, partition, offset = token.rsplit(":", 2)
         if not topic:
             raise ValueError("empty topic in consistency token")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,13 @@ from tantivy import FieldType, Occur, Query
 
 from connectors.course_record import CourseRecord, CourseRemoval
 from engines.course_search.highlight import highlight, snippet
-from engines.course_search.query import DURATION_BUCKETS, SearchHit, SearchQuery, SearchResults
+from engines.course_search.query import (
+    DURATION_BUCKETS,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    duration_bucket,
+)
 from engines.course_search.schema import (
     KEYWORD_FIELDS,
     SCHEMA_VERSION,
@@ -33,9 +40,12 @@ VERSION_FILE = "course_search_schema.json"
 FIELD_BOOSTS = {"title": 3.0, "skills": 2.0, "description": 1.0}
 # A typo match is worth a fraction of the exact one, so exact spellings rank first.
 FUZZY_FACTOR = 0.4
+# Query words found in at least this many courses are matched exactly only.
+FUZZY_BELOW_DOC_FREQ = 100
 FACET_SIZE = 50
 
 CourseInput = CourseRecord | Mapping[str, Any]
+_FACET_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="course-facets")
 
 
 class IndexSchemaMismatchError(RuntimeError):
@@ -63,6 +73,9 @@ def course_document(course: CourseInput) -> tantivy.Document:
         if value is not None:
             doc.add_float(name, float(value))
     doc.add_boolean("is_free", bool(p.get("is_free")))
+    bucket = duration_bucket(p.get("duration_hours"))
+    if bucket is not None:
+        doc.add_text("duration_bucket", bucket)
     doc.add_text("url", p.get("url") or "")
     if p.get("currency"):
         doc.add_text("currency", p["currency"])
@@ -91,6 +104,33 @@ class CourseSearchIndex:
         self._writer_heap = writer_heap_bytes
         self._writer_threads = writer_threads
         self._writer: tantivy.IndexWriter | None = None
+
+    @classmethod
+    def open_reader(cls, path: str | Path) -> CourseSearchIndex:
+        """Open an existing index for searching only (API replicas): writes nothing to the directory.
+
+        Raises FileNotFoundError when there is no index yet, IndexSchemaMismatchError for another version.
+        """
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        if not self.path.is_dir() or not tantivy.Index.exists(str(self.path)):
+            raise FileNotFoundError(f"no course index in {self.path}")
+        version_file = self.path / VERSION_FILE
+        found = json.loads(version_file.read_text()) if version_file.exists() else {}
+        if found.get("schema_version") != SCHEMA_VERSION:
+            raise IndexSchemaMismatchError(
+                f"{self.path} has schema {found.get('schema_version')}, expected {SCHEMA_VERSION}"
+            )
+        self.schema = build_schema()
+        self.index = tantivy.Index.open(str(self.path))
+        self._writer_heap = 0
+        self._writer_threads = 0
+        self._writer = None
+        return self
+
+    def reload(self) -> None:
+        """Make the latest commit (possibly by another process) visible to searches."""
+        self.index.reload()
 
     # ---- writes -------------------------------------------------------------------------------
 
@@ -155,11 +195,22 @@ class CourseSearchIndex:
 
     # ---- reads --------------------------------------------------------------------------------
 
-    def _text_query(self, terms: list[str], q: SearchQuery) -> Query:
+    def _known(self, searcher: tantivy.Searcher | None, term: str) -> bool:
+        """True when at least FUZZY_BELOW_DOC_FREQ documents contain ``term`` exactly (in any text field)."""
+        if searcher is None:
+            return False
+        return sum(searcher.doc_freq(name, term) for name in FIELD_BOOSTS) >= FUZZY_BELOW_DOC_FREQ
+
+    def _text_query(
+        self, terms: list[str], q: SearchQuery, searcher: tantivy.Searcher | None = None
+    ) -> Query:
         groups = []
         for term in terms:
             alternatives: list[Query] = []
-            distance = fuzzy_distance(term) if q.fuzzy else 0
+            # Typo tolerance for words the index doesn't know (or barely): a fuzzy term expands to every
+            # indexed word within the edit distance (3x the cost at 1M courses), and a word found in
+            # many courses is spelled right: it should not also match its neighbours ("data", "date").
+            distance = fuzzy_distance(term) if q.fuzzy and not self._known(searcher, term) else 0
             for name, boost in FIELD_BOOSTS.items():
                 alternatives.append(Query.boost_query(Query.term_query(self.schema, name, term), boost))
                 if distance:
@@ -170,6 +221,13 @@ class CourseSearchIndex:
         occur = Occur.Must if q.match_all_terms else Occur.Should
         return Query.boolean_query([(occur, g) for g in groups])
 
+    def _any_of(self, name: str, values: list[str]) -> Query:
+        # A term query streams its postings (the intersection skips through them); a term set
+        # query materialises a bitset of every match first, which costs more for one value.
+        if len(values) == 1:
+            return Query.term_query(self.schema, name, values[0])
+        return Query.term_set_query(self.schema, name, values)
+
     def _filters(self, q: SearchQuery) -> list[Query]:
         filters: list[Query] = []
         for name, values in (
@@ -179,7 +237,10 @@ class CourseSearchIndex:
             ("availability", q.availability),
         ):
             if values:
-                filters.append(Query.term_set_query(self.schema, name, list(values)))
+                filters.append(self._any_of(name, list(values)))
+        if q.skills:
+            keys = list(dict.fromkeys(skill_key(s) for s in q.skills))
+            filters.append(self._any_of("skill_key", keys))
         if q.is_free is not None:
             filters.append(Query.term_query(self.schema, "is_free", q.is_free))
         for name, low, high in (
@@ -198,10 +259,15 @@ class CourseSearchIndex:
                 )
         return filters
 
-    def build_query(self, q: SearchQuery) -> tuple[Query, list[str]]:
-        """The tantivy query for a search, and the query terms used (for highlighting)."""
+    def build_query(
+        self, q: SearchQuery, searcher: tantivy.Searcher | None = None
+    ) -> tuple[Query, list[str]]:
+        """The tantivy query for a search, and the query terms used (for highlighting).
+
+        With a ``searcher``, only terms absent from the index are matched fuzzily.
+        """
         terms = query_terms(q.text)
-        main = self._text_query(terms, q) if terms else Query.all_query()
+        main = self._text_query(terms, q, searcher) if terms else Query.all_query()
         clauses: list[tuple[Occur, Query]] = [(Occur.Must, main)]
         # Filters restrict without scoring: a provider name should not change relevance.
         clauses += [(Occur.Must, Query.const_score_query(f, 0.0)) for f in self._filters(q)]
@@ -211,18 +277,11 @@ class CourseSearchIndex:
         return Query.boolean_query(clauses), terms
 
     def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, dict[str, int]]:
+        """Counts per value of every facet, for the documents matching ``query`` (one pass)."""
         aggs: dict[str, Any] = {
             name: {"terms": {"field": name, "size": FACET_SIZE}} for name in (*KEYWORD_FIELDS, "is_free")
         }
-        ranges = []
-        for label, low, high in DURATION_BUCKETS:
-            bucket: dict[str, Any] = {"key": label}
-            if low is not None:
-                bucket["from"] = low
-            if high is not None:
-                bucket["to"] = high
-            ranges.append(bucket)
-        aggs["duration_hours"] = {"range": {"field": "duration_hours", "ranges": ranges}}
+        aggs["duration_hours"] = {"terms": {"field": "duration_bucket", "size": len(DURATION_BUCKETS)}}
         raw = searcher.aggregate(query, aggs)
         facets: dict[str, dict[str, int]] = {}
         for name, result in raw.items():
@@ -231,22 +290,30 @@ class CourseSearchIndex:
                 key = b.get("key_as_string", b["key"]) if name == "is_free" else b["key"]
                 counts[str(key)] = int(b["doc_count"])
             facets[name] = counts
+        # Every duration bucket, in order, zeros included (as a range aggregation would report them).
+        durations = facets.get("duration_hours", {})
+        facets["duration_hours"] = {label: durations.get(label, 0) for label, _, _ in DURATION_BUCKETS}
         return facets
 
     def search(self, q: SearchQuery) -> SearchResults:
         """Run a search: ranked page of hits with highlights and boost reasons, total count, facet counts."""
         started = time.perf_counter()
-        query, terms = self.build_query(q)
         searcher = self.index.searcher()
-        result = searcher.search(query, limit=q.limit, offset=q.offset, count=True)
+        query, terms = self.build_query(q, searcher)
+        # Facet counts run on another thread while this one ranks (tantivy releases the GIL): the
+        # two passes over the matches overlap. With facets, the total comes from the level facet
+        # (every course has exactly one level), so the matches are not counted a third time.
+        facets_future = _FACET_POOL.submit(self._facets, searcher, query) if q.with_facets else None
+        result = searcher.search(query, limit=q.limit, offset=q.offset, count=not q.with_facets)
         boost_keys = {skill_key(s) for s in q.boost_skills}
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
             hits.append(self._hit(doc, float(score), terms, q, boost_keys))
-        facets = self._facets(searcher, query) if q.with_facets else {}
+        facets = facets_future.result() if facets_future is not None else {}
+        total = sum(facets["level"].values()) if q.with_facets else int(getattr(result, "count", 0) or 0)
         return SearchResults(
-            total=int(getattr(result, "count", 0) or 0),  # count=True fills it
+            total=total,
             hits=hits,
             facets=facets,
             offset=q.offset,

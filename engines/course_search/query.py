@@ -13,6 +13,16 @@ DURATION_BUCKETS: tuple[tuple[str, float | None, float | None], ...] = (
 )
 
 
+def duration_bucket(hours: float | None) -> str | None:
+    """The DURATION_BUCKETS label of a duration (None when unknown)."""
+    if hours is None:
+        return None
+    for label, low, high in DURATION_BUCKETS:
+        if (low is None or hours >= low) and (high is None or hours < high):
+            return label
+    return None
+
+
 @dataclass
 class SearchQuery:
     """A course search: free text, filters, personalisation and paging.
@@ -31,6 +41,8 @@ class SearchQuery:
     max_duration_hours: float | None = None
     min_price: float | None = None
     max_price: float | None = None
+    # Only courses teaching at least one of these skills (matched like boosts: whole skill, any case).
+    skills: list[str] | None = None
     boost_skills: list[str] = field(default_factory=list)
     boost_weight: float = 2.0
     fuzzy: bool = True

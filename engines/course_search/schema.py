@@ -7,7 +7,7 @@ import re
 import tantivy
 
 # Bump when the schema changes: an index directory with another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: duration_bucket (facet counts by terms, not by a slower range aggregation)
 
 TEXT_FIELDS = ("title", "description", "skills")
 # Raw (untokenised), fast fields: exact-match filters and terms aggregations (facet counts).
@@ -35,6 +35,8 @@ def build_schema() -> tantivy.Schema:
     for name in FLOAT_FIELDS:
         sb.add_float_field(name, stored=True, indexed=True, fast=True)
     sb.add_boolean_field("is_free", stored=True, indexed=True, fast=True)
+    # The duration facet's bucket label, precomputed: a terms count is ~10x cheaper than a range one.
+    sb.add_text_field("duration_bucket", stored=False, fast=True, tokenizer_name="raw")
     sb.add_text_field("url", stored=True, tokenizer_name="raw")
     sb.add_text_field("currency", stored=True, tokenizer_name="raw")
     return sb.build()

@@ -76,6 +76,7 @@ def eval_resumes(
     seed: int = typer.Option(0, "--seed"),
     examples: bool = typer.Option(False, "--examples", help="include error examples per field"),
     write_to: Path | None = typer.Option(None, "--write-corpus", help="also write the corpus files here"),
+    json_output: bool = typer.Option(True, "--json", help="print one JSON object (the only format)"),
 ) -> None:
     """Generate a labelled corpus and print ONE JSON object of field-level precision/recall/F1."""
     if write_to is not None:

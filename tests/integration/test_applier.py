@@ -41,7 +41,8 @@ class CountingProjection(Projection):
             raise InvalidEvent("career is forbidden")
         row = state.get(COUNTS.name, (event.subject_id,))
         n = (row["n"] if row else 0) + 1
-        return [Upsert(COUNTS.name, {"user_id": event.subject_id, "n": n, "last_type": event.event_type})]
+        last = event.payload.get("source") or event.event_type
+        return [Upsert(COUNTS.name, {"user_id": event.subject_id, "n": n, "last_type": last})]
 
 
 @pytest.fixture
@@ -65,9 +66,12 @@ async def env(settings: Settings) -> AsyncIterator[dict[str, Any]]:
     key_pool.close()
 
 
-def records(serde: EventSerde, topic: str, events: list[Event], start: int = 0) -> list[LogRecord]:
+def records(
+    serde: EventSerde, topic: str, events: list[Event], start: int = 0, partition: int = 0
+) -> list[LogRecord]:
     return [
-        LogRecord(topic, 0, start + i, e.subject_id.encode(), serde.encode(e)) for i, e in enumerate(events)
+        LogRecord(topic, partition, start + i, e.subject_id.encode(), serde.encode(e))
+        for i, e in enumerate(events)
     ]
 
 
@@ -121,7 +125,8 @@ async def test_concurrent_batches_from_two_topics_do_not_lose_updates(env: dict[
             if i % 2
             else new_event("CareerInteraction", user, {"career_id": "c", "action": "viewed"}, producer="t")
         )
-        batches.append(records(env["serde"], topic, [event] * 5, start=(i // 2) * 5))
+        # Each batch on its own partition: Kafka delivers one partition in order, never concurrently.
+        batches.append(records(env["serde"], topic, [event] * 5, partition=i // 2))
     await asyncio.gather(*(env["applier"].apply(b) for b in batches))
     assert await count(env["pool"], user) == 40
 
@@ -138,3 +143,21 @@ async def test_a_refused_event_is_dead_lettered_and_the_batch_goes_on(env: dict[
     outcome = await env["applier"].apply(batch)
     assert (outcome.applied, outcome.dead_lettered) == (1, 2)
     assert await count(env["pool"], user) == 1
+
+
+async def test_a_record_the_store_refuses_is_dead_lettered_alone(env: dict[str, Any]) -> None:
+    """Postgres text can't hold NUL: that one event is dead-lettered, its batch-mates are applied."""
+    user = f"nul-{uuid.uuid4().hex[:6]}"
+    other = user + "-b"
+    topic = f"t-{uuid.uuid4().hex[:6]}.activity"
+    events = [
+        new_event(
+            "CareerInteraction", who, {"career_id": "c", "action": "viewed", "source": src}, producer="t"
+        )
+        for who, src in ((user, "web"), (other, "bad\x00source"), (user, "chat"))
+    ]
+    outcome = await env["applier"].apply(records(env["serde"], topic, events))
+    assert (outcome.applied, outcome.dead_lettered) == (2, 1)
+    assert await count(env["pool"], user) == 2
+    assert await count(env["pool"], other) is None
+    assert (await env["applier"].apply(records(env["serde"], topic, events))).skipped == 3

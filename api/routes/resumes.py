@@ -1,0 +1,181 @@
+"""Resumes: upload (screened by content, stored encrypted, ResumeUploaded) and the analysis query.
+
+Upload answers 413 / 415 / 422 with `{"code", "reason"}` for files the engine's intake refuses (too
+large, not a PDF/DOCX/TXT by content, empty, encrypted, corrupt, no text layer, zip bomb); accepted
+files go to the blob store under their sha256 and the analysis worker picks up the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile, status
+from psycopg.rows import dict_row
+from pydantic import BaseModel
+from structlog.contextvars import get_contextvars
+
+from api.auth import CurrentPrincipal, authorize
+from api.consistency import wait_for_token
+from api.context import ApiContext, get_ctx
+from api.models import AcceptedEvent
+from careerstream.blob_store import PersonalBlobs, blob_store_from_settings
+from engines.resume_analysis import FileType, IntakeLimits, screen
+from projections.resume_analyses import RESUME_ANALYSES
+from schemas.events import new_event
+from schemas.keystore import SubjectErased
+
+router = APIRouter(prefix="/users", tags=["resumes"])
+
+Ctx = Annotated[ApiContext, Depends(get_ctx)]
+UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+ResumeIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+TokenQuery = Annotated[str | None, Query(max_length=300, description="consistency_token from a command")]
+
+MEDIA_TYPES = {
+    FileType.PDF: "application/pdf",
+    FileType.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FileType.TXT: "text/plain",
+}
+_CHUNK = 256 * 1024
+
+
+class ResumeAccepted(AcceptedEvent):
+    resume_id: str
+    blob_sha256: str
+    media_type: str
+    size_bytes: int
+
+
+class ResumeAnalysisOut(BaseModel):
+    resume_id: str
+    user_id: str
+    status: str  # pending | done | failed
+    failure_reason: str | None
+    file_name: str | None
+    media_type: str | None
+    size_bytes: int | None
+    target_role: str | None
+    overall_score: float | None
+    skills: list[str]
+    analysis: dict[str, Any] | None
+    analyzer_version: str | None
+    uploaded_at: str | None
+    analyzed_at: str | None
+
+
+def _clean_file_name(raw: str | None) -> str:
+    """The base name without control characters, at most 255 characters ("resume" if nothing is left)."""
+    base = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "resume"
+
+
+def _reject(code: int, reason_code: str, reason: str) -> HTTPException:
+    return HTTPException(code, {"code": reason_code, "reason": reason})
+
+
+async def _read_capped(upload: UploadFile, limit: int) -> bytes:
+    """Read at most `limit` bytes; 413 as soon as the file is longer (never buffers more than that)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise _reject(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                "file_too_large",
+                f"The file is larger than the limit of {limit / 1048576:.1f} MB.",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/{user_id}/resumes", status_code=status.HTTP_202_ACCEPTED, response_model=ResumeAccepted)
+async def upload_resume(
+    user_id: UserIdPath,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    file: Annotated[UploadFile, File(description="PDF, DOCX or TXT (type detected from content)")],
+    target_role: Annotated[
+        str | None, Form(max_length=200, description="career id or title to match keywords against")
+    ] = None,
+    job_description: Annotated[str | None, Form(max_length=20000)] = None,
+) -> ResumeAccepted:
+    """Upload a resume (ResumeUploaded); poll the analysis with the returned ids and token."""
+    authorize(principal, user_id, write=True)
+    limit = ctx.settings.resume_max_bytes
+    data = await _read_capped(file, limit)
+    file_name = _clean_file_name(file.filename)
+    screened = await asyncio.to_thread(screen, data, file_name, IntakeLimits(max_bytes=limit))
+    if screened.rejection is not None or screened.file_type is None:
+        rejection = screened.rejection
+        if rejection is None:
+            raise _reject(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "unsupported_type", "Unsupported file.")
+        raise _reject(rejection.http_status, rejection.code.value, rejection.reason)
+    blobs = PersonalBlobs(blob_store_from_settings(ctx.settings), ctx.serde.keystore)
+    try:
+        sha256 = await asyncio.to_thread(blobs.put, user_id, data)
+        resume_id = str(uuid.uuid4())
+        event = new_event(
+            "ResumeUploaded",
+            user_id,
+            {
+                "resume_id": resume_id,
+                "blob_sha256": sha256,
+                "file_name": file_name,
+                "media_type": MEDIA_TYPES[screened.file_type],
+                "size_bytes": len(data),
+                "target_role": "".join(ch for ch in target_role or "" if ch.isprintable()).strip() or None,
+                "job_description": (job_description or "").strip() or None,
+            },
+            producer="api",
+            correlation_id=get_contextvars().get("correlation_id"),
+        )
+        pos = await ctx.publish(event)
+    except SubjectErased as exc:
+        raise HTTPException(status.HTTP_410_GONE, "this user's data was erased") from exc
+    accepted = AcceptedEvent.of(event.event_id, event.event_type, pos)
+    return ResumeAccepted(
+        **accepted.model_dump(),
+        resume_id=resume_id,
+        blob_sha256=sha256,
+        media_type=MEDIA_TYPES[screened.file_type],
+        size_bytes=len(data),
+    )
+
+
+@router.get("/{user_id}/resumes/{resume_id}/analysis", response_model=ResumeAnalysisOut)
+async def get_resume_analysis(
+    user_id: UserIdPath,
+    resume_id: ResumeIdPath,
+    principal: CurrentPrincipal,
+    ctx: Ctx,
+    consistency_token: TokenQuery = None,
+) -> dict[str, Any]:
+    """The analysis of one upload: `pending`, `done` (with the analysis) or `failed` (with the reason).
+    With the upload's `consistency_token`, never "not found" for an accepted upload."""
+    authorize(principal, user_id, write=False)
+    await wait_for_token(
+        ctx.pool,
+        "resume_analyses",
+        {ctx.topic("resumes"), ctx.topic("users")},
+        consistency_token,
+        ctx.settings.consistency_wait_ms,
+    )
+    async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            f"SELECT * FROM {RESUME_ANALYSES.name} WHERE resume_id = %s AND user_id = %s",
+            (resume_id, user_id),
+        )
+        row = await cur.fetchone()
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no resume {resume_id} for user {user_id}")
+    out: dict[str, Any] = {c: row.get(c) for c in ResumeAnalysisOut.model_fields}
+    for ts in ("uploaded_at", "analyzed_at"):
+        value = out[ts]
+        if value is not None:
+            out[ts] = value.isoformat()
+    out["skills"] = out["skills"] or []
+    return out

@@ -1,0 +1,275 @@
+"""Career recommendations on the stream: per-user features and each user's fresh top-K.
+
+Folds ProfileUpdated (topic `users`), AssessmentCompleted, CareerInteraction and CourseEnrollment
+(topic `activity`) into `rec_user_features`, then recomputes the user's top-K with the current model:
+Redis `recs:<user_id>` (serving: JSON with model_version, computed_at, event_id, items) and
+`recommendation_history` (one row per computation, keyed by the causing event). ErasureRequested deletes
+all three.
+
+Coalescing: the applier calls `reads` for every event of a batch before it calls `apply`, so `reads`
+notes the last relevant event of each user; `apply` folds every event into the features but computes
+recommendations only at a user's last event of the batch (2,000 interactions of 300 users = 300 model
+calls). The model is pinned at the start of a batch: a hot swap never changes the model mid-batch.
+Given the model, `apply` is deterministic (no clock: computed_at is the causing event's time).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engines.recommendation.domain import Interaction, InteractionKind, UserProfile
+from engines.recommendation.engine import RecommendationEngine
+from projections.framework import (
+    CacheDelete,
+    CacheSet,
+    Change,
+    Delete,
+    DeleteWhere,
+    InvalidEvent,
+    Key,
+    Projection,
+    State,
+    Table,
+    Upsert,
+)
+from schemas.events import Event
+from streams.recs_models import ModelSource
+
+REC_USER_FEATURES = Table(
+    name="rec_user_features",
+    key_columns=("user_id",),
+    columns=("user_id", "skills", "interests", "goals", "education", "history", "updated_at"),
+    json_columns=frozenset({"skills", "interests", "history"}),
+)
+RECOMMENDATION_HISTORY = Table(
+    name="recommendation_history",
+    key_columns=("user_id", "event_id"),
+    columns=("user_id", "event_id", "model_version", "computed_at", "items"),
+    json_columns=frozenset({"items"}),
+)
+
+FEATURE_EVENTS = frozenset({"ProfileUpdated", "AssessmentCompleted", "CareerInteraction", "CourseEnrollment"})
+ACTIONS = frozenset(k.value for k in InteractionKind)
+HISTORY_LIMIT = 200  # most recent career interactions kept per user
+SKILLS_LIMIT = 300  # per source
+INTEREST_THRESHOLD = 0.6  # interest-assessment dimensions at or above this score become interests
+
+
+def cache_key(user_id: str) -> str:
+    return f"recs:{user_id}"
+
+
+def _union(first: Sequence[str], more: Sequence[str], limit: int = SKILLS_LIMIT) -> list[str]:
+    """Order-preserving case-insensitive union."""
+    seen = {s.lower() for s in first}
+    out = list(first)
+    for s in more:
+        if s and s.lower() not in seen:
+            seen.add(s.lower())
+            out.append(s)
+    return out[-limit:]
+
+
+def validate(event: Event) -> None:
+    """Domain checks of the events this projection folds (InvalidEvent -> dead letter)."""
+    if event.event_type == "CareerInteraction":
+        p = event.payload
+        if p.get("action") not in ACTIONS:
+            raise InvalidEvent(f"action {p.get('action')!r} is not one of {sorted(ACTIONS)}")
+        rating = p.get("rating")
+        if p["action"] == "rated" and (rating is None or not 1 <= int(rating) <= 5):
+            raise InvalidEvent("a rated interaction needs a rating of 1..5")
+        if p["action"] != "rated" and rating is not None:
+            raise InvalidEvent("only rated interactions carry a rating")
+
+
+def empty_features(user_id: str) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "skills": {"profile": [], "verified": [], "learned": []},
+        "interests": {"profile": [], "assessed": []},
+        "goals": None,
+        "education": None,
+        "history": [],
+        "updated_at": None,
+    }
+
+
+def fold_features(current: Mapping[str, Any] | None, event: Event) -> dict[str, Any]:
+    """The user's features after `event` (one of FEATURE_EVENTS). Absolute: a whole new row."""
+    row = dict(current) if current is not None else empty_features(event.subject_id)
+    skills = {**empty_features("")["skills"], **dict(row.get("skills") or {})}
+    interests = {**empty_features("")["interests"], **dict(row.get("interests") or {})}
+    history = list(row.get("history") or [])
+    p = event.payload
+    if event.event_type == "ProfileUpdated":
+        skills["profile"] = list(p.get("skills") or [])[:SKILLS_LIMIT]
+        interests["profile"] = list(p.get("interests") or [])[:SKILLS_LIMIT]
+        row["goals"] = p.get("career_goals")  # None when erased/redacted
+        row["education"] = p.get("education_level")
+    elif event.event_type == "AssessmentCompleted":
+        skills["verified"] = _union(skills["verified"], list(p.get("skills_verified") or []))
+        if p.get("assessment_type") == "interests":
+            scores = dict(p.get("scores") or {})
+            strong = sorted(
+                (d for d, s in scores.items() if s >= INTEREST_THRESHOLD), key=lambda d: -scores[d]
+            )
+            interests["assessed"] = _union(interests["assessed"], strong)
+    elif event.event_type == "CourseEnrollment":
+        if p.get("status") == "completed":
+            skills["learned"] = _union(skills["learned"], list(p.get("skills") or []))
+    elif event.event_type == "CareerInteraction":
+        item: dict[str, Any] = {"c": p["career_id"], "a": p["action"], "t": event.occurred_at_ms}
+        if p.get("rating") is not None:
+            item["r"] = int(p["rating"])
+        history = [*history, item][-HISTORY_LIMIT:]
+    row.update(skills=skills, interests=interests, history=history, updated_at=event.occurred_at)
+    return row
+
+
+def profile_of(row: Mapping[str, Any]) -> UserProfile:
+    """The engine's view of a features row."""
+    skills = dict(row.get("skills") or {})
+    interests = dict(row.get("interests") or {})
+    merged = _union(
+        _union(list(skills.get("profile") or []), list(skills.get("verified") or []), 10_000),
+        list(skills.get("learned") or []),
+        10_000,
+    )
+    return UserProfile(
+        user_id=str(row["user_id"]),
+        skills=tuple(merged),
+        interests=tuple(_union(list(interests.get("profile") or []), list(interests.get("assessed") or []))),
+        career_goals=str(row.get("goals") or ""),
+        education_level=str(row.get("education") or ""),
+    )
+
+
+def interactions_of(row: Mapping[str, Any]) -> list[Interaction]:
+    """The user's recent career interactions, as engine Interactions."""
+    return [
+        Interaction(str(row["user_id"]), h["c"], InteractionKind(h["a"]), int(h["t"]), h.get("r"))
+        for h in row.get("history") or []
+    ]
+
+
+def recommendation_items(
+    engine: RecommendationEngine, row: Mapping[str, Any], k: int
+) -> list[dict[str, Any]]:
+    """Top-k careers for a features row, JSON-ready."""
+    recs = engine.recommend(profile_of(row), interactions_of(row), k=k)
+    careers = engine.index.careers
+    pos = engine.index.career_pos
+    items = []
+    for r in recs:
+        career = careers[pos[r.career_id]]
+        item: dict[str, Any] = {
+            "career_id": r.career_id,
+            "title": career.label,
+            "score": r.score,
+            "parts": r.parts,
+            "matching_skills": list(r.matching_skills),
+            "missing_skills": list(r.missing_skills),
+        }
+        if career.bls is not None and career.bls.median_wage is not None:
+            item["median_wage_usd"] = career.bls.median_wage
+        items.append(item)
+    return items
+
+
+class RecommendationProjection(Projection):
+    name = "recommendations"
+    topics = ("users", "activity")
+    tables = (REC_USER_FEATURES, RECOMMENDATION_HISTORY)
+
+    def __init__(self, model: ModelSource | None = None, top_k: int | None = None) -> None:
+        # Constructing is cheap (the registry builds instances everywhere); the model loads on first use.
+        self._model_source = model
+        self._top_k = top_k
+        self._collecting = False
+        self._last: dict[str, str] = {}
+        self._batch_model: RecommendationEngine | None = None
+
+    @property
+    def model_source(self) -> ModelSource:
+        if self._model_source is None:
+            from careerstream.config import get_settings
+            from streams.recs_models import shared_active_model
+
+            s = get_settings()
+            self._model_source = shared_active_model(s.database_url, s.recs_models_dir, s.recs_model_poll_s)
+        return self._model_source
+
+    @property
+    def top_k(self) -> int:
+        if self._top_k is None:
+            from careerstream.config import get_settings
+
+            self._top_k = get_settings().recs_top_k
+        return self._top_k
+
+    def reads(self, event: Event) -> list[tuple[str, Key]]:
+        # A batch's reads all come before its applies and overwrite `_last` for every user in it, so
+        # an entry left over from a batch that failed before applying can never point past this batch.
+        if not self._collecting:  # first `reads` of a new batch
+            self._collecting = True
+            self._last = {}
+            self._batch_model = None
+        if event.event_type not in FEATURE_EVENTS and event.event_type != "ErasureRequested":
+            return []
+        try:
+            validate(event)
+        except InvalidEvent:
+            return []  # refused in apply; never the event that carries the user's recomputation
+        self._last[event.subject_id] = event.event_id
+        return [(REC_USER_FEATURES.name, (event.subject_id,))]
+
+    def _model(self) -> RecommendationEngine:
+        if self._batch_model is None:
+            self._batch_model = self.model_source.current()
+        return self._batch_model
+
+    def apply(self, state: State, event: Event) -> list[Change]:
+        self._collecting = False
+        user_id = event.subject_id
+        if event.event_type == "ErasureRequested":
+            return [
+                Delete(REC_USER_FEATURES.name, (user_id,)),
+                DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", user_id),
+                CacheDelete(cache_key(user_id)),
+            ]
+        if event.event_type not in FEATURE_EVENTS:
+            return []
+        validate(event)
+        row = fold_features(state.get(REC_USER_FEATURES.name, (user_id,)), event)
+        changes: list[Change] = [Upsert(REC_USER_FEATURES.name, row)]
+        if self._last.get(user_id, event.event_id) == event.event_id:
+            changes.extend(self.recompute(row, event))
+        return changes
+
+    def recompute(self, row: Mapping[str, Any], event: Event) -> list[Change]:
+        """Top-K for the user's current features, for Redis and the history table."""
+        engine = self._model()
+        items = recommendation_items(engine, row, self.top_k)
+        doc = {
+            "user_id": event.subject_id,
+            "model_version": engine.version,
+            "computed_at": event.occurred_at.isoformat(),
+            "event_id": event.event_id,
+            "items": items,
+        }
+        return [
+            CacheSet(cache_key(event.subject_id), json.dumps(doc, separators=(",", ":"))),
+            Upsert(
+                RECOMMENDATION_HISTORY.name,
+                {
+                    "user_id": event.subject_id,
+                    "event_id": event.event_id,
+                    "model_version": engine.version,
+                    "computed_at": event.occurred_at,
+                    "items": items,
+                },
+            ),
+        ]

@@ -1,0 +1,144 @@
+"""The resume analysis read model: one row per upload, pending until its analysis arrives.
+
+ResumeUploaded -> row `pending` + the `analyze_resume` effect (the worker runs the engine and publishes
+ResumeAnalyzed); ResumeAnalyzed -> row `done` / `failed` with the analysis; ErasureRequested (topic
+`users`) -> the user's rows are deleted, a tombstone ignores their resume events still in flight (the
+two topics are not ordered with each other), and the `delete_resume_blobs` effect removes the files.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from projections.framework import (
+    Change,
+    DeleteWhere,
+    Effect,
+    InvalidEvent,
+    Key,
+    Projection,
+    State,
+    Table,
+    Upsert,
+)
+from schemas.events import Event
+
+RESUME_ANALYSES = Table(
+    name="resume_analyses",
+    key_columns=("resume_id",),
+    columns=(
+        "resume_id",
+        "user_id",
+        "status",
+        "blob_sha256",
+        "file_name",
+        "media_type",
+        "size_bytes",
+        "target_role",
+        "failure_reason",
+        "overall_score",
+        "skills",
+        "analysis",
+        "analyzer_version",
+        "uploaded_at",
+        "analyzed_at",
+        "last_event_id",
+    ),
+    json_columns=frozenset({"skills", "analysis"}),
+)
+
+ERASED_USERS = Table(
+    name="resume_erased_users",
+    key_columns=("user_id",),
+    columns=("user_id", "erased_at"),
+)
+
+FINAL_STATUSES = ("done", "failed")
+
+
+def without_nul(value: Any) -> Any:
+    """Postgres text and jsonb can't hold NUL characters (PDF text extraction can yield them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
+def empty_row(resume_id: str, user_id: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(RESUME_ANALYSES.columns)
+    row.update(resume_id=resume_id, user_id=user_id, status="pending", skills=[])
+    return row
+
+
+class ResumeAnalysisProjection(Projection):
+    name = "resume_analyses"
+    topics = ("resumes", "users")
+    tables = (RESUME_ANALYSES, ERASED_USERS)
+    event_types = frozenset({"ResumeUploaded", "ResumeAnalyzed", "ErasureRequested"})
+
+    def reads(self, event: Event) -> list[tuple[str, Key]]:
+        if event.event_type in ("ResumeUploaded", "ResumeAnalyzed"):
+            return [
+                (RESUME_ANALYSES.name, (event.payload["resume_id"],)),
+                (ERASED_USERS.name, (event.subject_id,)),
+            ]
+        return []
+
+    def apply(self, state: State, event: Event) -> list[Change]:
+        user_id = event.subject_id
+        if event.event_type == "ErasureRequested":
+            return [
+                DeleteWhere(RESUME_ANALYSES.name, "user_id", user_id),
+                Upsert(ERASED_USERS.name, {"user_id": user_id, "erased_at": event.occurred_at}),
+                Effect("delete_resume_blobs", {"event_id": event.event_id, "subject_id": user_id}),
+            ]
+        if event.event_type not in ("ResumeUploaded", "ResumeAnalyzed"):
+            return []
+        # Erased already (tombstone), or the key is gone (personal fields redacted): nothing to keep.
+        if state.get(ERASED_USERS.name, (user_id,)) is not None or event.redacted:
+            return []
+        p = event.payload
+        resume_id = str(p["resume_id"])
+        current = state.get(RESUME_ANALYSES.name, (resume_id,))
+        if current is not None and current["user_id"] != user_id:
+            raise InvalidEvent(f"resume {resume_id} belongs to another user")
+        if event.event_type == "ResumeUploaded":
+            if current is not None and current["status"] in FINAL_STATUSES:
+                return []  # a repeated upload event must not send a finished analysis back to pending
+            row = empty_row(resume_id, user_id)
+            row.update(
+                blob_sha256=p["blob_sha256"],
+                file_name=p.get("file_name"),
+                media_type=p["media_type"],
+                size_bytes=p["size_bytes"],
+                target_role=p.get("target_role"),
+                uploaded_at=event.occurred_at,
+                last_event_id=event.event_id,
+            )
+            return [
+                Upsert(RESUME_ANALYSES.name, without_nul(row)),
+                Effect("analyze_resume", {"event_id": event.event_id, "resume_id": resume_id}),
+            ]
+        status = p["status"]
+        if status not in FINAL_STATUSES:
+            raise InvalidEvent(f"ResumeAnalyzed.status must be one of {FINAL_STATUSES}, not {status!r}")
+        try:
+            analysis = json.loads(p["analysis"]) if p.get("analysis") else None
+        except json.JSONDecodeError as exc:
+            raise InvalidEvent(f"ResumeAnalyzed.analysis is not JSON: {exc}") from exc
+        row = dict(current) if current is not None else empty_row(resume_id, user_id)
+        row.update(
+            status=status,
+            failure_reason=p.get("failure_reason"),
+            overall_score=p.get("overall_score"),
+            skills=list(p.get("skills") or []),
+            analysis=analysis,
+            analyzer_version=p["analyzer_version"],
+            analyzed_at=event.occurred_at,
+            last_event_id=event.event_id,
+        )
+        return [Upsert(RESUME_ANALYSES.name, without_nul(row))]

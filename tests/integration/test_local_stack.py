@@ -1,0 +1,69 @@
+"""`careerstream up` never leaves read models describing a log that no longer exists."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg_pool import ConnectionPool
+from redis import Redis
+
+from careerstream.config import Settings
+from careerstream.local_stack import prepare
+from schemas.events import new_event
+from schemas.keystore import PostgresKeyStore
+from schemas.serde import EventSerde
+from streams.producer import EventProducer
+
+
+@pytest.fixture
+def fresh(settings: Settings) -> Iterator[Settings]:
+    """Own database, topic prefix and Redis prefix: `prepare` may truncate read models."""
+    run = uuid.uuid4().hex[:8]
+    url = psycopg.conninfo.make_conninfo(settings.database_url, dbname=f"cs_stack_{run}")
+    s = settings.model_copy(
+        update={"database_url": url, "topic_prefix": f"stack{run}", "redis_prefix": f"cstest:stack{run}:"}
+    )
+    yield s
+    with psycopg.connect(psycopg.conninfo.make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "cs_stack_{run}" WITH (FORCE)')
+
+
+def test_an_empty_log_resets_projections_that_hold_data(
+    fresh: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert prepare(fresh) is False  # first start: creates database, tables and topics
+    with psycopg.connect(fresh.database_url) as conn:
+        conn.execute("INSERT INTO user_profiles (user_id, email) VALUES ('ghost', 'g@example.org')")
+        conn.execute("INSERT INTO projection_positions VALUES ('user_profiles', 'old.users', 0, 42, now())")
+    redis = Redis.from_url(fresh.redis_url)
+    redis.set(f"{fresh.redis_prefix}profile:ghost", "{}")
+
+    assert prepare(fresh) is True
+    assert "resetting projections" in capsys.readouterr().out
+    with psycopg.connect(fresh.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM user_profiles").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM projection_positions").fetchone() == (0,)
+    assert redis.get(f"{fresh.redis_prefix}profile:ghost") is None
+
+
+def test_a_log_with_events_keeps_the_projections(fresh: Settings) -> None:
+    prepare(fresh)
+    pool = ConnectionPool(fresh.database_url, min_size=1, max_size=1, open=True)
+    producer = EventProducer(
+        fresh.kafka_bootstrap_servers,
+        EventSerde(PostgresKeyStore(pool, fresh.master_key_bytes())),
+        fresh.topic_prefix,
+    )
+    asyncio.run(producer.publish(new_event("ProfileUpdated", "kept", {"skills": []}, producer="test")))
+    producer.close()
+    pool.close()
+    with psycopg.connect(fresh.database_url) as conn:
+        conn.execute("INSERT INTO user_profiles (user_id) VALUES ('kept')")
+        conn.execute("INSERT INTO projection_positions VALUES ('user_profiles', 'x.users', 0, 1, now())")
+    assert prepare(fresh) is False
+    with psycopg.connect(fresh.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM user_profiles").fetchone() == (1,)
