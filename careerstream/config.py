@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     worker_batch_size: int = 2000
     worker_batch_within_s: float = 0.05
     worker_metrics_port: int = 0  # 0 = do not expose a metrics HTTP server from the worker
+    faust_datadir: Path = Path("var/faust")
 
     # Blob storage (resumes).
     blob_dir: Path = Path("var/blobs")

@@ -182,6 +182,9 @@ class BatchApplier:
                     await self.dead_letters.send(record, name, poison)
                     EVENTS_FAILED.labels(topic=record.topic, projection=name, reason=poison[:40]).inc()
                     outcome.dead_lettered += 1
+            final = self.projection.finish_batch(state, events) if events else []
+            state.apply(final)
+            changes.extend(final)
             changes = merge_batched_effects(coalesce(changes, self.tables))
             by_id = {e.event_id: e for e in events}
             for change in changes:

@@ -164,6 +164,14 @@ class Projection(ABC):
     def apply(self, state: State, event: Event) -> list[Change]:
         """Changes this event makes to the read model. Pure: no I/O, no clock, no randomness."""
 
+    def finish_batch(self, state: State, events: Sequence[Event]) -> list[Change]:
+        """Changes computed once per batch, after every event was applied (state includes them all).
+
+        For work worth doing once per key per batch rather than once per event, e.g. recomputing a
+        user's recommendations at their last event. Pure, like `apply`. Default: nothing.
+        """
+        return []
+
     def table(self, name: str) -> Table:
         for t in self.tables:
             if t.name == name:

@@ -6,11 +6,10 @@ Redis `recs:<user_id>` (serving: JSON with model_version, computed_at, event_id,
 `recommendation_history` (one row per computation, keyed by the causing event). ErasureRequested deletes
 all three.
 
-Coalescing: the applier calls `reads` for every event of a batch before it calls `apply`, so `reads`
-notes the last relevant event of each user; `apply` folds every event into the features but computes
-recommendations only at a user's last event of the batch (2,000 interactions of 300 users = 300 model
-calls). The model is pinned at the start of a batch: a hot swap never changes the model mid-batch.
-Given the model, `apply` is deterministic (no clock: computed_at is the causing event's time).
+Coalescing: `apply` folds every event into the features; `finish_batch` computes recommendations once
+per user, at the user's last event of the batch (2,000 interactions of 300 users = 300 model calls),
+with one model for the whole batch, so a hot swap never changes the model mid-batch. Given the model,
+both are deterministic (no clock: computed_at is the causing event's time).
 """
 
 from __future__ import annotations
@@ -188,9 +187,6 @@ class RecommendationProjection(Projection):
         # Constructing is cheap (the registry builds instances everywhere); the model loads on first use.
         self._model_source = model
         self._top_k = top_k
-        self._collecting = False
-        self._last: dict[str, str] = {}
-        self._batch_model: RecommendationEngine | None = None
 
     @property
     def model_source(self) -> ModelSource:
@@ -211,28 +207,11 @@ class RecommendationProjection(Projection):
         return self._top_k
 
     def reads(self, event: Event) -> list[tuple[str, Key]]:
-        # A batch's reads all come before its applies and overwrite `_last` for every user in it, so
-        # an entry left over from a batch that failed before applying can never point past this batch.
-        if not self._collecting:  # first `reads` of a new batch
-            self._collecting = True
-            self._last = {}
-            self._batch_model = None
         if event.event_type not in FEATURE_EVENTS and event.event_type != "ErasureRequested":
             return []
-        try:
-            validate(event)
-        except InvalidEvent:
-            return []  # refused in apply; never the event that carries the user's recomputation
-        self._last[event.subject_id] = event.event_id
         return [(REC_USER_FEATURES.name, (event.subject_id,))]
 
-    def _model(self) -> RecommendationEngine:
-        if self._batch_model is None:
-            self._batch_model = self.model_source.current()
-        return self._batch_model
-
     def apply(self, state: State, event: Event) -> list[Change]:
-        self._collecting = False
         user_id = event.subject_id
         if event.event_type == "ErasureRequested":
             return [
@@ -244,14 +223,29 @@ class RecommendationProjection(Projection):
             return []
         validate(event)
         row = fold_features(state.get(REC_USER_FEATURES.name, (user_id,)), event)
-        changes: list[Change] = [Upsert(REC_USER_FEATURES.name, row)]
-        if self._last.get(user_id, event.event_id) == event.event_id:
-            changes.extend(self.recompute(row, event))
+        return [Upsert(REC_USER_FEATURES.name, row)]
+
+    def finish_batch(self, state: State, events: Sequence[Event]) -> list[Change]:
+        """Recompute each user's top-K once, at their last feature event of the batch, with one model
+        for the whole batch (a hot swap never changes the model mid-batch)."""
+        last: dict[str, Event] = {}
+        for event in events:
+            if event.event_type in FEATURE_EVENTS:
+                last[event.subject_id] = event
+            elif event.event_type == "ErasureRequested":
+                last.pop(event.subject_id, None)
+        if not last:
+            return []
+        engine = self.model_source.current()
+        changes: list[Change] = []
+        for user_id, event in last.items():
+            row = state.get(REC_USER_FEATURES.name, (user_id,))
+            if row is not None:
+                changes.extend(self.recompute(engine, row, event))
         return changes
 
-    def recompute(self, row: Mapping[str, Any], event: Event) -> list[Change]:
+    def recompute(self, engine: RecommendationEngine, row: Mapping[str, Any], event: Event) -> list[Change]:
         """Top-K for the user's current features, for Redis and the history table."""
-        engine = self._model()
         items = recommendation_items(engine, row, self.top_k)
         doc = {
             "user_id": event.subject_id,

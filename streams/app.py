@@ -56,6 +56,7 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
         projections if projections is not None else selected_projections(settings.worker_projections)
     )
     _bound_fetch_wait(settings.consumer_fetch_max_wait_ms)
+    settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     brokers = [f"kafka://{h.strip()}" for h in bootstrap_servers(settings).split(",")]
     app = faust.App(
         f"{settings.topic_prefix}-projections",
@@ -73,8 +74,8 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
         broker_heartbeat_interval=1.0,
         broker_commit_interval=1.0,
         stream_wait_empty=False,
-        # Faust keeps nothing we need on disk (no tables), but wants a directory: keep it out of the CWD root.
-        datadir="var/faust",
+        # Faust keeps nothing we need on disk (no tables) but wants a directory of its own.
+        datadir=str(settings.faust_datadir),
     )
     state: dict[str, Any] = {"runtime": None, "lock": asyncio.Lock()}
 

@@ -73,6 +73,8 @@ def settings(broker: str, database_url: str, run_id: str) -> Iterator[Settings]:
         consistency_wait_ms=30000,
         blob_dir=Path(f"/tmp/cs_blobs_{run_id}"),
         course_index_dir=Path(f"/tmp/cs_course_index_{run_id}"),
+        faust_datadir=Path(f"/tmp/cs_faust_{run_id}"),
+        recs_models_dir=Path(f"/tmp/cs_models_{run_id}"),
         _env_file=None,  # type: ignore[call-arg]
     )
     ensure_topics(broker, s.topic_prefix)

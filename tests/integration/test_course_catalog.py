@@ -252,6 +252,21 @@ def test_a_replica_rebuilds_its_own_index_from_the_log(client, auth, settings: S
     h = auth("reader")
     for token in tokens:  # the live projection has applied everything we published
         search(client, h, q="replica", consistency_token=token)
+    # ... and every course event earlier tests published, on every partition.
+    ends: dict[tuple[str, int], int] = {}
+    for record in read_log(settings, ["courses"]):
+        ends[(record.topic, record.partition)] = record.offset + 1
+
+    def caught_up() -> bool:
+        with psycopg.connect(settings.database_url) as conn:
+            rows = conn.execute(
+                "SELECT topic, partition, next_offset FROM projection_positions"
+                " WHERE projection = 'course_catalog'"
+            ).fetchall()
+        applied = {(t, p): o for t, p, o in rows}
+        return all(applied.get(tp, 0) >= end for tp, end in ends.items())
+
+    wait_until(caught_up, 60, "course_catalog to apply the whole courses log")
     with psycopg.connect(settings.database_url) as conn:
         row = conn.execute("SELECT count(*) FROM courses").fetchone()
     assert row is not None

@@ -43,14 +43,21 @@ def ev(event_type: str, user: str, payload: dict, minute: int = 0) -> Event:  # 
 
 
 def run_batch(projection: RecommendationProjection, state: State, events: list[Event]) -> list[list]:  # type: ignore[type-arg]
-    """What BatchApplier does: reads() for the whole batch, then apply() event by event."""
-    for e in events:
-        projection.reads(e)
+    """What BatchApplier does: apply() per event, then finish_batch() (the last list returned)."""
     out = []
+    applied = []
     for e in events:
-        changes = projection.apply(state, e)
+        try:
+            changes = projection.apply(state, e)
+        except InvalidEvent:
+            out.append([])
+            continue
         state.apply(changes)
         out.append(changes)
+        applied.append(e)
+    final = projection.finish_batch(state, applied)
+    state.apply(final)
+    out.append(final)
     return out
 
 
@@ -75,14 +82,18 @@ def test_a_batch_recomputes_each_user_once_at_their_last_event(index, engine) ->
     ]
     out = run_batch(projection, new_state(projection), events)
     caches = [[c for c in changes if isinstance(c, CacheSet)] for changes in out]
-    assert [len(c) for c in caches] == [0, 0, 1, 1]  # one computation per user, at their last event
-    doc = json.loads(caches[2][0].value)
+    assert [len(c) for c in caches] == [0, 0, 0, 0, 2]  # one computation per user, after the batch
+    doc = json.loads(next(c for c in caches[-1] if c.key == "recs:a").value)
     assert doc["model_version"] == "v-test" and doc["event_id"] == events[2].event_id
     assert doc["computed_at"] == events[2].occurred_at.isoformat()
     assert career.id in [i["career_id"] for i in doc["items"]]  # computed on the last profile
     item = next(i for i in doc["items"] if i["career_id"] == career.id)
     assert item["matching_skills"] and item["parts"]["content"] == item["score"]
-    history = [c for c in out[2] if isinstance(c, Upsert) and c.table == RECOMMENDATION_HISTORY.name]
+    history = [
+        c
+        for c in out[-1]
+        if isinstance(c, Upsert) and c.table == RECOMMENDATION_HISTORY.name and c.row["user_id"] == "a"
+    ]
     assert history[0].row["event_id"] == events[2].event_id and history[0].row["items"] == doc["items"]
     # b's features hold the profile and the verified skills; both count for the model.
     b = next(c for c in out[3] if isinstance(c, Upsert) and c.table == REC_USER_FEATURES.name).row
@@ -128,7 +139,7 @@ def test_the_model_is_pinned_for_a_whole_batch(index, engine) -> None:  # type: 
     assert versions == {"v-test"}
     second = run_batch(projection, state, [ev("ProfileUpdated", "p", {"skills": ["welding"]}, 9)])
     assert (
-        json.loads(next(c for c in second[0] if isinstance(c, CacheSet)).value)["model_version"] == "v-next"
+        json.loads(next(c for c in second[-1] if isinstance(c, CacheSet)).value)["model_version"] == "v-next"
     )
 
 
@@ -167,7 +178,7 @@ def state_cache(projection: RecommendationProjection, state: State, user: str) -
     """Recompute from the stored features (what the last event of a batch does)."""
     row = state.get(REC_USER_FEATURES.name, (user,))
     assert row is not None
-    changes = projection.recompute(row, ev("ProfileUpdated", user, {}))
+    changes = projection.recompute(projection.model_source.current(), row, ev("ProfileUpdated", user, {}))
     return next(c.value for c in changes if isinstance(c, CacheSet))
 
 
@@ -182,7 +193,7 @@ def test_erasure_deletes_features_history_and_cache(engine) -> None:  # type: ig
             ev("ErasureRequested", "e", {"requested_by": "e"}),
         ],
     )
-    assert not any(isinstance(c, CacheSet) for c in out[0])  # erased in the same batch: nothing computed
+    assert not any(isinstance(c, CacheSet) for changes in out for c in changes)  # erased: nothing computed
     assert DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", "e") in out[1]
     assert CacheDelete("recs:e") in out[1]
     assert state.get(REC_USER_FEATURES.name, ("e",)) is None
@@ -202,10 +213,8 @@ def test_invalid_interactions_are_refused(engine, payload) -> None:  # type: ign
     state = new_state(projection)
     good = ev("ProfileUpdated", "v", {"skills": ["welding"]})
     bad = ev("CareerInteraction", "v", payload, 1)
-    projection.reads(good)
-    projection.reads(bad)
-    changes = projection.apply(state, good)
-    # The refused event was not the user's last: the valid one before it carries the recomputation.
-    assert any(isinstance(c, CacheSet) for c in changes)
     with pytest.raises(InvalidEvent):
         projection.apply(state, bad)
+    out = run_batch(projection, state, [good, bad])
+    # The refused event is dead-lettered by the applier; the valid one before it carries the recomputation.
+    assert out[1] == [] and any(isinstance(c, CacheSet) for c in out[-1])
