@@ -174,6 +174,11 @@ class BatchApplier:
                         event_changes = self.projection.apply(state, event)
                     except InvalidEvent as exc:
                         poison = f"rejected by {name}: {exc}"
+                    except Exception as exc:
+                        # `apply` is pure, so nothing was half-applied: park the event rather than stall
+                        # every projection behind it; the traceback goes to the log for a fix and replay.
+                        log.exception("projection_failed_on_event", projection=name, event_id=event.event_id)
+                        poison = f"{name} failed on this event: {type(exc).__name__}: {exc}"
                     else:
                         state.apply(event_changes)
                         changes.extend(event_changes)

@@ -161,3 +161,27 @@ async def test_a_record_the_store_refuses_is_dead_lettered_alone(env: dict[str, 
     assert await count(env["pool"], user) == 2
     assert await count(env["pool"], other) is None
     assert (await env["applier"].apply(records(env["serde"], topic, events))).skipped == 3
+
+
+async def test_a_projection_bug_on_one_event_parks_that_event_only(env: dict[str, Any]) -> None:
+    """An unexpected exception in `apply` dead-letters that event; the rest of the batch is applied."""
+    user = f"bug-{uuid.uuid4().hex[:6]}"
+    topic = f"t-{uuid.uuid4().hex[:6]}.activity"
+    events = [
+        new_event(
+            "CareerInteraction", user, {"career_id": "c", "action": "viewed", "source": src}, producer="t"
+        )
+        for src in ("web", "explode", "chat")
+    ]
+    applier: BatchApplier = env["applier"]
+    original = applier.projection.apply
+
+    def buggy(state: State, event: Event) -> list[Change]:
+        if event.payload.get("source") == "explode":
+            raise ZeroDivisionError("a bug")
+        return original(state, event)
+
+    applier.projection.apply = buggy  # type: ignore[method-assign]
+    outcome = await applier.apply(records(env["serde"], topic, events))
+    assert (outcome.applied, outcome.dead_lettered) == (2, 1)
+    assert await count(env["pool"], user) == 2
