@@ -43,8 +43,26 @@ DEMO_USERS = [
 ]
 
 
+DEMO_COURSES = 2000
+
+
+def seed_courses(settings: Settings) -> None:
+    """Publish a synthetic course catalog as CourseUpserted events (what a provider sync emits)."""
+    import asyncio
+
+    from connectors.kafka_publisher import KafkaCoursePublisher
+    from engines.course_search.synthetic import generate_courses
+
+    publisher = KafkaCoursePublisher(settings)
+    try:
+        asyncio.run(publisher(list(generate_courses(DEMO_COURSES, seed=7, use_reference_skills=True)), []))
+    finally:
+        publisher.close()
+
+
 def seed_demo(settings: Settings) -> None:
-    """Register the demo users and their profiles; prints a token to try the API with."""
+    """Register the demo users and their profiles and publish a course catalog; prints a token to try."""
+    seed_courses(settings)
     base = f"http://{settings.api_host}:{settings.api_port}"
     service = mint_token(settings.jwt_secret, "demo-seeder", "service", settings.jwt_issuer)
     headers = {"Authorization": f"Bearer {service}"}
@@ -76,7 +94,9 @@ def seed_demo(settings: Settings) -> None:
         profile.raise_for_status()
     user_token = mint_token(settings.jwt_secret, "demo-ada", "user", settings.jwt_issuer, ttl_s=86400)
     print(
-        f"Seeded {len(DEMO_USERS)} demo users. Try:\n"
-        f"  curl -H 'Authorization: Bearer {user_token}' {base}/users/demo-ada/profile",
+        f"Seeded {len(DEMO_USERS)} demo users and {DEMO_COURSES} courses. Try:\n"
+        f"  curl -H 'Authorization: Bearer {user_token}' {base}/users/demo-ada/profile\n"
+        f"  curl -H 'Authorization: Bearer {user_token}' '{base}/users/demo-ada/recommendations?k=5'\n"
+        f"  curl -H 'Authorization: Bearer {user_token}' '{base}/courses/search?q=machine+learning'",
         flush=True,
     )
