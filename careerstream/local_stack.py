@@ -27,7 +27,7 @@ from redis import Redis
 from careerstream.config import Settings
 from projections.migrate import ensure_database, migrate
 from projections.registry import all_projections
-from streams.runtime import bootstrap_servers
+from streams.connections import bootstrap_servers
 from streams.topics import ensure_topics, log_end_offsets
 
 log = structlog.get_logger(__name__)

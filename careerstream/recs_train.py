@@ -31,8 +31,8 @@ def log_training_data(settings: Settings) -> tuple[dict[str, UserProfile], list[
     """Profiles and interactions of every non-erased user, from the whole log."""
     from psycopg_pool import ConnectionPool
 
-    from schemas.keystore import PostgresKeyStore
-    from schemas.serde import PoisonEvent, serde_from_settings
+    from schemas.serde import PoisonEvent
+    from streams.connections import build_serde
     from streams.replay import read_log
 
     features: dict[str, dict[str, Any]] = {}
@@ -40,8 +40,7 @@ def log_training_data(settings: Settings) -> tuple[dict[str, UserProfile], list[
     erased: set[str] = set()
     pool = ConnectionPool(settings.database_url, min_size=1, max_size=2, open=True)
     try:
-        keystore = PostgresKeyStore(pool, settings.master_key_bytes(), settings.data_key_cache_seconds)
-        serde = serde_from_settings(keystore, settings.schema_registry_url, settings.topic_prefix)
+        serde = build_serde(settings, pool)
         for record in read_log(settings, ["users", "activity"]):
             try:
                 event = serde.decode(record.value)

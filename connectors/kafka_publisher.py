@@ -46,16 +46,13 @@ class KafkaCoursePublisher:
         if self._producer is None:
             from psycopg_pool import ConnectionPool
 
-            from schemas.keystore import PostgresKeyStore
-            from schemas.serde import serde_from_settings
-            from streams.runtime import bootstrap_servers
+            from streams.connections import bootstrap_servers, build_serde
 
             s = self.settings
             # Course events carry no personal field; the keystore is only there because the serde
             # needs one (it is never asked for a key).
             self._key_pool = ConnectionPool(s.database_url, min_size=1, max_size=2, open=True)
-            keystore = PostgresKeyStore(self._key_pool, s.master_key_bytes(), s.data_key_cache_seconds)
-            serde = serde_from_settings(keystore, s.schema_registry_url, s.topic_prefix)
+            serde = build_serde(s, self._key_pool)
             self._producer = EventProducer(bootstrap_servers(s), serde, s.topic_prefix)
         return self._producer
 

@@ -25,7 +25,8 @@ from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
 from projections.registry import selected_projections
 from schemas.catalog import topic_name
-from streams.runtime import WorkerRuntime, bootstrap_servers
+from streams.connections import bootstrap_servers
+from streams.runtime import WorkerRuntime
 
 log = structlog.get_logger(__name__)
 

@@ -17,7 +17,8 @@ from careerstream.config import Settings
 from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
 from schemas.catalog import TOPIC_PARTITIONS, topic_name
-from streams.runtime import WorkerRuntime, bootstrap_servers
+from streams.connections import bootstrap_servers
+from streams.runtime import WorkerRuntime
 
 
 def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) -> Iterator[LogRecord]:
@@ -62,13 +63,12 @@ def replay_log(
     """Decoded events (personal fields decrypted when the key still exists) for an auditor."""
     from psycopg_pool import ConnectionPool
 
-    from schemas.keystore import PostgresKeyStore
-    from schemas.serde import PoisonEvent, serde_from_settings
+    from schemas.serde import PoisonEvent
+    from streams.connections import build_serde
 
     pool = ConnectionPool(settings.database_url, min_size=1, max_size=2, open=True)
     try:
-        keystore = PostgresKeyStore(pool, settings.master_key_bytes(), settings.data_key_cache_seconds)
-        serde = serde_from_settings(keystore, settings.schema_registry_url, settings.topic_prefix)
+        serde = build_serde(settings, pool)
         for record in read_log(settings, topics):
             if subject is not None and record.key != subject.encode():
                 continue

@@ -154,14 +154,13 @@ def rebuild_into(index: CourseSearchIndex, settings: Settings, chunk: int = 20_0
     """Replace ``index``'s content with the `courses` topic replayed to its end; returns docs."""
     from psycopg_pool import ConnectionPool
 
-    from schemas.keystore import PostgresKeyStore
-    from schemas.serde import PoisonEvent, serde_from_settings
+    from schemas.serde import PoisonEvent
+    from streams.connections import build_serde
     from streams.replay import read_log
 
     pool = ConnectionPool(settings.database_url, min_size=1, max_size=2, open=True)
     try:
-        keystore = PostgresKeyStore(pool, settings.master_key_bytes(), settings.data_key_cache_seconds)
-        serde = serde_from_settings(keystore, settings.schema_registry_url, settings.topic_prefix)
+        serde = build_serde(settings, pool)
         index.writer.delete_all_documents()
         ops: list[IndexOp] = []
         for record in read_log(settings, ["courses"]):
