@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 
 from api.context import ApiContext
 from api.routes import courses as course_routes
-from api.routes import ops, resumes, schemas, users
+from api.routes import gdpr, ops, resumes, schemas, users
 from api.routes import recommendations as recommendations_routes
 from careerstream.config import Settings, get_settings
 from careerstream.logs import bind_contextvars, clear_contextvars
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(schemas.router)
     app.include_router(users.router)
+    app.include_router(gdpr.router)
     app.include_router(recommendations_routes.router)
     app.include_router(resumes.router)
     app.include_router(course_routes.router)  # issue 5: course search

@@ -197,3 +197,23 @@ def test_health_and_metrics(client, auth) -> None:  # type: ignore[no-untyped-de
     client.post("/users", json={"email": "m@example.org"}, headers=auth("metrics-user")).raise_for_status()
     text = client.get("/metrics").text
     assert "careerstream_events_produced_total" in text
+
+
+def test_a_user_exports_everything_the_read_models_hold_about_them(client, auth) -> None:  # type: ignore[no-untyped-def]
+    h = auth("frank")
+    client.post(
+        "/users", json={"email": "frank@example.org", "display_name": "Frank"}, headers=h
+    ).raise_for_status()
+    r = client.put("/users/frank/profile", json={"skills": ["Python"], "location": "Oslo"}, headers=h)
+    token = r.json()["consistency_token"]
+    client.get("/users/frank/profile", params={"consistency_token": token}, headers=h).raise_for_status()
+
+    export = client.get("/users/frank/export", headers=h)
+    assert export.status_code == 200
+    models = export.json()["read_models"]
+    profile = models["user_profiles"][0]
+    assert profile["email"] == "frank@example.org" and profile["location"] == "Oslo"
+    assert all(row["user_id"] == "frank" for rows in models.values() for row in rows)
+    assert client.get("/users/frank/export", headers=auth("mallory")).status_code == 403
+    assert client.get("/users/frank/export", headers=auth("audit-2", "auditor")).status_code == 200
+    assert client.get("/users/nobody-at-all/export", headers=auth("nobody-at-all")).status_code == 404
