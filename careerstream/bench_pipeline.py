@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,19 +21,13 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from careerstream.config import Settings
-from careerstream.local_stack import start_embedded_broker
+from careerstream.local_stack import free_port, start_embedded_broker
 from projections.migrate import ensure_database, migrate
 from schemas.events import Event, new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
 from streams.producer import EventProducer
 from streams.topics import ensure_topics
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _plain_events(n: int, users: int) -> list[Event]:
@@ -189,7 +182,7 @@ def run_pipeline_bench(base: Settings, quick: bool = False) -> dict[str, float]:
     broker = None
     bootstrap = base.kafka_bootstrap_servers
     if not bootstrap:
-        port = _free_port()
+        port = free_port()
         broker = start_embedded_broker(port)
         bootstrap = f"127.0.0.1:{port}"
     settings = replace_settings(base, bootstrap, run)
@@ -272,13 +265,9 @@ def replace_settings(base: Settings, bootstrap: str, run: str) -> Settings:
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        env[name.upper()] = str(value)
-    env["LOG_LEVEL"] = "WARNING"
     return subprocess.Popen(
         [sys.executable, "-m", "careerstream.cli", "worker"],
-        env=env,
+        env=settings.as_env(LOG_LEVEL="WARNING"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -32,26 +32,18 @@ import psycopg
 from redis import Redis
 
 from api.auth import mint_token
-from careerstream.bench_pipeline import _db_name, _free_port, replace_settings
+from careerstream.bench_pipeline import _db_name, replace_settings
 from careerstream.config import Settings
-from careerstream.local_stack import start_embedded_broker, wait_for_port
+from careerstream.local_stack import free_port, start_embedded_broker, wait_for_port
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        env[name.upper()] = str(value)
-    env["LOG_LEVEL"] = "WARNING"
-    return env
 
 
 def _spawn(args: list[str], settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     out = open(log, "ab")  # noqa: SIM115 - the child owns it
     return subprocess.Popen(
         [sys.executable, "-m", "careerstream.cli", *args],
-        env=_env(settings),
+        env=settings.as_env(LOG_LEVEL="WARNING"),
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -139,13 +131,13 @@ def run_recs_bench(base: Settings, quick: bool = False) -> dict[str, Any]:
     broker = None
     bootstrap = base.kafka_bootstrap_servers
     if not bootstrap:
-        port = _free_port()
+        port = free_port()
         broker = start_embedded_broker(port)
         bootstrap = f"127.0.0.1:{port}"
     settings = replace_settings(base, bootstrap, run).model_copy(
         update={
             "worker_projections": "recommendations",
-            "api_port": _free_port(),
+            "api_port": free_port(),
             "api_host": "127.0.0.1",
             "recs_model_poll_s": 10.0,
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -90,6 +91,14 @@ class Settings(BaseSettings):
     @property
     def broker_is_embedded(self) -> bool:
         return not self.kafka_bootstrap_servers
+
+    def as_env(self, **overrides: str) -> dict[str, str]:
+        """This process's environment with every setting exported, so a child process reads the same
+        configuration (plus `overrides`, e.g. LOG_LEVEL)."""
+        env = dict(os.environ)
+        env.update({name.upper(): str(value) for name, value in self.model_dump().items()})
+        env.update(overrides)
+        return env
 
     def master_key_bytes(self) -> bytes:
         key = base64.b64decode(self.master_key)

@@ -33,6 +33,13 @@ from streams.topics import ensure_topics, log_end_offsets
 log = structlog.get_logger(__name__)
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def wait_for_port(host: str, port: int, timeout_s: float = 20.0) -> None:
     """Block until something accepts TCP connections on host:port."""
     deadline = time.monotonic() + timeout_s

@@ -172,12 +172,6 @@ class Projection(ABC):
         """
         return []
 
-    def table(self, name: str) -> Table:
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
-
 
 def coalesce(changes: Sequence[Change], tables: Mapping[str, Table]) -> list[Change]:
     """Drop row and cache writes that a later write to the same key overwrites; keep the order of the rest.

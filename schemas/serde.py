@@ -17,7 +17,6 @@ import io
 import json
 import os
 import struct
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -230,6 +229,3 @@ def serde_from_settings(keystore: KeyStore, schema_registry_url: str, topic_pref
     """The serde the configuration asks for (registry-backed when a URL is set)."""
     registry = ConfluentSchemaRegistry(schema_registry_url) if schema_registry_url else None
     return EventSerde(keystore, registry=registry, topic_prefix=topic_prefix)
-
-
-Decoder = Callable[[bytes], Event]

@@ -146,9 +146,6 @@ class EventProducer:
         self._send(topic, key or b"", value, headers, fut)
         return await fut
 
-    def flush(self, timeout: float = 10.0) -> int:
-        return int(self._producer.flush(timeout))
-
     def close(self) -> None:
         """Deliver what is queued, then stop the poll thread."""
         self._producer.flush(10.0)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,11 @@ import pytest
 from redis import Redis
 
 from careerstream.config import Settings
-from careerstream.local_stack import start_embedded_broker
+from careerstream.local_stack import free_port, start_embedded_broker
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -87,11 +80,7 @@ def settings(broker: str, database_url: str, run_id: str) -> Iterator[Settings]:
 
 def settings_env(s: Settings) -> dict[str, str]:
     """Environment variables that reproduce `s` in a child process."""
-    env = dict(os.environ)
-    for name, value in s.model_dump().items():
-        env[name.upper()] = str(value)
-    env["LOG_JSON"] = "true"
-    return env
+    return s.as_env(LOG_JSON="true")
 
 
 class WorkerProcess:

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,20 +55,6 @@ QUERY_MIX: dict[str, list[dict[str, Any]]] = {
     ],
     "faceted": [{"q": t} for t in ("data", "security", "marketing strategy")] + [{"level": "advanced"}],
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        env[name.upper()] = str(value)
-    env.update(LOG_LEVEL="WARNING", **extra)
-    return env
 
 
 def write_catalog(n: int, directory: Path, seed: int = 7) -> dict[str, Path]:
@@ -129,7 +114,7 @@ def _pct(samples: list[float], q: int) -> float:
 def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = None) -> dict[str, Any]:
     """Run the whole benchmark; returns one flat JSON-able dict."""
     from api.auth import mint_token
-    from careerstream.local_stack import start_embedded_broker, wait_for_port
+    from careerstream.local_stack import free_port, start_embedded_broker, wait_for_port
     from connectors.kafka_publisher import KafkaCoursePublisher
     from projections.migrate import ensure_database, migrate
     from streams.topics import ensure_topics
@@ -141,7 +126,7 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
     broker = worker = api = None
     bootstrap = base.kafka_bootstrap_servers
     if not bootstrap:
-        port = _free_port()
+        port = free_port()
         broker = start_embedded_broker(port)
         bootstrap = f"127.0.0.1:{port}"
     db_url = psycopg.conninfo.make_conninfo(base.database_url, dbname=f"careerstream_bench_{run}")
@@ -153,7 +138,7 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
             "redis_prefix": f"bench:{run}:",
             "consumer_rebalance_timeout_ms": 3000,
             "course_index_dir": workdir / "index",
-            "api_port": _free_port(),
+            "api_port": free_port(),
         }
     )
     result: dict[str, Any] = {"benchmark": "course_search_e2e", "quick": quick}
@@ -167,7 +152,7 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
 
         worker = subprocess.Popen(
             [sys.executable, "-m", "careerstream.cli", "worker"],
-            env=_env(settings, WORKER_PROJECTIONS="course_catalog"),
+            env=settings.as_env(LOG_LEVEL="WARNING", WORKER_PROJECTIONS="course_catalog"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -214,7 +199,7 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
 
         api = subprocess.Popen(
             [sys.executable, "-m", "careerstream.cli", "api"],
-            env=_env(settings),
+            env=settings.as_env(LOG_LEVEL="WARNING"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
