@@ -27,6 +27,6 @@ class ApiContext(Connections):
         return topic_name(self.settings.topic_prefix, logical)
 
 
-def get_ctx(request: Request) -> ApiContext:
+async def get_ctx(request: Request) -> ApiContext:
     ctx: ApiContext = request.app.state.ctx
     return ctx

@@ -54,10 +54,12 @@ def api() -> None:
     import uvicorn
 
     from api.app import create_app
+    from careerstream.gc_tuning import tune_gc
     from careerstream.logs import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    tune_gc()
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
 
 

@@ -20,6 +20,7 @@ import structlog
 from faust.types import TP
 
 from careerstream.config import Settings, get_settings
+from careerstream.gc_tuning import tune_gc
 from careerstream.metrics import CONSUMER_LAG
 from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
@@ -154,6 +155,7 @@ app = create_app(get_settings())
 
 def run_worker(argv: list[str] | None = None) -> None:
     """Start a Faust worker for `app` (blocking)."""
+    tune_gc()
     # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
     sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]
     app.main()

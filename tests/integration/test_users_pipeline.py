@@ -217,3 +217,17 @@ def test_a_user_exports_everything_the_read_models_hold_about_them(client, auth)
     assert client.get("/users/frank/export", headers=auth("mallory")).status_code == 403
     assert client.get("/users/frank/export", headers=auth("audit-2", "auditor")).status_code == 200
     assert client.get("/users/nobody-at-all/export", headers=auth("nobody-at-all")).status_code == 404
+
+
+def test_the_request_correlation_id_is_echoed_and_carried_by_the_event(client, auth, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    h = auth("gwen")
+    r = client.post(
+        "/users", json={"email": "gwen@example.org"}, headers={**h, "x-correlation-id": "trace-gwen-1"}
+    )
+    assert r.status_code == 202, r.text
+    assert r.headers["x-correlation-id"] == "trace-gwen-1"
+    # Without one, the API makes one up (a UUID) and still echoes it.
+    generated = client.get("/healthz").headers["x-correlation-id"]
+    assert len(generated) == 36 and generated.count("-") == 4
+    events = list(replay_log(settings, subject="gwen", topics=["users"]))
+    assert [e["correlation_id"] for e in events if e["event_type"] == "UserRegistered"] == ["trace-gwen-1"]
