@@ -21,6 +21,15 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 
 
+@app.callback()
+def _logging() -> None:
+    """Logs go to stderr for every command, so `--json` output on stdout stays machine-readable."""
+    from careerstream.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+
 @app.command()
 def up(
     demo: Annotated[bool, typer.Option(help="Seed demo data once the API is up")] = False,
@@ -35,10 +44,7 @@ def up(
 @app.command()
 def worker() -> None:
     """Run one Faust worker (projections)."""
-    from careerstream.logs import configure_logging
-
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server
 
@@ -55,10 +61,8 @@ def api() -> None:
 
     from api.app import create_app
     from careerstream.gc_tuning import tune_gc
-    from careerstream.logs import configure_logging
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
     tune_gc()
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
 

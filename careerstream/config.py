@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     worker_projections: str = ""
     worker_batch_size: int = 2000
     worker_batch_within_s: float = 0.05
+    # The courses topic carries bulk provider syncs (thousands of events a second): bigger batches
+    # amortise the search index commit and the Postgres round trips per batch (measured in the
+    # search bench: 3,250 -> 3,900 courses/s). Catalog freshness tolerates the longer window;
+    # user-facing topics keep the short one for read-your-write latency.
+    courses_batch_size: int = 5000
+    courses_batch_within_s: float = 0.25
     worker_metrics_port: int = 0  # 0 = do not expose a metrics HTTP server from the worker
     faust_datadir: Path = Path("var/faust")
 

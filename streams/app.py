@@ -108,13 +108,17 @@ def _register_topic_agent(
         value_serializer="raw",
     )
 
+    batch_size, within = (
+        (settings.courses_batch_size, settings.courses_batch_within_s)
+        if logical == "courses"
+        else (settings.worker_batch_size, settings.worker_batch_within_s)
+    )
+
     async def project(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         rt = await runtime()
         appliers = [rt.appliers[p.name] for p in readers]
         # take_events (missing from the StreamT protocol) acks a batch only after this loop body ran.
-        async for events in stream.take_events(  # type: ignore[attr-defined]
-            settings.worker_batch_size, within=settings.worker_batch_within_s
-        ):
+        async for events in stream.take_events(batch_size, within=within):  # type: ignore[attr-defined]
             records = [
                 LogRecord(
                     e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value

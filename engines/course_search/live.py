@@ -84,18 +84,32 @@ def last_op_per_course(ops: Iterable[IndexOp]) -> tuple[list[Mapping[str, Any]],
     return upserts, removals
 
 
-def apply_ops(index: CourseSearchIndex, ops: Sequence[IndexOp]) -> int:
-    """Stage and commit a batch of ops; idempotent (replace by id, delete by id)."""
+def stage_ops(index: CourseSearchIndex, ops: Sequence[IndexOp]) -> int:
+    """Stage a batch of ops without committing; idempotent (replace by id, delete by id)."""
     upserts, removals = last_op_per_course(ops)
-    count = index.apply(upserts, removals)
+    return index.apply(upserts, removals)
+
+
+def apply_ops(index: CourseSearchIndex, ops: Sequence[IndexOp]) -> int:
+    """Stage and commit a batch of ops."""
+    count = stage_ops(index, ops)
     index.commit()
     return count
 
 
 async def course_index_effect(rt: WorkerRuntime, args: Mapping[str, Any], event: Event) -> None:
-    """Effect handler `course_index`: apply the batch's ops to the index and commit."""
+    """Effect handler `course_index`: stage the batch's ops on the loop's thread, commit in another.
+
+    tantivy releases the GIL inside every add and delete, so staging from a worker thread pays a GIL
+    hand-off per call, up to the interpreter's switch interval (5 ms) whenever the event loop is busy:
+    staging 5,000 synthetic courses took 0.09 s alone and 12 s beside a CPU-bound thread. Staging
+    costs ~18 us a course on the loop; the commit is one call (one hand-off), so it alone leaves the
+    loop and overlaps the batch's Postgres write.
+    """
     ops = [item["op"] for item in args["items"]]
-    await asyncio.to_thread(lambda: apply_ops(writer_index(rt.settings), ops))
+    index = await asyncio.to_thread(writer_index, rt.settings)  # the first call may replay the log
+    stage_ops(index, ops)
+    await asyncio.to_thread(index.commit)
 
 
 class CourseIndexReader:

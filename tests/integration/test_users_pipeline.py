@@ -219,7 +219,9 @@ def test_a_user_exports_everything_the_read_models_hold_about_them(client, auth)
     assert client.get("/users/nobody-at-all/export", headers=auth("nobody-at-all")).status_code == 404
 
 
-def test_the_request_correlation_id_is_echoed_and_carried_by_the_event(client, auth, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_request_correlation_id_is_echoed_and_carried_by_the_event(  # type: ignore[no-untyped-def]
+    client, auth, settings: Settings
+) -> None:
     h = auth("gwen")
     r = client.post(
         "/users", json={"email": "gwen@example.org"}, headers={**h, "x-correlation-id": "trace-gwen-1"}
