@@ -127,6 +127,7 @@ async def _end_to_end(
     seq = 0
 
     in_flight: set[asyncio.Task[None]] = set()
+    fed = asyncio.Event()  # set once every publish is acknowledged (and so in `pending`)
 
     async def publish_one(event: Event, created: float) -> None:
         pos = await producer.publish(event)
@@ -148,11 +149,13 @@ async def _end_to_end(
             next_at += interval
             await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
         await asyncio.gather(*in_flight)
+        fed.set()
 
     latencies: list[float] = []
 
     async def watch() -> None:
-        while time.perf_counter() < stop_at + 5 and (time.perf_counter() < stop_at or pending):
+        # Until every event was seen applied (a publish still awaiting its ack is not in `pending` yet).
+        while time.perf_counter() < stop_at + 5 and (not fed.is_set() or pending):
             applied = await asyncio.to_thread(_applied, settings.database_url, "user_profiles", topic)
             now = time.perf_counter()
             for item in list(pending):

@@ -11,6 +11,7 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     # user-facing topics keep the short one for read-your-write latency.
     courses_batch_size: int = 5000
     courses_batch_within_s: float = 0.25
+    worker_event_loop: Literal["aio", "uvloop"] = "uvloop"  # see streams.app.run_worker
     worker_metrics_port: int = 0  # 0 = do not expose a metrics HTTP server from the worker
     faust_datadir: Path = Path("var/faust")
 

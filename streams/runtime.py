@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from dataclasses import dataclass, field
 
@@ -35,4 +36,6 @@ class WorkerRuntime(Connections):
             runtime.appliers[projection.name] = BatchApplier(
                 projection, serde, pool, redis, settings.redis_prefix, sink, effects
             )
+        loop = type(asyncio.get_running_loop())
+        log.info("worker_runtime_started", projections=sorted(runtime.appliers), event_loop=loop.__module__)
         return runtime
