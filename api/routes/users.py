@@ -97,7 +97,7 @@ async def change_consent(
     """Grant or withdraw consent for one processing purpose (ConsentChanged)."""
     authorize(principal, user_id, write=True)
     if purpose not in PURPOSES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"purpose must be one of {PURPOSES}")
+        raise HTTPException(422, f"purpose must be one of {PURPOSES}")
     return await _publish(
         ctx,
         "ConsentChanged",

@@ -17,7 +17,7 @@ def test_unauthenticated_calls_get_401(client) -> None:  # type: ignore[no-untyp
 def test_a_token_signed_with_another_key_or_expired_is_rejected(client, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     forged = jwt.encode(
         {"sub": "u1", "role": "admin", "iss": settings.jwt_issuer, "exp": 9999999999},
-        "some-other-secret",
+        "some-other-secret-of-a-recommended-length-32+",
         algorithm="HS256",
     )
     assert client.get("/users/u1/profile", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
