@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -90,7 +90,14 @@ class EventProducer:
     def topic_for(self, event: Event) -> str:
         return topic_name(self._prefix, event.topic)
 
-    def _send(self, topic: str, key: bytes, value: bytes, headers: Any, on_delivery: Any) -> None:
+    def _send(
+        self,
+        topic: str,
+        key: bytes,
+        value: bytes,
+        headers: list[tuple[str, str | bytes | None]] | None,
+        on_delivery: Callable[[KafkaError | None, Message], None],
+    ) -> None:
         while True:
             try:
                 self._producer.produce(topic, key=key, value=value, headers=headers, on_delivery=on_delivery)

@@ -186,12 +186,9 @@ def rebuild_into(index: CourseSearchIndex, settings: Settings, chunk: int = 20_0
             if op is not None:
                 ops.append(op)
             if len(ops) >= chunk:
-                upserts, removals = last_op_per_course(ops)
-                index.apply(upserts, removals)
+                stage_ops(index, ops)
                 ops.clear()
-        upserts, removals = last_op_per_course(ops)
-        index.apply(upserts, removals)
-        index.commit()
+        apply_ops(index, ops)
         return index.num_docs
     finally:
         pool.close()

@@ -15,6 +15,7 @@ from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
 from streams.producer import EventProducer, PublishError
 from streams.replay import read_log
+from streams.topics import ensure_topics
 
 
 @pytest.fixture
@@ -28,8 +29,6 @@ async def test_publish_many_returns_each_events_position_in_call_order(
     settings: Settings, serde: EventSerde
 ) -> None:
     s = settings.model_copy(update={"topic_prefix": settings.topic_prefix + "-producer"})
-    from streams.topics import ensure_topics
-
     ensure_topics(s.kafka_bootstrap_servers, s.topic_prefix)
     producer = EventProducer(s.kafka_bootstrap_servers, serde, s.topic_prefix)
     courses = [f"prov:course-{i % 7}" for i in range(60)]
