@@ -162,7 +162,8 @@ def run_worker(argv: list[str] | None = None) -> None:
     """Start a Faust worker for `app` (blocking)."""
     tune_gc()
     # uvloop (Faust's `--loop uvloop`): Faust's per-event work is mostly event-loop hops; the course
-    # bench ingested 5,144/s on average with it vs 4,711/s with asyncio's loop (4 runs each, alternated).
+    # bench ingested 5,144/s on average with it vs 4,711/s with asyncio's loop (4 runs each, 2 pairs
+    # alternated).
     mode.loop.use(get_settings().worker_event_loop)
     # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
     sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]
