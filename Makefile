@@ -1,8 +1,10 @@
-# Every target runs inside .venv, which `make venv` builds from pyproject.toml.
+# Every target runs inside .venv, which `make venv` builds from pyproject.toml. `services` installs
+# (once) and starts PostgreSQL and Redis on loopback; `make run` and `make test` need them.
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
+ASYNCAPI_CHECK := tools/asyncapi/node_modules/.package-lock.json
 
-.PHONY: venv run test bench lint clean
+.PHONY: venv services run test test-unit test-integration bench lint clean
 
 venv: $(VENV_STAMP)
 
@@ -12,13 +14,32 @@ $(VENV_STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(VENV_STAMP)
 
-run: venv
+# The official AsyncAPI parser (Node) that tests/test_asyncapi.py validates docs/asyncapi.yaml with.
+$(ASYNCAPI_CHECK): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	cd tools/asyncapi && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+services:
+	scripts/services.sh
+
+run: venv services
 	.venv/bin/careerstream up --demo
 
-test: venv
-	$(PY) -m pytest -q
+# The whole suite: the unit lane (no services), then the integration suite on Apache Kafka and on
+# Tansu. `make test-unit` alone needs no services; `make test-integration BROKER=tansu` runs one lane.
+BROKER ?= kafka
 
-bench: venv
+test: venv services $(ASYNCAPI_CHECK)
+	$(PY) -m pytest -q -m "not integration"
+	CAREERSTREAM_TEST_BROKER=kafka $(PY) -m pytest -q -m integration
+	CAREERSTREAM_TEST_BROKER=tansu $(PY) -m pytest -q -m integration
+
+test-unit: venv $(ASYNCAPI_CHECK)
+	$(PY) -m pytest -q -m "not integration"
+
+test-integration: venv services
+	CAREERSTREAM_TEST_BROKER=$(BROKER) $(PY) -m pytest -q -m integration
+
+bench: venv services
 	.venv/bin/careerstream bench all $(BENCH_ARGS) --out bench-results
 
 lint: venv
@@ -26,4 +47,4 @@ lint: venv
 	.venv/bin/mypy careerstream streams schemas projections api connectors engines
 
 clean:
-	rm -rf .venv build *.egg-info .pytest_cache .mypy_cache
+	rm -rf .venv build *.egg-info .pytest_cache .mypy_cache tools/asyncapi/node_modules

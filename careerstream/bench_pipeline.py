@@ -21,7 +21,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from careerstream.config import Settings
-from careerstream.local_stack import free_port, start_embedded_broker
+from careerstream.local_broker import BrokerKind, broker_for_run, stop_run_broker
 from projections.migrate import ensure_database, migrate
 from schemas.events import Event, new_event
 from schemas.keystore import PostgresKeyStore
@@ -177,17 +177,14 @@ async def _end_to_end(
     }
 
 
-def run_pipeline_bench(base: Settings, quick: bool = False) -> dict[str, float]:
+def run_pipeline_bench(
+    base: Settings, quick: bool = False, broker_kind: BrokerKind = "kafka"
+) -> dict[str, float]:
     """Run every pipeline benchmark; returns one flat JSON-able dict."""
     n_serde = 20_000 if quick else 100_000
     n_e2e = 20_000 if quick else 100_000
     run = uuid.uuid4().hex[:8]
-    broker = None
-    bootstrap = base.kafka_bootstrap_servers
-    if not bootstrap:
-        port = free_port()
-        broker = start_embedded_broker(port)
-        bootstrap = f"127.0.0.1:{port}"
+    bootstrap, broker = broker_for_run(base.kafka_bootstrap_servers, broker_kind)
     settings = replace_settings(base, bootstrap, run)
     ensure_database(settings.database_url)
     migrate(settings.database_url)
@@ -196,6 +193,7 @@ def run_pipeline_bench(base: Settings, quick: bool = False) -> dict[str, float]:
     keystore = PostgresKeyStore(pool, settings.master_key_bytes(), settings.data_key_cache_seconds)
     serde = EventSerde(keystore, topic_prefix=settings.topic_prefix)
     result: dict[str, float] = {"quick": quick}  # type: ignore[dict-item]
+    result["broker"] = broker_kind if broker else "configured"  # type: ignore[assignment]
     result.update(bench_serde(serde, n_serde))
     worker = None
     try:
@@ -237,9 +235,7 @@ def run_pipeline_bench(base: Settings, quick: bool = False) -> dict[str, float]:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=20)
         pool.close()
-        if broker is not None:
-            os.killpg(broker.pid, signal.SIGTERM)
-            broker.wait(timeout=10)
+        stop_run_broker(broker)
         with psycopg.connect(
             psycopg.conninfo.make_conninfo(settings.database_url, dbname="postgres"), autocommit=True
         ) as conn:

@@ -34,7 +34,7 @@ from redis import Redis
 from api.auth import mint_token
 from careerstream.bench_pipeline import _db_name, replace_settings
 from careerstream.config import Settings
-from careerstream.local_stack import free_port, start_embedded_broker, wait_for_port
+from careerstream.local_broker import BrokerKind, broker_for_run, free_port, stop_run_broker, wait_for_port
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 
@@ -116,7 +116,9 @@ def _serve(http: httpx.Client, users: list[str], n: int, seed: int) -> list[floa
     return latencies
 
 
-def run_recs_bench(base: Settings, quick: bool = False) -> dict[str, Any]:
+def run_recs_bench(
+    base: Settings, quick: bool = False, broker_kind: BrokerKind = "kafka"
+) -> dict[str, Any]:
     """Run the recommendation benchmarks; returns one flat JSON-able dict."""
     from engines.recommendation.timing import time_training
     from streams.recs_models import build_index, register_version
@@ -128,12 +130,7 @@ def run_recs_bench(base: Settings, quick: bool = False) -> dict[str, Any]:
     run = uuid.uuid4().hex[:8]
     work = Path(f"/tmp/careerstream-bench-recs-{run}")
     work.mkdir(parents=True)
-    broker = None
-    bootstrap = base.kafka_bootstrap_servers
-    if not bootstrap:
-        port = free_port()
-        broker = start_embedded_broker(port)
-        bootstrap = f"127.0.0.1:{port}"
+    bootstrap, broker = broker_for_run(base.kafka_bootstrap_servers, broker_kind)
     settings = replace_settings(base, bootstrap, run).model_copy(
         update={
             "worker_projections": "recommendations",
@@ -230,9 +227,7 @@ def run_recs_bench(base: Settings, quick: bool = False) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         redis.close()
-        if broker is not None:
-            os.killpg(broker.pid, signal.SIGTERM)
-            broker.wait(timeout=10)
+        stop_run_broker(broker)
         clean = Redis.from_url(settings.redis_url)
         for key in clean.scan_iter(match=f"{settings.redis_prefix}*", count=1000):
             clean.delete(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -35,10 +36,47 @@ def up(
     demo: Annotated[bool, typer.Option(help="Seed demo data once the API is up")] = False,
     workers: Annotated[int, typer.Option(min=1, max=8)] = 1,
 ) -> None:
-    """Run the whole system: embedded broker (unless KAFKA_BOOTSTRAP_SERVERS is set), worker(s), API."""
+    """Run the whole system: local broker (unless KAFKA_BOOTSTRAP_SERVERS is set), worker(s), API."""
     from careerstream.local_stack import run_stack
 
     raise typer.Exit(run_stack(get_settings(), demo=demo, workers=workers))
+
+
+@app.command()
+def broker(
+    kind: Annotated[str, typer.Option("--kind", help="kafka or tansu")] = "kafka",
+    port: Annotated[int | None, typer.Option(help="Client port (default EMBEDDED_BROKER_PORT)")] = None,
+    fetch_only: Annotated[bool, typer.Option("--fetch-only", help="Fetch Kafka's jars, then exit")] = False,
+) -> None:
+    """Run a local broker in the foreground: Apache Kafka (KRaft, log under KAFKA_DATA_DIR; fetched
+    from Maven Central on first use) or the in-memory Tansu. Ctrl-C stops it."""
+    from careerstream.local_broker import start_local_broker
+    from careerstream.local_broker.kafka import default_cache_dir, fetch_kafka
+
+    if fetch_only:
+        typer.echo(f"Kafka jars in {fetch_kafka(default_cache_dir(), progress=True)}")
+        return
+    settings = get_settings()
+    if kind not in ("kafka", "tansu"):
+        raise typer.BadParameter("use kafka or tansu", param_hint="--kind")
+    data_dir = settings.kafka_data_dir if kind == "kafka" else Path("var/tansu")
+    b = start_local_broker(
+        kind,  # type: ignore[arg-type]
+        data_dir,
+        port=port or settings.embedded_broker_port,
+        log_path=data_dir / f"{kind}.log",
+        progress=True,
+    )
+    typer.echo(f"{kind} broker on {b.bootstrap} (data and log: {data_dir}); Ctrl-C stops it")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it like Ctrl-C
+    try:
+        code = b.process.wait()
+        typer.echo(f"broker exited with {code}", err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        b.stop()
+        typer.echo("stopped")
 
 
 @app.command()
@@ -90,13 +128,16 @@ def token(
 
 
 @app.command("docs-events")
-def docs_events(out: Path = Path("docs/events.md")) -> None:
-    """Regenerate the event catalog (docs/events.md) from the Avro schemas."""
+def docs_events(out: Path = Path("docs")) -> None:
+    """Regenerate the event contract docs (events.md, asyncapi.yaml) from the Avro schemas."""
+    from schemas.asyncapi import render_asyncapi
     from schemas.event_docs import render_event_catalog
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_event_catalog(get_settings().topic_prefix))
-    typer.echo(f"wrote {out}")
+    out.mkdir(parents=True, exist_ok=True)
+    prefix = get_settings().topic_prefix
+    (out / "events.md").write_text(render_event_catalog(prefix))
+    (out / "asyncapi.yaml").write_text(render_asyncapi(prefix))
+    typer.echo(f"wrote {out / 'events.md'} and {out / 'asyncapi.yaml'}")
 
 
 @app.command()
@@ -115,11 +156,14 @@ def replay(
 def bench_pipeline(
     json_output: Annotated[bool, typer.Option("--json")] = False,
     quick: Annotated[bool, typer.Option("--quick")] = False,
+    broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
 ) -> None:
     """Serde, produce and end-to-end projection throughput and freshness."""
     from careerstream.bench_pipeline import run_pipeline_bench
 
-    result = run_pipeline_bench(get_settings(), quick=quick)
+    if broker not in ("kafka", "tansu"):
+        raise typer.BadParameter("use kafka or tansu", param_hint="--broker")
+    result = run_pipeline_bench(get_settings(), quick=quick, broker_kind=broker)  # type: ignore[arg-type]
     typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
 
 

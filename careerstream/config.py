@@ -27,9 +27,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    # Kafka. Empty bootstrap servers means "start the embedded Tansu broker" (careerstream up).
+    # Kafka. Empty bootstrap servers means "start a local broker" (careerstream up) on
+    # EMBEDDED_BROKER_PORT: Apache Kafka when Java is installed (`auto`), else the in-memory Tansu.
     kafka_bootstrap_servers: str = ""
     embedded_broker_port: int = 19092
+    local_broker: Literal["auto", "kafka", "tansu"] = "auto"
+    kafka_data_dir: Path = Path("var/kafka")
     topic_prefix: str = "careerstream"
     schema_registry_url: str = ""  # set: Confluent wire format + registry; empty: Avro single-object
     consumer_session_timeout_ms: int = 6000
@@ -47,11 +50,21 @@ class Settings(BaseSettings):
     erasure_poll_seconds: float = 1.0
     jwt_secret: str = _DEV_JWT_SECRET
     jwt_issuer: str = "careerstream"
+    # Tokens must name this audience (`aud`); `careerstream token` mints it.
+    jwt_audience: str = "careerstream-api"
 
     # API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     consistency_wait_ms: int = 2000
+    # Request bodies (issue 15): every JSON body fits in 256 KiB (the largest legitimate one, a full
+    # profile, is ~210 KB even with every character \u-escaped); a resume upload may carry the file
+    # (`resume_max_bytes`) plus this much for its form fields. Larger bodies: 413, never parsed.
+    api_max_body_bytes: int = 256 * 1024
+    # Per-user rate limits (`limits` syntax, Redis storage shared by every API process) on commands
+    # and on resume uploads; role `user` only (services and admins are trusted backend components).
+    api_write_rate_limit: str = "120/minute"
+    api_upload_rate_limit: str = "20/minute"
 
     # Worker.
     worker_id: str = "worker-1"
@@ -69,6 +82,7 @@ class Settings(BaseSettings):
     courses_batch_within_s: float = 0.25
     worker_event_loop: Literal["aio", "uvloop"] = "uvloop"  # see streams.app.run_worker
     worker_metrics_port: int = 0  # 0 = do not expose a metrics HTTP server from the worker
+    supervisor_metrics_port: int = 9465  # `up`'s restart counters; 0 = not served
     faust_datadir: Path = Path("var/faust")
 
     # Blob storage (resumes).

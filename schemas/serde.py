@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
 from schemas.catalog import SchemaCatalog, load_catalog, topic_name
+from schemas.cloudevents import cloudevent_headers
 from schemas.events import Event
 from schemas.keystore import KeyStore
 
@@ -125,6 +126,11 @@ class EventSerde:
             buf.write(struct.pack(">I", self._schema_id(event.event_type)))
         schemaless_writer(buf, schema.parsed, record)
         return buf.getvalue()
+
+    def headers(self, event: Event) -> list[tuple[str, str | bytes | None]]:
+        """CloudEvents Kafka-binding headers for an encoded event (see schemas/cloudevents.py)."""
+        framing = "single-object" if self.registry is None else "confluent"
+        return cloudevent_headers(event, self.catalog.get(event.event_type), framing)
 
     def _schema_id(self, event_type: str) -> int:
         schema_id = self._registered_ids.get(event_type)

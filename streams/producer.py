@@ -120,7 +120,8 @@ class EventProducer:
         topics = [self.topic_for(event) for event in events]
         for i, (event, topic) in enumerate(zip(events, topics, strict=True)):
             value = self._serde.encode(event)
-            self._send(topic, event.subject_id.encode(), value, None, partial(batch.report, i, topic))
+            headers = self._serde.headers(event)
+            self._send(topic, event.subject_id.encode(), value, headers, partial(batch.report, i, topic))
         positions = await batch.future
         for topic, count in Counter(topics).items():
             EVENTS_PRODUCED.labels(topic=topic).inc(count)

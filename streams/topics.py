@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import structlog
 from confluent_kafka import KafkaException, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from schemas.catalog import DEAD_LETTER_TOPIC, TOPIC_PARTITIONS, topic_name
@@ -49,6 +50,7 @@ def ensure_topics(bootstrap_servers: str, prefix: str) -> list[str]:
     existing = set(admin.list_topics(timeout=10).topics)
     wanted = [s for s in topic_specs(prefix) if s.name not in existing]
     if not wanted:
+        _wait_for_leaders(admin, [s.name for s in topic_specs(prefix)])
         return []
     futures = admin.create_topics(
         [NewTopic(s.name, num_partitions=s.partitions, replication_factor=1, config=s.config) for s in wanted]
@@ -63,7 +65,28 @@ def ensure_topics(bootstrap_servers: str, prefix: str) -> list[str]:
                 continue
             raise
     log.info("topics_created", topics=created)
+    _wait_for_leaders(admin, [s.name for s in topic_specs(prefix)])
     return created
+
+
+def _wait_for_leaders(admin: AdminClient, names: list[str], timeout_s: float = 30.0) -> None:
+    """Kafka acknowledges CreateTopics before every partition's leader serves it; until then produce
+    and ListOffsets answer NOT_LEADER_FOR_PARTITION. Wait until ListOffsets succeeds everywhere.
+    (Tansu serves new topics at once.)"""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            topics = admin.list_topics(timeout=10).topics
+            partitions = [
+                TopicPartition(name, p) for name in names for p in topics[name].partitions
+            ]
+            for fut in admin.list_offsets({tp: OffsetSpec.latest() for tp in partitions}).values():
+                fut.result()
+            return
+        except (KafkaException, KeyError) as exc:
+            if time.monotonic() > deadline:
+                raise KafkaException(f"partitions not served within {timeout_s}s: {exc}") from exc
+            time.sleep(0.1)
 
 
 def log_end_offsets(bootstrap_servers: str, prefix: str) -> dict[tuple[str, int], int]:

@@ -1,7 +1,9 @@
-"""Shared fixtures: a real Tansu broker, a private Postgres database and Redis prefix per test session.
+"""Shared fixtures: a real broker, a private Postgres database and Redis prefix per test session.
 
-Tests talk to real services; nothing here is mocked. Each session gets its own database, topic prefix
-and Redis prefix, so concurrent runs (and developers' own stacks) never see each other's data.
+Tests talk to real services; nothing here is mocked. The broker is Apache Kafka (KRaft, single node)
+or Tansu, chosen by CAREERSTREAM_TEST_BROKER=kafka|tansu (default: Kafka when Java is installed);
+`.ci/run` runs the integration suite on both. Each session gets its own broker, database, topic
+prefix and Redis prefix, so concurrent runs (and developers' own stacks) never see each other's data.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 from redis import Redis
 
 from careerstream.config import Settings
-from careerstream.local_stack import free_port, start_embedded_broker
+from careerstream.local_broker import BrokerKind, LocalBroker, choose_broker, start_local_broker
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 
@@ -32,15 +34,31 @@ def run_id() -> str:
     return f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 
+def selected_broker_kind() -> BrokerKind:
+    wanted = os.environ.get("CAREERSTREAM_TEST_BROKER", "auto")
+    if wanted not in ("auto", "kafka", "tansu"):
+        raise pytest.UsageError(f"CAREERSTREAM_TEST_BROKER={wanted!r}: use kafka or tansu")
+    return choose_broker(wanted)[0]  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Tansu broker (in-memory) for the whole session."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
-    proc = start_embedded_broker(port, log)
-    yield f"127.0.0.1:{port}"
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=10)
+def local_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+    """The session's broker process (Apache Kafka or Tansu); tests that kill it restart it."""
+    kind = selected_broker_kind()
+    workdir = tmp_path_factory.mktemp(kind)
+    b = start_local_broker(kind, workdir / "data", log_path=workdir / f"{kind}.log")
+    yield b
+    b.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(local_broker: LocalBroker) -> str:
+    """Bootstrap address of the session's broker."""
+    return local_broker.bootstrap
+
+
+def pytest_report_header() -> str:
+    return f"broker: {selected_broker_kind()} (CAREERSTREAM_TEST_BROKER)"
 
 
 @pytest.fixture(scope="session")
@@ -139,3 +157,17 @@ def wait_until(predicate: Callable[[], object], timeout_s: float = 30.0, what: s
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout_s}s waiting for {what}")
         time.sleep(0.05)
+
+
+# Fixtures that start or reach a real service: a test using any of them (directly or through other
+# fixtures) is an integration test, so `pytest -m "not integration"` runs without services.
+SERVICE_FIXTURES = frozenset(
+    {"local_broker", "broker", "database_url", "settings", "worker", "client", "redis_prefix", "pg_dsn"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses_services = SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses_services or "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)

@@ -112,10 +112,12 @@ def _pct(samples: list[float], q: int) -> float:
     return round(statistics.quantiles(samples, n=100, method="inclusive")[q - 1], 2)
 
 
-def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = None) -> dict[str, Any]:
+def run_search_bench(
+    base: Settings, quick: bool = False, rounds: int | None = None, broker_kind: str = "kafka"
+) -> dict[str, Any]:
     """Run the whole benchmark; returns one flat JSON-able dict."""
     from api.auth import mint_token
-    from careerstream.local_stack import free_port, start_embedded_broker, wait_for_port
+    from careerstream.local_broker import broker_for_run, free_port, stop_run_broker, wait_for_port
     from connectors.kafka_publisher import KafkaCoursePublisher
     from projections.migrate import ensure_database, migrate
     from streams.topics import ensure_topics
@@ -124,12 +126,8 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
     rounds = rounds or (10 if quick else 20)
     run = uuid.uuid4().hex[:8]
     workdir = Path(tempfile.mkdtemp(prefix="course_bench_"))
-    broker = worker = api = None
-    bootstrap = base.kafka_bootstrap_servers
-    if not bootstrap:
-        port = free_port()
-        broker = start_embedded_broker(port)
-        bootstrap = f"127.0.0.1:{port}"
+    worker = api = None
+    bootstrap, broker = broker_for_run(base.kafka_bootstrap_servers, broker_kind)  # type: ignore[arg-type]
     db_url = psycopg.conninfo.make_conninfo(base.database_url, dbname=f"careerstream_bench_{run}")
     settings = base.model_copy(
         update={
@@ -142,7 +140,11 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
             "api_port": free_port(),
         }
     )
-    result: dict[str, Any] = {"benchmark": "course_search_e2e", "quick": quick}
+    result: dict[str, Any] = {
+        "benchmark": "course_search_e2e",
+        "quick": quick,
+        "broker": broker_kind if broker else "configured",
+    }
     try:
         ensure_database(settings.database_url)
         migrate(settings.database_url)
@@ -212,13 +214,14 @@ def run_search_bench(base: Settings, quick: bool = False, rounds: int | None = N
             )
         )
     finally:
-        for proc in (api, worker, broker):
+        for proc in (api, worker):
             if proc is not None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
+        stop_run_broker(broker)
         with psycopg.connect(
             psycopg.conninfo.make_conninfo(base.database_url, dbname="postgres"), autocommit=True
         ) as conn:
@@ -295,9 +298,13 @@ def _time_queries(settings: Settings, token: str, rounds: int) -> dict[str, Any]
     }
 
 
-def bench_search_command(json_output: bool, quick: bool, rounds: int | None = None) -> None:
+def bench_search_command(
+    json_output: bool, quick: bool, rounds: int | None = None, broker: str = "kafka"
+) -> None:
     """Entry point for `careerstream bench search`."""
     from careerstream.config import get_settings
 
-    result = run_search_bench(get_settings(), quick=quick, rounds=rounds)
+    if broker not in ("kafka", "tansu"):
+        raise ValueError("--broker: use kafka or tansu")
+    result = run_search_bench(get_settings(), quick=quick, rounds=rounds, broker_kind=broker)
     print(json.dumps(result) if json_output else json.dumps(result, indent=2))

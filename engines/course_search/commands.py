@@ -29,8 +29,9 @@ def bench_search(
     json_output: Annotated[bool, typer.Option("--json", help="One-line JSON")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="100,000 courses instead of 1,000,000")] = False,
     rounds: Annotated[int | None, typer.Option(help="Repetitions of the query mix")] = None,
+    broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
 ) -> None:
     """Catalog through the real event path (sync -> Kafka -> worker), then search latency via the API."""
     from engines.course_search.bench_e2e import bench_search_command
 
-    bench_search_command(json_output, quick, rounds)
+    bench_search_command(json_output, quick, rounds, broker)

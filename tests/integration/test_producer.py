@@ -9,7 +9,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from careerstream.config import Settings
-from careerstream.local_stack import free_port
+from careerstream.local_broker import free_port
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde

@@ -1,0 +1,131 @@
+"""Renders docs/asyncapi.yaml (AsyncAPI 3.0) from the Avro schemas: topics, keys, headers, messages.
+
+Generated like docs/events.md (`careerstream docs-events`), so the machine-readable contract for
+downstream consumers cannot drift from the schemas the producers use. Payloads are the Avro schemas
+themselves (`schemaFormat: application/vnd.apache.avro;version=1.9.0`), headers the CloudEvents
+Kafka binding that every record carries (schemas/cloudevents.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from schemas.catalog import DEAD_LETTER_TOPIC, TOPIC_PARTITIONS, load_catalog, topic_name
+from schemas.cloudevents import ce_type
+
+AVRO_FORMAT = "application/vnd.apache.avro;version=1.9.0"
+KAFKA_BINDING = "0.5.0"
+
+CLOUDEVENT_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "description": "CloudEvents 1.0 Kafka protocol binding, binary content mode.",
+    "required": ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "content-type"],
+    "properties": {
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_id": {"type": "string", "format": "uuid", "description": "= the envelope's event_id"},
+        "ce_type": {
+            "type": "string",
+            "description": "Full Avro name, e.g. io.careerstream.events.UserRegistered",
+        },
+        "ce_source": {"type": "string", "description": "/careerstream/<producer>"},
+        "ce_subject": {"type": "string", "description": "= the record key (user id or course id)"},
+        "ce_time": {"type": "string", "format": "date-time", "description": "= occurred_at, UTC"},
+        "content-type": {
+            "type": "string",
+            "description": 'application/avro; schema="<full name>"; version="<n>"; '
+            'fingerprint="<CRC-64-AVRO, wire byte order>"; framing="single-object" or "confluent"',
+        },
+    },
+}
+
+
+def _subject(logical: str) -> str:
+    return "course" if logical == "courses" else "user"
+
+
+def _key_schema(logical: str) -> dict[str, Any]:
+    what = f"{_subject(logical)} id"
+    return {"type": "string", "description": f"The event's subject_id ({what}); per-key order is kept."}
+
+
+def render_asyncapi(prefix: str) -> str:
+    """The AsyncAPI 3.0 document as YAML."""
+    catalog = load_catalog()
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for schema in sorted(catalog.by_name.values(), key=lambda s: s.name):
+        messages[schema.name] = {
+            "name": schema.name,
+            "title": schema.name,
+            "summary": schema.raw.get("doc", ""),
+            "contentType": "application/avro",
+            "headers": {"$ref": "#/components/schemas/CloudEventHeaders"},
+            "payload": {"schemaFormat": AVRO_FORMAT, "schema": schema.raw},
+            "bindings": {"kafka": {"key": _key_schema(schema.topic), "bindingVersion": KAFKA_BINDING}},
+            "x-ce-type": ce_type(schema),
+            "x-schema-version": schema.version,
+            "x-fingerprint": schema.fingerprint_hex,
+        }
+    for logical, partitions in TOPIC_PARTITIONS.items():
+        names = catalog.event_types_on(logical)
+        channels[logical] = {
+            "address": topic_name(prefix, logical),
+            "description": f"Events about one {_subject(logical)}, keyed by its id; kept forever.",
+            "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in names},
+            "bindings": {
+                "kafka": {
+                    "topic": topic_name(prefix, logical),
+                    "partitions": partitions,
+                    "topicConfiguration": {"retention.ms": -1, "retention.bytes": -1},
+                    "bindingVersion": KAFKA_BINDING,
+                }
+            },
+        }
+        operations[f"publish_{logical}"] = {
+            "action": "send",
+            "title": f"CareerStream publishes on {topic_name(prefix, logical)}",
+            "channel": {"$ref": f"#/channels/{logical}"},
+            "messages": [{"$ref": f"#/channels/{logical}/messages/{n}"} for n in names],
+        }
+    channels[DEAD_LETTER_TOPIC] = {
+        "address": topic_name(prefix, DEAD_LETTER_TOPIC),
+        "description": "Poison records copied byte for byte from the event topics; reason and source in "
+        "`dlq.*` headers. Kept 30 days. Payloads are any of the messages above, or undecodable bytes.",
+        "bindings": {
+            "kafka": {
+                "topic": topic_name(prefix, DEAD_LETTER_TOPIC),
+                "partitions": 1,
+                "topicConfiguration": {"retention.ms": 30 * 24 * 3600 * 1000},
+                "bindingVersion": KAFKA_BINDING,
+            }
+        },
+    }
+    document = {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "CareerStream events",
+            "version": "1.0.0",
+            "description": (
+                "Generated by `careerstream docs-events` from schemas/avro/*.avsc; do not edit by hand. "
+                "Every record is an Avro event (single-object encoding, or the Confluent wire format when "
+                "a schema registry is configured) with CloudEvents Kafka-binding headers. Key consumers "
+                "by the fingerprints that `GET /schemas` lists (CRC-64-AVRO of the canonical form)."
+            ),
+            "license": {"name": "Apache-2.0"},
+        },
+        "defaultContentType": "application/avro",
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:19092",
+                "protocol": "kafka",
+                "description": "The broker `careerstream up` starts (Apache Kafka 4.x, KRaft).",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"schemas": {"CloudEventHeaders": CLOUDEVENT_HEADERS}, "messages": messages},
+    }
+    return yaml.safe_dump(document, sort_keys=False, width=110, allow_unicode=True)
