@@ -73,7 +73,9 @@ def analyze_document(
     text = document.text
     sections = split_sections(text, document.heading_hints)
     header_text = "\n".join(body for _, body in section_text(text, sections, "header"))
-    contact = extract_contact(text, header_text or text[:400], document.layout.header_footer_text)
+    contact = extract_contact(
+        text, header_text or text[:400], document.layout.header_footer_text, document.name_hint
+    )
 
     experience = []
     for _, body in section_text(text, sections, "experience"):

@@ -103,7 +103,14 @@ _LOCATION_RE = re.compile(
     r"\b([A-Z][a-zA-Z.'-]+(?:[ ][A-Z][a-zA-Z.'-]+){0,2}),[ ]*"
     r"([A-Z]{2}|[A-Z][a-zA-Z]+(?:[ ][A-Z][a-zA-Z]+)?)\b"
 )
-_NAME_RE = re.compile(r"^[A-Z][a-zA-Z'’-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][a-zA-Z'’-]+){1,3}$")
+# A capitalised name token in any script ("Émilie", "Marc-André", "O'Connell", "Michał"), an initial, or
+# a lower-case particle inside the name ("van", "de", "binte").
+_NAME_TOKEN = r"(?:[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*)"
+_PARTICLES = r"(?:van|von|der|den|de|del|della|da|das|do|dos|du|la|le|al|el|bin|binti|binte|ibn|ter|ten|y)"
+_NAME_RE = re.compile(
+    rf"^(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx)\.?\s+)?(?=[^\W\d_])(?:{_NAME_TOKEN}|[^\W\d_]\.)"
+    rf"(?:\s+(?:{_PARTICLES}\s+)*(?:{_NAME_TOKEN}|[^\W\d_]\.)){{1,4}}$"
+)
 
 
 def normalize_phone(raw: str) -> str:
@@ -137,7 +144,9 @@ def find_phones(text: str) -> list[str]:
         raw = match.group(0).strip()
         digits = re.sub(r"\D", "", raw)
         international = raw.startswith(("+", "00"))
-        if not (10 <= len(digits) <= 15 or (international and len(digits) >= 8)):
+        # National numbers written with a trunk 0 and groups ("01 555 0187") may have 9 digits.
+        national = digits.startswith("0") and len(re.findall(r"\d+", raw)) >= 3 and len(digits) >= 9
+        if not (10 <= len(digits) <= 15 or (international and len(digits) >= 8) or national):
             continue
         # Runs of digits without any separator are usually IDs, not phones, unless international.
         if raw.isdigit() and len(raw) > 11:
@@ -172,21 +181,43 @@ def find_location(header_text: str) -> str | None:
     return None
 
 
-def find_name(header_text: str) -> str | None:
-    """The candidate's name: the first short line of capitalised words at the top."""
-    for line in header_text.splitlines()[:5]:
+def looks_like_name(candidate: str) -> bool:
+    """Two to five capitalised name tokens (particles allowed), no digits, not a job title."""
+    from .experience import ORG_WORDS, ROLE_WORDS
+    from .sections import SECTION_HEADINGS
+
+    candidate = candidate.strip()
+    if not candidate or "@" in candidate or len(candidate) > 60 or not _NAME_RE.match(candidate):
+        return False
+    words = [w.strip(".,").lower() for w in candidate.split()]
+    heading_words = {w for phrases in SECTION_HEADINGS.values() for p in phrases for w in p.split()}
+    if any(w in ROLE_WORDS or w in ORG_WORDS or w in heading_words for w in words):
+        return False
+    caps = [w for w in candidate.split() if w[:1].isupper()]
+    return len(caps) >= 2 and all(w[:1].isupper() or re.fullmatch(_PARTICLES, w) for w in candidate.split())
+
+
+def find_name(header_text: str, hint: str | None = None) -> str | None:
+    """The candidate's name: the layout's name hint if it reads as a name, else the first name-like line."""
+    if hint and looks_like_name(hint.strip()):
+        return _title_if_upper(hint.strip())
+    for line in header_text.splitlines()[:6]:
         line = line.strip()
         if not line:
             continue
-        candidate = re.split(r"\s[|•·]\s|\s{3,}", line)[0].strip()
-        if _NAME_RE.match(candidate) and "@" not in candidate:
-            return candidate
-        if candidate.isupper() and 1 < len(candidate.split()) <= 4 and candidate.replace(" ", "").isalpha():
-            return candidate.title()
+        candidate = re.split(r"\s[|•·—–-]\s|\s{3,}|\t|,\s", line)[0].strip()
+        if looks_like_name(candidate) or (candidate.isupper() and looks_like_name(candidate.title())):
+            return _title_if_upper(candidate)
     return None
 
 
-def extract_contact(text: str, header_text: str, header_footer_text: str) -> ContactInfo:
+def _title_if_upper(name: str) -> str:
+    return name.title() if name.isupper() else name
+
+
+def extract_contact(
+    text: str, header_text: str, header_footer_text: str, name_hint: str | None = None
+) -> ContactInfo:
     """Contact block from the whole text; ``header_text`` is the part before the first section heading."""
     emails = find_emails(text)
     phones = find_phones(header_text) + [p for p in find_phones(text) if p not in find_phones(header_text)]
@@ -194,7 +225,7 @@ def extract_contact(text: str, header_text: str, header_footer_text: str) -> Con
         bool(find_emails(header_footer_text)) or bool(find_phones(header_footer_text))
     )
     return ContactInfo(
-        name=find_name(header_text) or find_name(header_footer_text),
+        name=find_name(header_text, name_hint) or find_name(header_footer_text) or find_name(text[:300]),
         emails=emails,
         phones=phones,
         links=find_links(text),

@@ -43,7 +43,11 @@ _SINGLE = (
     rf"|{_YEAR}\s*[-/.]\s*(?:0[1-9]|1[0-2])(?!\d)"  # 2019-01
     rf"|{_YEAR})"  # 2019
 )
-_PRESENT = r"(?:present|current(?:ly)?|now|today|ongoing|to date)"
+# "Present" in the words resumes use for it, English and a few other languages (heute, atual, aujourd'hui...).
+_PRESENT = (
+    r"(?:present|current(?:ly)?|now|today|ongoing|to date|till date|till now|date|"
+    r"heute|aktuell|atual|actualidad|actual|presente|aujourd['’]hui|en cours|heden|obecnie|nu)"
+)
 _SEPARATOR = r"\s*(?:-|–|—|~|to|until|till|through|thru)\s*"
 DATE_RANGE_RE = re.compile(
     rf"(?<![\w/])(?P<start>{_SINGLE}){_SEPARATOR}(?P<end>{_SINGLE}|{_PRESENT})(?![\w/])", re.IGNORECASE

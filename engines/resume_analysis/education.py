@@ -23,7 +23,7 @@ _DEGREE_PATTERNS: list[tuple[DegreeLevel, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:master(?:'?s)?(?:\s+degree|\s+of|\s+in)|masters\b|m\.?\s?sc\.?|m\.s\.|ms\s+(?:in|of)\b|m\.a\.|"
             r"ma\s+in\b|mba\b|m\.b\.a\.|m\.?eng\.?|mph\b|mfa\b|msn\b|ll\.?m\.?|m\.ed\.?|mres\b|mphil\b|"
-            r"m\.phil\.?)",
+            r"m\.phil\.?|mpharm\b|mchem\b|mphys\b|msci\b|m\.e\.(?=\s|$)|ma\s*\(hons\)|msc\b)",
             re.IGNORECASE,
         ),
     ),
@@ -31,9 +31,9 @@ _DEGREE_PATTERNS: list[tuple[DegreeLevel, re.Pattern[str]]] = [
         DegreeLevel.BACHELOR,
         re.compile(
             r"\b(?:bachelor(?:'?s)?(?:\s+degree|\s+of|\s+in)?|b\.?\s?sc\.?|b\.s\.|bs\s+(?:in|of)\b|b\.a\.|ba\s+(?:in|of)\b|"
-            r"\(hons\)|b\.?eng\.?|bba\b|b\.b\.a\.|bsn\b|b\.com\b|bfa\b|b\.tech\b|btech\b|"
-            r"undergraduate degree|"
-            r"llb\b|ll\.b\.?)",
+            r"b\.?eng\.?|bba\b|b\.b\.a\.|bsn\b|b\.com\b|bcom\b|bfa\b|b\.tech\b|btech\b|"
+            r"undergraduate degree|engineer['’]s degree|b\.e\.(?=\s|$)|be\s+in\b|bsc\b|ba\b(?=\s*\(hons\))|"
+            r"llb\b|ll\.b\.?)|\(hons\)",
             re.IGNORECASE,
         ),
     ),
@@ -41,7 +41,7 @@ _DEGREE_PATTERNS: list[tuple[DegreeLevel, re.Pattern[str]]] = [
         DegreeLevel.ASSOCIATE,
         re.compile(
             r"\b(?:associate(?:'s)?\s+(?:degree|of|in)|a\.a\.s?\.?|a\.s\.|aas\b|associate degree|"
-            r"foundation degree|hnd\b)",
+            r"foundation degree|hnd\b|advanced diploma)",
             re.IGNORECASE,
         ),
     ),
@@ -49,7 +49,7 @@ _DEGREE_PATTERNS: list[tuple[DegreeLevel, re.Pattern[str]]] = [
         DegreeLevel.HIGH_SCHOOL,
         re.compile(
             r"\b(?:high school|secondary school|ged\b|a-levels?|a levels|abitur|baccalaureate|"
-            r"hs diploma|general certificate of secondary education|gcse)",
+            r"hs diploma|general certificate of secondary education|gcse|btec\b|ncea\b|leaving certificate)",
             re.IGNORECASE,
         ),
     ),
@@ -87,7 +87,12 @@ def extract_education(body: str) -> list[EducationEntry]:
         if level is DegreeLevel.NONE:
             continue
         # The next line is where a school usually sits under its degree; the previous line comes second.
-        context = lines[i + 1 : i + 2] + lines[max(0, i - 1) : i]
+        following = []
+        for nxt in lines[i + 1 : i + 3]:
+            if degree_level_of(nxt) is not DegreeLevel.NONE:
+                break
+            following.append(nxt)
+        context = following + lines[max(0, i - 1) : i]
         institution = next((_clean(c) for c in _pieces(line) if _INSTITUTION_RE.search(c)), None)
         if institution is None:
             institution = next(

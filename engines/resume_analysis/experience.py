@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .contact import COUNTRIES, US_STATES
 from .dates import DateRange, find_date_ranges
 from .models import ExperienceEntry
+from .places import is_place
 
-BULLET_RE = re.compile(r"^\s*(?:[•●○◦▪▫■□►▸➢➤✓✔\-–—*·>]|o(?=\s)|\d{1,2}[.)](?=\s))\s*")
+# Bullet glyphs, including symbol-font private-use glyphs (U+F0B7 and friends) that PDF producers emit.
+BULLET_RE = re.compile(r"^\s*(?:[•●○◦▪▫■□►▸➢➤✓✔\-–—*·>\uf000-\uf0ff]|o(?=\s)|\d{1,2}[.)](?=\s))\s*")
 
 # Head nouns and modifiers of job titles (lower case). A chunk with one of these is very likely a title.
 ROLE_WORDS = frozenset(
@@ -157,6 +158,27 @@ ROLE_WORDS = frozenset(
         "optometrist",
         "veterinarian",
         "psychologist",
+        "worker",
+        "hygienist",
+        "physiotherapist",
+        "paralegal",
+        "realtor",
+        "fabricator",
+        "installer",
+        "educator",
+        "mechatronics",
+        "chef",
+        "welder",
+        "plumber",
+        "gasfitter",
+        "journeyman",
+        "sergeant",
+        "clerk",
+        "attendant",
+        "supervisor",
+        "counsel",
+        "leader",
+        "employee",
     ]
 )
 SENIORITY_WORDS = frozenset(
@@ -332,19 +354,18 @@ def employer_score(chunk: str) -> float:
 
 
 def _is_location(chunk: str) -> bool:
-    chunk = chunk.strip("() ")
-    if not _LOCATION_CHUNK.match(chunk):
-        return False
-    if "," not in chunk:
-        return True  # remote / hybrid / on-site
-    region = chunk.rsplit(",", 1)[1].strip()
-    return region in US_STATES or region.lower() in COUNTRIES
+    return is_place(chunk)
 
 
 def _chunks(header_lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in header_lines:
-        line = re.sub(r"[()\[\]]", " ", line)
+        # "(Berlin)" is a location chunk of its own; "(Year 4)" stays part of the title.
+        line = re.sub(
+            r"\s*[(\[]([^()\[\]]*)[)\]]",
+            lambda m: f" | {m.group(1)}" if is_place(m.group(1)) else m.group(0),
+            line,
+        )
         for piece in _CHUNK_SPLIT.split(line):
             piece = piece.strip(" ,;:-–—|")
             if not piece:
@@ -352,6 +373,11 @@ def _chunks(header_lines: list[str]) -> list[str]:
             # "Senior Engineer, Acme Corp": split a comma when both sides are meaningful and the
             # right side is not a location ("Berlin, Germany") or legal suffix ("Acme, Inc.").
             if "," in piece and not _is_location(piece):
+                head, _, tail = piece.rpartition(",")
+                if head.strip() and _is_location(tail) and not _is_location(head):
+                    # "Kerry Group plc, Dublin", "University of Nigeria, Nsukka, Nsukka": trailing place.
+                    out.extend([*_chunks([head]), tail.strip()])
+                    continue
                 left, right = (p.strip() for p in piece.split(",", 1))
                 right_is_suffix = right.lower().rstrip(".") in {
                     "inc",
@@ -376,7 +402,9 @@ def _chunks(header_lines: list[str]) -> list[str]:
 def parse_header(header_lines: list[str]) -> tuple[str | None, str | None, str | None]:
     """(title, employer, location) from an entry's header lines with the dates already removed."""
     chunks = [c for c in _chunks(header_lines) if c and not re.fullmatch(r"[\d\s/.\-–]+", c)]
-    location = next((c for c in chunks if _is_location(c)), None)
+    places = [c for c in chunks if _is_location(c)]
+    # Two places ("Summit" and "Portland, OR"): the one with a region is the location.
+    location = next((c for c in places if "," in c), places[0]) if places else None
     rest = [c for c in chunks if c != location]
     if not rest:
         return None, None, location
@@ -390,6 +418,10 @@ def parse_header(header_lines: list[str]) -> tuple[str | None, str | None, str |
         title = rest[0]
     others = [c for i, c in enumerate(rest) if i != title_idx]
     employer = max(others, key=lambda c: (employer_score(c), -others.index(c))) if others else None
+    if employer is None and location is not None and "," not in location:
+        # "Senior Data Scientist at Oakridge": with no other candidate, a one-word name that is also a
+        # place ("Summit", "Oakridge") is the employer; "Portland, OR" stays a location.
+        employer, location = location, None
     return title, employer, location
 
 
@@ -417,6 +449,13 @@ def split_entries(body: str) -> list[_RawEntry]:
                 entries.append(_RawEntry(header=[*pending, text_without_dates], dates=ranges[0]))
             pending = []
             header_open = True
+        elif (
+            entries
+            and _is_location(line)
+            and not pending
+            and not any(_is_location(c) for c in _chunks(entries[-1].header))
+        ):
+            entries[-1].header.append(line)  # "Portland, OR" under a job: its location, not a new job
         elif _is_description(line):
             if pending and entries and not header_open:
                 entries[-1].bullets.extend(pending)
@@ -424,7 +463,11 @@ def split_entries(body: str) -> list[_RawEntry]:
             if entries:
                 entries[-1].bullets.append(strip_bullet(line))
             header_open = False
-        elif header_open and entries and len(_chunks([h for h in entries[-1].header if h])) < 2:
+        elif (
+            header_open
+            and entries
+            and len([c for c in _chunks([h for h in entries[-1].header if h]) if not _is_location(c)]) < 2
+        ):
             entries[-1].header.append(line)
         else:
             header_open = False

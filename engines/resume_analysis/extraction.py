@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .models import ExtractedDocument, FileType, LayoutFacts
+from .pdf_layout import read_pdf
 
 # Fraction of the page height treated as running header / footer band in PDFs.
 _HEADER_BAND = 0.07
@@ -40,7 +41,45 @@ def _word_count(text: str) -> int:
 
 
 def extract_pdf(reader: Any) -> ExtractedDocument:
-    """Extract reading-order text and layout facts from an opened ``pypdf.PdfReader``."""
+    """Extract reading-order text and layout facts from an opened ``pypdf.PdfReader``.
+
+    Text comes from word positions (:mod:`pdf_layout`, pdfminer.six); if pdfminer cannot read the file,
+    from pypdf's text visitor.
+    """
+    try:
+        stream = reader.stream
+        stream.seek(0)
+        data = stream.read()
+        pages = read_pdf(data)
+    except Exception:
+        return _extract_pdf_pypdf(reader)
+    text = "\n".join(p.text for p in pages)
+    fonts: Counter[str] = Counter()
+    hints: set[str] = set()
+    for p in pages:
+        fonts.update(p.fonts)
+        hints.update(p.heading_hints)
+    name_hint = None
+    if pages and pages[0].largest:
+        size, line = max(pages[0].largest[:12], key=lambda t: t[0])
+        if size > 0 and len(line.split()) <= 6:
+            name_hint = line
+    layout = LayoutFacts(
+        file_type=FileType.PDF,
+        page_count=len(reader.pages),
+        multi_column=any(p.columns > 1 for p in pages),
+        column_count=max((p.columns for p in pages), default=1),
+        images=sum(_count_pdf_images(page) for page in reader.pages),
+        header_footer_text="\n".join(t for p in pages for t in p.header_footer),
+        fonts=[name for name, _ in fonts.most_common()],
+        word_count=_word_count(text),
+        char_count=len(text),
+    )
+    return ExtractedDocument(text=text, layout=layout, heading_hints=frozenset(hints), name_hint=name_hint)
+
+
+def _extract_pdf_pypdf(reader: Any) -> ExtractedDocument:
+    """Fallback: reading order from pypdf's text visitor."""
     page_texts: list[str] = []
     fonts: Counter[str] = Counter()
     header_footer: list[str] = []
@@ -261,53 +300,43 @@ def extract_docx(data: bytes) -> ExtractedDocument:
     table_words = 0
     text_boxes = 0
     seen_boxes: set[str] = set()
+    name_hint: str | None = None
     for child in body.iterchildren():
         tag = child.tag
         if tag == f"{_W}p":
-            para_text = "".join(t.text or "" for t in child.iter(f"{_W}t") if not _inside_textbox(t, child))
+            para_text = _para_text(child, skip_boxes=True)
             style = _paragraph_style(child, style_names)
             if para_text.strip():
+                if child.find(f"{_W}pPr/{_W}numPr") is not None or "list" in style.lower():
+                    para_text = "• " + para_text.lstrip()  # the bullet glyph Word draws for a list item
                 lines.append(para_text)
                 if style.lower().startswith(("heading", "title")) or _all_bold(child):
                     heading_hints.add(para_text.strip().lower())
             for box in child.iter(f"{_W}txbxContent"):
-                box_text = "\n".join(
-                    "".join(t.text or "" for t in p.iter(f"{_W}t")) for p in box.iter(f"{_W}p")
-                )
+                box_text = "\n".join(_para_text(p) for p in box.iter(f"{_W}p"))
                 # Word stores each text box twice (DrawingML + VML fallback); count it once.
                 if box_text.strip() and box_text not in seen_boxes:
                     seen_boxes.add(box_text)
+                    if name_hint is None:
+                        name_hint = next((t.strip() for t in box_text.splitlines() if t.strip()), None)
                     text_boxes += 1
                     lines.append(box_text)
         elif tag == f"{_W}tbl":
             tables += 1
-            for row in child.iter(f"{_W}tr"):
-                seen_cells: set[int] = set()
-                for cell in row.iter(f"{_W}tc"):
-                    if id(cell) in seen_cells:
-                        continue
-                    seen_cells.add(id(cell))
-                    cell_lines = [
-                        "".join(t.text or "" for t in p.iter(f"{_W}t")) for p in cell.iter(f"{_W}p")
-                    ]
-                    for cell_line in cell_lines:
-                        if cell_line.strip():
-                            lines.append(cell_line)
-                            table_words += _word_count(cell_line)
-                            if _all_bold_para_text(cell, cell_line):
-                                heading_hints.add(cell_line.strip().lower())
+            for row_lines, row_hints in _table_rows(child):
+                lines.extend(row_lines)
+                table_words += sum(_word_count(line) for line in row_lines)
+                heading_hints.update(row_hints)
     header_footer: list[str] = []
     for section in document.sections:
         for part in (section.header, section.footer):
             try:
                 if part.is_linked_to_previous and header_footer:
                     continue
-                part_text = "\n".join(p.text for p in part.paragraphs if p.text.strip())
+                part_text = "\n".join(t for t in (_para_text(p._p) for p in part.paragraphs) if t.strip())
                 for table in part.tables:
-                    for row in table.rows:
-                        for cell in row.cells:
-                            if cell.text.strip():
-                                part_text += "\n" + cell.text
+                    for row_lines, _hints in _table_rows(table._tbl):
+                        part_text += "".join("\n" + line for line in row_lines)
             except Exception:
                 continue
             if part_text.strip() and part_text not in header_footer:
@@ -336,7 +365,51 @@ def extract_docx(data: bytes) -> ExtractedDocument:
         word_count=words,
         char_count=len(text),
     )
-    return ExtractedDocument(text=text, layout=layout, heading_hints=frozenset(heading_hints))
+    return ExtractedDocument(
+        text=text, layout=layout, heading_hints=frozenset(heading_hints), name_hint=name_hint
+    )
+
+
+def _para_text(p: Any, *, skip_boxes: bool = False) -> str:
+    """A paragraph's text with tabs kept as ``\\t`` and line breaks as ``\\n`` (never run together)."""
+    out: list[str] = []
+    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        if skip_boxes and _inside_textbox(node, p):
+            continue
+        tag = node.tag
+        if tag == f"{_W}t":
+            out.append(node.text or "")
+        elif node.getparent() is not None and node.getparent().tag == f"{_W}r":
+            out.append("\t" if tag == f"{_W}tab" else "\n")  # w:tab in w:tabs is a tab stop, not text
+    return "".join(out)
+
+
+def _table_rows(tbl: Any) -> list[tuple[list[str], set[str]]]:
+    """Lines of each table row: the cells' first lines joined by tabs, then each cell's other lines.
+
+    A row of a layout table reads "Mar 2021 – Present <tab> Charge Nurse", then the rest of each cell,
+    which keeps a date cell on the line of the title it belongs to.
+    """
+    rows = []
+    for row in tbl.iter(f"{_W}tr"):
+        cells = [c for c in row.iterchildren(f"{_W}tc")]
+        cell_lines: list[list[str]] = []
+        hints: set[str] = set()
+        for cell in cells:
+            paras = [p for p in cell.iter(f"{_W}p")]
+            texts = [t for t in (_para_text(p) for p in paras) if t.strip()]
+            for p in paras:
+                text = _para_text(p).strip()
+                if text and _all_bold(p):
+                    hints.add(text.lower())
+            cell_lines.append(texts)
+        non_empty = [c for c in cell_lines if c]
+        if not non_empty:
+            continue
+        first = "\t".join(c[0] for c in non_empty)
+        rest = [line for c in non_empty for line in c[1:]]
+        rows.append(([first, *rest], hints))
+    return rows
 
 
 def _inside_textbox(node: Any, stop: Any) -> bool:
@@ -359,13 +432,6 @@ def _paragraph_style(p: Any, style_names: dict[str, str]) -> str:
 def _all_bold(p: Any) -> bool:
     runs = [r for r in p.iter(f"{_W}r") if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
     return bool(runs) and all(r.find(f"{_W}rPr/{_W}b") is not None for r in runs)
-
-
-def _all_bold_para_text(cell: Any, text: str) -> bool:
-    for p in cell.iter(f"{_W}p"):
-        if "".join(t.text or "" for t in p.iter(f"{_W}t")) == text:
-            return _all_bold(p)
-    return False
 
 
 def _docx_columns(body: Any) -> int:

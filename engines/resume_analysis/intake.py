@@ -42,22 +42,47 @@ class Screened:
     rejection: Rejection | None = None
 
 
+WORD_MAIN_CONTENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MAX_CONTENT_TYPES_BYTES = 256 * 1024
+
+
 def sniff_type(data: bytes) -> FileType | None:
-    """Detect the file type from magic bytes / structure; ``None`` when it is none we accept."""
+    """Detect the file type from its leading magic bytes; ``None`` when it is none we accept.
+
+    PDF: ``%PDF-`` at offset 0, after at most a UTF-8 BOM and whitespace (never "somewhere in the
+    first kilobyte": an executable with a PDF inside is not a PDF). DOCX: a zip (``PK\x03\x04`` at
+    offset 0) whose ``[Content_Types].xml`` declares a Word main document part. Text: decodes as text.
+    """
     head = data[:1024]
-    if b"%PDF-" in head:
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head.lstrip(b" \t\r\n\x0c").startswith(b"%PDF-"):
         return FileType.PDF
     if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                if "word/document.xml" in zf.namelist():
-                    return FileType.DOCX
-        except Exception:
-            return None
-        return None
+        return FileType.DOCX if _declares_word_document(data) else None
     if decode_text(data) is not None:
         return FileType.TXT
     return None
+
+
+def _declares_word_document(data: bytes) -> bool:
+    """The zip's ``[Content_Types].xml`` (read only when small) declares a Word main document part."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("[Content_Types].xml")
+            if info.file_size > MAX_CONTENT_TYPES_BYTES:
+                return False
+            return WORD_MAIN_CONTENT_TYPE in zf.read(info)
+    except Exception:
+        return False
+
+
+def _has_part(data: bytes, name: str) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return name in zf.namelist()
+    except Exception:
+        return False
 
 
 def decode_text(data: bytes) -> str | None:
@@ -114,6 +139,16 @@ def _screen(data: bytes, limits: IntakeLimits) -> Screened:
     file_type = sniff_type(data)
     if file_type is None:
         if data[:4] == b"PK\x03\x04":
+            # A zip bomb is refused as one (422) whatever it claims to be; other zips are not Word.
+            bomb = _zip_guard(data, limits, None)
+            if bomb is not None:
+                return bomb
+            if _has_part(data, "word/document.xml") and not _has_part(data, "[Content_Types].xml"):
+                return _reject(
+                    None,
+                    RejectionCode.CORRUPT_FILE,
+                    "The Word document is damaged: its [Content_Types].xml part is missing.",
+                )
             return _reject(
                 None,
                 RejectionCode.UNSUPPORTED_TYPE,
@@ -194,33 +229,45 @@ def _screen_pdf(data: bytes, limits: IntakeLimits) -> Screened:
     return Screened(FileType.PDF, document=document)
 
 
-def _screen_docx(data: bytes, limits: IntakeLimits) -> Screened:
+def _zip_guard(data: bytes, limits: IntakeLimits, file_type: FileType | None) -> Screened | None:
+    """A zip-bomb rejection from the central directory alone (nothing decompressed), else None."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-            if len(infos) > limits.max_zip_entries:
-                return _reject(
-                    FileType.DOCX,
-                    RejectionCode.ZIP_BOMB,
-                    f"The document contains {len(infos)} parts; that is not a normal Word file.",
-                )
-            total = sum(info.file_size for info in infos)
-            if total > limits.max_uncompressed_bytes:
-                return _reject(
-                    FileType.DOCX,
-                    RejectionCode.ZIP_BOMB,
-                    f"The document would expand to {total / 1048576:.0f} MB; refusing to open it.",
-                )
-            for info in infos:
-                ratio = info.file_size / max(info.compress_size, 1)
-                # Small parts compress very well legitimately; only large, extreme ratios are suspicious.
-                if info.file_size > 1024 * 1024 and ratio > limits.max_compression_ratio:
-                    return _reject(
-                        FileType.DOCX,
-                        RejectionCode.ZIP_BOMB,
-                        f"The document part {info.filename!r} expands {ratio:.0f}x; "
-                        "refusing to open a possible zip bomb.",
-                    )
+    except Exception:
+        return None
+    if len(infos) > limits.max_zip_entries:
+        return _reject(
+            file_type,
+            RejectionCode.ZIP_BOMB,
+            f"The document contains {len(infos)} parts; that is not a normal Word file.",
+        )
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        return _reject(
+            file_type,
+            RejectionCode.ZIP_BOMB,
+            f"The document would expand to {total / 1048576:.0f} MB; refusing to open it.",
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        # Small parts compress very well legitimately; only large, extreme ratios are suspicious.
+        if info.file_size > 1024 * 1024 and ratio > limits.max_compression_ratio:
+            return _reject(
+                file_type,
+                RejectionCode.ZIP_BOMB,
+                f"The document part {info.filename!r} expands {ratio:.0f}x; "
+                "refusing to open a possible zip bomb.",
+            )
+    return None
+
+
+def _screen_docx(data: bytes, limits: IntakeLimits) -> Screened:
+    bomb = _zip_guard(data, limits, FileType.DOCX)
+    if bomb is not None:
+        return bomb
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if zf.testzip() is not None:
                 return _reject(
                     FileType.DOCX,

@@ -103,6 +103,9 @@ class ExtractedDocument:
     # Paragraph indices / lines the source format itself marked as headings (DOCX heading styles,
     # larger/bold PDF fonts). Section detection uses them as a hint next to its vocabulary.
     heading_hints: frozenset[str] = frozenset()
+    # The line set in the largest type near the top (PDF) or the first line of a text box / page header
+    # (DOCX): where a designed resume puts the person's name, wherever it sits in reading order.
+    name_hint: str | None = None
 
 
 @dataclass

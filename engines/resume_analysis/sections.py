@@ -37,6 +37,7 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
         "professional background",
         "experience highlights",
         "positions held",
+        "career",
     ),
     "education": (
         "education",
@@ -68,6 +69,8 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
         "tools & technologies",
         "tools and technologies",
         "technical proficiencies",
+        "areas of practice",
+        "practice areas",
     ),
     "certifications": (
         "certifications",
@@ -98,18 +101,92 @@ SECTION_HEADINGS: dict[str, tuple[str, ...]] = {
     "references": ("references",),
 }
 
+# The last word of a short heading line names its section ("Clinical Experience", "Research Skills",
+# "Academic Appointments", "Bar Admissions"), whatever the words in front of it.
+_HEAD_NOUNS: dict[str, str] = {
+    "experience": "experience",
+    "history": "experience",
+    "employment": "experience",
+    "appointments": "experience",
+    "positions": "experience",
+    "career": "experience",
+    "skills": "skills",
+    "competencies": "skills",
+    "capabilities": "skills",
+    "expertise": "skills",
+    "proficiencies": "skills",
+    "stack": "skills",
+    "certifications": "certifications",
+    "certificates": "certifications",
+    "licenses": "certifications",
+    "licences": "certifications",
+    "tickets": "certifications",
+    "admissions": "certifications",
+    "accreditations": "certifications",
+    "credentials": "certifications",
+    "summary": "summary",
+    "profile": "summary",
+    "statement": "summary",
+    "objective": "summary",
+    "education": "education",
+    "languages": "languages",
+}
+_SMALL_WORDS = frozenset({"and", "&", "of", "the", "in", "for", "de"})
+# Words of organisation names: "Ministry of Employment" or "Acme Holdings" is an employer, not a heading.
+_ORG_WORDS = frozenset(
+    [
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "gmbh",
+        "corporation",
+        "company",
+        "group",
+        "holdings",
+        "ministry",
+        "department",
+        "agency",
+        "council",
+        "bureau",
+        "university",
+        "college",
+        "school",
+        "institute",
+        "hospital",
+        "clinic",
+        "bank",
+        "technologies",
+        "solutions",
+        "services",
+    ]
+)
+
 _HEADING_LOOKUP: dict[str, str] = {
     phrase: name for name, phrases in SECTION_HEADINGS.items() for phrase in phrases
 }
 _STRIP = re.compile(r"[^a-z& ]+")
 
 
+_SPACED = re.compile(r"(?:[^\W\d_&]|&)(?: {1,}(?:[^\W\d_&]|&))+")
+
+
+def repair_spacing(text: str) -> str:
+    """Undo letter spacing: "W O R K   H I S T O R Y" -> "WORK HISTORY",
+    "E X P E R I E N C E" -> "EXPERIENCE".
+
+    Letters one space apart belong to one word; a wider gap (two or more spaces) separates words.
+    Text that is not letter-spaced is returned unchanged.
+    """
+    stripped = text.strip()
+    if not _SPACED.fullmatch(stripped) or len(stripped) < 5:
+        return text
+    return " ".join(group.replace(" ", "") for group in re.split(r" {2,}", stripped))
+
+
 def normalize_heading(line: str) -> str:
     """Lower-case a candidate heading and drop decoration (colons, bullets, rules, letter spacing)."""
-    text = line.strip()
-    # "E X P E R I E N C E" letter-spaced headings.
-    if re.fullmatch(r"(?:[A-Za-z&] )+[A-Za-z&]", text):
-        text = text.replace(" ", "")
+    text = repair_spacing(line.strip())
     text = _STRIP.sub(" ", text.lower())
     return " ".join(text.split())
 
@@ -128,6 +205,18 @@ def classify_heading(line: str, hinted: bool = False) -> str | None:
         return None
     if norm in _HEADING_LOOKUP:
         return _HEADING_LOOKUP[norm]
+    words = norm.split()
+    shaped = repair_spacing(stripped)
+    if (
+        len(words) <= 4
+        and words[-1] in _HEAD_NOUNS
+        and not any(w in _ORG_WORDS for w in words)
+        and not re.search(r"[\d.,;!?]$|\d", stripped)
+        and (
+            shaped.isupper() or all(w[:1].isupper() for w in shaped.split() if w.lower() not in _SMALL_WORDS)
+        )
+    ):
+        return _HEAD_NOUNS[words[-1]]
     # "Experience:" already handled; also accept "Skills - Tools" style compound headings.
     first = re.split(r"\s*(?:&|and)\s*|\s{2,}", norm)[0]
     if first in _HEADING_LOOKUP and len(norm.split()) <= 3 and stripped.upper() == stripped:

@@ -19,9 +19,55 @@ from .tech_aliases import CASE_SENSITIVE_ALIASES, SKILLS_SECTION_ONLY, TECH_ALIA
 
 log = logging.getLogger(__name__)
 
-PhraseKind = Literal["alias", "label", "alt"]
-_PRIORITY: dict[str, int] = {"alias": 3, "label": 2, "alt": 1}
-_BASE_CONFIDENCE: dict[str, float] = {"alias": 0.9, "label": 0.85, "alt": 0.75}
+PhraseKind = Literal["alias", "tool", "label", "alt"]
+_PRIORITY: dict[str, int] = {"alias": 4, "tool": 3, "label": 2, "alt": 1}
+_BASE_CONFIDENCE: dict[str, float] = {"alias": 0.9, "tool": 0.85, "label": 0.85, "alt": 0.75}
+# ESCO alternative labels are loose paraphrases ("give medication"); in prose they are inferred, not
+# claimed, so when the resume has a skills list they only count inside it. Preferred labels, tools and
+# aliases count anywhere.
+# A skills-list item that is only one of these words names no skill ("data", "design", "team").
+GENERIC_WORDS = frozenset(
+    [
+        "data",
+        "design",
+        "team",
+        "work",
+        "skills",
+        "skill",
+        "tools",
+        "tool",
+        "experience",
+        "other",
+        "others",
+        "various",
+        "etc",
+        "software",
+        "systems",
+        "system",
+        "management",
+        "development",
+        "operations",
+        "business",
+        "general",
+        "strong",
+        "excellent",
+        "good",
+        "basic",
+        "advanced",
+        "knowledge",
+        "technical",
+        "soft",
+        "hard",
+        "professional",
+        "key",
+        "core",
+        "computer",
+        "it",
+    ]
+)
+_ITEM_SPLIT = re.compile(r"\s*[,;|•·●▪]\s*|\t+|\s{3,}|\s+[–—]\s+")
+_LIST_SEP = re.compile(r"[,;|•·]")
+_GROUP_PREFIX = re.compile(r"^\s*([^:]{2,40}):\s+(?=\S)")
 # Sections whose mentions are about something else (a degree name, a certificate title, a contact line).
 _DISCOUNTED_SECTIONS = {
     "education",
@@ -36,6 +82,19 @@ _DISCOUNTED_SECTIONS = {
 }
 MIN_CONFIDENCE = 0.5
 _MAX_PHRASE_TOKENS = 8
+
+
+class ToolRecord(Protocol):
+    """What the matcher needs from a tool (``engines.reference_data.tools_catalog.Tool`` fits)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+    @property
+    def weak(self) -> Sequence[str]: ...
 
 
 class SkillRecord(Protocol):
@@ -66,6 +125,7 @@ class _Phrase:
     kind: PhraseKind
     exact: str | None  # set when the phrase only matches with exactly this casing
     weak: bool  # ambiguous as plain English: only counts inside a skills section
+    capital: bool = False  # a product name: only matches when written with a capital letter
 
 
 def display_name(label: str) -> str:
@@ -77,7 +137,10 @@ class SkillMatcher:
     """Finds skills in text. Build once (it compiles every phrase) and reuse."""
 
     def __init__(
-        self, skills: Iterable[SkillRecord], tech_aliases: dict[str, tuple[str, ...]] | None = None
+        self,
+        skills: Iterable[SkillRecord],
+        tech_aliases: dict[str, tuple[str, ...]] | None = None,
+        tools: Iterable[ToolRecord] = (),
     ) -> None:
         import spacy
         from spacy.matcher import PhraseMatcher
@@ -118,6 +181,20 @@ class SkillMatcher:
                     weak=name in SKILLS_SECTION_ONLY
                     and (alias in CASE_SENSITIVE_ALIASES or alias.lower() == name.lower()),
                 )
+        for tool in sorted(tools, key=lambda t: t.name):
+            esco = esco_by_name.get(tool.name.lower())
+            key = esco.id if esco is not None else f"onet:{tool.name.lower()}"
+            if key not in self.concepts:
+                self.concepts[key] = SkillConcept(key, tool.name, esco.id if esco is not None else None)
+            for written in (tool.name, *tool.aliases):
+                self._add_phrase(
+                    written,
+                    key,
+                    "tool",
+                    case_sensitive=written in tool.weak or len(written) <= 3 or written.isupper(),
+                    weak=written in tool.weak,
+                    capital=" " not in written,
+                )
         for skill in skill_list:
             if skill.id not in self.concepts:
                 self.concepts[skill.id] = SkillConcept(
@@ -134,6 +211,9 @@ class SkillMatcher:
         for concept, norms in by_concept.items():
             self.matcher.add(concept, list(self.nlp.tokenizer.pipe(norms)))  # type: ignore[union-attr]
         self._by_name = {c.name.lower(): c for c in self.concepts.values()}
+        # Every ESCO label and alternative label, single words included: too ambiguous to search prose
+        # with, but a listed item that is exactly one of them names that ESCO skill.
+        self._esco_by_name = {name: self.concepts[skill.id] for name, skill in esco_by_name.items()}
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -145,7 +225,14 @@ class SkillMatcher:
         return " ".join(t.lower_ for t in self.nlp.make_doc(phrase))
 
     def _add_phrase(
-        self, phrase: str, concept: str, kind: PhraseKind, *, case_sensitive: bool = False, weak: bool = False
+        self,
+        phrase: str,
+        concept: str,
+        kind: PhraseKind,
+        *,
+        case_sensitive: bool = False,
+        weak: bool = False,
+        capital: bool = False,
     ) -> None:
         phrase = " ".join(phrase.split())
         if len(phrase) < 1:
@@ -156,7 +243,7 @@ class SkillMatcher:
         existing = self._phrases.get(norm)
         if existing is not None and _PRIORITY[existing.kind] >= _PRIORITY[kind]:
             return
-        self._phrases[norm] = _Phrase(concept, kind, phrase if case_sensitive else None, weak)
+        self._phrases[norm] = _Phrase(concept, kind, phrase if case_sensitive else None, weak, capital)
 
     def _add_esco_phrase(self, phrase: str, concept: str, kind: PhraseKind) -> None:
         from spacy.lang.en.stop_words import STOP_WORDS
@@ -189,10 +276,65 @@ class SkillMatcher:
             return self.concepts[phrase.concept]
         return self._by_name.get(name.strip().lower())
 
+    def skill_list_items(self, text: str, sections: list[Section]) -> list[tuple[int, int, str]]:
+        """Items of the skills lists: (start, end, text as written), one per list item.
+
+        A skills section is read as a list: lines, bullets, "Group: a, b, c" lines, items separated by
+        commas, semicolons, pipes, bullets, tabs or wide gaps. Each short item is a skill even when no
+        vocabulary knows it; sentences are left to vocabulary matching, and an item that is only a
+        generic word ("data", "team") or reads like a job title is not a skill.
+        """
+        from .experience import ROLE_WORDS
+
+        items: list[tuple[int, int, str]] = []
+        seen: set[str] = set()
+        for body, positions in _logical_lines(text, sections):
+            lead = re.match(r"^\s*(?:[•●○◦▪■►▸➢➤✓✔*·>\-–—\uf000-\uf0ff]\s*)?", body)
+            pos = lead.end() if lead else 0
+            group = _GROUP_PREFIX.match(body[pos:])
+            if group and len(group.group(1).split()) <= 4:
+                pos += group.end()
+            last = pos
+            pieces: list[tuple[int, int]] = []
+            for sep in _ITEM_SPLIT.finditer(body, pos):
+                if sep.start() == sep.end():
+                    continue
+                pieces.append((last, sep.start()))
+                last = sep.end()
+            pieces.append((last, len(body)))
+            for a, b in pieces:
+                raw = body[a:b]
+                item = " ".join(raw.strip(" .:").split())
+                if not item:
+                    continue
+                a += len(raw) - len(raw.lstrip(" .:"))
+                words = item.split()
+                if len(words) > 6 or len(item) > 60 or item.endswith(":"):
+                    continue
+                low = [w.lower().strip("().") for w in words]
+                if len(low) == 1 and low[0] in GENERIC_WORDS:
+                    continue
+                known = self.resolve(item)
+                if known is None and len(words) >= 3 and low[-1] in ROLE_WORDS:
+                    continue  # "High School Mathematics Teacher": a headline or job title, not a skill
+                key = self._norm(item)
+                if key in seen:
+                    continue
+                seen.add(key)
+                end = min(b, len(positions)) - 1
+                items.append((positions[a], positions[max(a, end)] + 1, item))
+        return items
+
     def find(
         self, text: str, sections: list[Section] | None = None, min_confidence: float = MIN_CONFIDENCE
     ) -> list[SkillMatch]:
-        """Skills in ``text``, one :class:`SkillMatch` per concept, highest confidence first."""
+        """Skills in ``text``, one :class:`SkillMatch` per skill, highest confidence first.
+
+        Items of a skills list are skills as written (linked to a catalog concept when one has that
+        name); elsewhere, tools, technologies and ESCO preferred labels are found anywhere, ESCO
+        alternative labels only when the resume has no skills list.
+        """
+        listed = self.skill_list_items(text, sections) if sections else []
         doc = self.nlp.make_doc(text)
         raw = self.matcher(doc)
         # Longest match wins where phrases overlap ("machine learning engineer" beats "machine learning").
@@ -212,15 +354,54 @@ class SkillMatcher:
                 continue
             if phrase.exact is not None and span.text != phrase.exact:
                 continue
+            if phrase.capital and not span.text[:1].isupper():
+                continue
             if any(a <= span.start_char < b for a, b in heading_spans):
                 continue
+            if len(span) == 1 and span.text.lower() in GENERIC_WORDS:
+                continue  # "data", "design", "team": never a skill on their own
+            if any(a <= span.start_char and span.end_char <= b for a, b, _ in listed):
+                continue  # inside a listed item: the item itself is the skill
             section = section_at(sections, span.start_char) if sections else "skills"
             if (phrase.weak or self._single_lower_word(span, phrase)) and section != "skills":
                 continue  # "R", "Go", "team", "data": only believable inside a skills list
+            if listed and phrase.kind == "alt" and section != "skills":
+                continue
             taken.update(range(start, end))
             hits.setdefault(phrase.concept, []).append((span, section, phrase))
         results = []
+        by_text: dict[str, list[tuple[Any, str | None, _Phrase]]] = {}
+        for occurrences in hits.values():
+            for occ in occurrences:
+                by_text.setdefault(self._norm(occ[0].text), []).append(occ)
+        used_concepts: set[str] = set()
+        for start_char, end_char, item in listed:
+            concept = self.resolve(item) or self._esco_by_name.get(" ".join(item.lower().split()))
+            prose = list(by_text.get(self._norm(item), []))
+            if concept is not None and concept.key in hits:
+                prose = hits.pop(concept.key)
+                used_concepts.add(concept.key)
+            else:
+                for occ in prose:
+                    same = hits.get(occ[2].concept, [])
+                    if occ in same:
+                        same.remove(occ)
+            n = 1 + len(prose)
+            results.append(
+                SkillMatch(
+                    name=concept.name if concept is not None else item,
+                    skill_id=concept.skill_id if concept is not None else None,
+                    confidence=0.99 if n > 1 else 0.95,
+                    start=start_char,
+                    end=end_char,
+                    text=item,
+                    section="skills",
+                    occurrences=n,
+                )
+            )
         for concept_key, occurrences in hits.items():
+            if not occurrences or concept_key in used_concepts:
+                continue
             concept = self.concepts[concept_key]
             best_kind = max((p.kind for _, _, p in occurrences), key=lambda k: _PRIORITY[k])
             confidence = _BASE_CONFIDENCE[best_kind]
@@ -254,6 +435,52 @@ class SkillMatcher:
         return results
 
 
+def _logical_lines(text: str, sections: list[Section]) -> list[tuple[str, list[int]]]:
+    """Body lines of the skills sections, with a wrapped list line joined to its continuation.
+
+    "..., Estimation and" + "costing, ..." is one item across a line break: a comma-separated line
+    that does not end with a separator continues on the next line when that line starts in lower
+    case, or when it is itself part of the comma list and the first line is long (wrapped at the
+    margin). Each line comes with the text offset of every character.
+    """
+    out: list[tuple[str, list[int]]] = []
+    for section in sections:
+        if section.name != "skills":
+            continue
+        offset = section.start
+        raw_lines = text[section.start : section.end].splitlines(keepends=True)
+        lines: list[tuple[str, list[int]]] = []
+        for i, line in enumerate(raw_lines):
+            start = offset
+            offset += len(line)
+            if i == 0 and section.heading:
+                continue
+            body = line.rstrip("\n")
+            if body.strip():
+                lines.append((body, list(range(start, start + len(body)))))
+        merged: list[tuple[str, list[int]]] = []
+        last_len = 0
+        for body, positions in lines:
+            if merged:
+                prev, prev_pos = merged[-1]
+                stripped = body.lstrip()
+                continues = (
+                    _LIST_SEP.search(prev)
+                    and not re.search(r"[,;|:•·]\s*$", prev)
+                    and not _GROUP_PREFIX.match(stripped)
+                    and (stripped[:1].islower() or (bool(_LIST_SEP.search(stripped)) and last_len >= 60))
+                )
+                if continues:
+                    lead = len(body) - len(stripped)
+                    merged[-1] = (f"{prev} {stripped}", [*prev_pos, prev_pos[-1] + 1, *positions[lead:]])
+                    last_len = len(body)
+                    continue
+            merged.append((body, positions))
+            last_len = len(body)
+        out.extend(merged)
+    return out
+
+
 _MATCHER: SkillMatcher | None = None
 _LOCK = threading.Lock()
 
@@ -271,11 +498,21 @@ def _catalog_skills() -> list[Any]:
         return []
 
 
+def _catalog_tools() -> list[Any]:
+    try:
+        from engines.reference_data.tools_catalog import load_tools
+
+        return list(load_tools())
+    except (ImportError, OSError, ValueError) as exc:  # pragma: no cover - the file ships with the project
+        log.warning("tool catalog unreadable (%s); matching without O*NET tools", exc)
+        return []
+
+
 def get_skill_matcher() -> SkillMatcher:
-    """Process-wide matcher over the ESCO catalog plus tech aliases, built on first use."""
+    """Process-wide matcher over ESCO skills, O*NET tools and tech aliases, built on first use."""
     global _MATCHER
     if _MATCHER is None:
         with _LOCK:
             if _MATCHER is None:
-                _MATCHER = SkillMatcher(_catalog_skills())
+                _MATCHER = SkillMatcher(_catalog_skills(), tools=_catalog_tools())
     return _MATCHER

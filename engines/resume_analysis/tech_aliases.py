@@ -70,6 +70,7 @@ TECH_ALIASES: dict[str, tuple[str, ...]] = {
     "Adobe Photoshop": ("photoshop",),
     "Adobe Illustrator": ("Illustrator",),
     "Agile": ("agile methodologies", "agile development"),
+    "A/B Testing": ("a/b tests", "a/b test", "split testing"),
     "Scrum": ("scrum master", "scrum methodology"),
     "Django": (),
     "Flask": (),

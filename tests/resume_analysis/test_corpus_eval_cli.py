@@ -50,6 +50,35 @@ def test_evaluate_small_corpus() -> None:
     assert report["skills"]["f1"] >= 0.8  # type: ignore[index]
 
 
+INDEPENDENT_TRUTH = """\
+profession: welder
+country: US
+template: txt_plain
+name: Cody Harlan
+email: cody@example.com
+phone: 405-555-0166
+jobs:
+  - {title: Welder Fabricator, employer: Ace Steel Fabrication, start: 2017-03, end: present}
+education:
+  - {degree: High School Diploma, level: high_school, school: Moore High School, end: 2013}
+skills: [MIG welding, TIG welding]
+"""
+INDEPENDENT_TEXT = """\
+Cody Harlan
+cody@example.com | 405-555-0166
+
+EXPERIENCE
+Welder Fabricator | Ace Steel Fabrication | Mar 2017 - Present
+- Structural steel
+
+EDUCATION
+High School Diploma, Moore High School, 2013
+
+SKILLS
+MIG welding, TIG welding
+"""
+
+
 def _app(*commands: object) -> typer.Typer:
     app = typer.Typer()
     for command in commands:
@@ -66,13 +95,24 @@ def test_cli_functions(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     payload = json.loads(out.output)
     assert payload["status"] == "completed" and payload["ats"]["keywords"]["matched"] == ["Python"]
+    assert payload["analysis_ms"] > 0
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"")
     out = runner.invoke(app, ["resume-analyze", str(bad)])
     assert out.exit_code == 2 and "empty" in out.output
-    out = runner.invoke(app, ["eval-resumes", "--n", "3", "--seed", "5"])
+    corpus = tmp_path / "independent"
+    (corpus / "truth").mkdir(parents=True)
+    (corpus / "files").mkdir()
+    (corpus / "truth" / "r1.yaml").write_text(INDEPENDENT_TRUTH, encoding="utf-8")
+    (corpus / "files" / "r1.txt").write_text(INDEPENDENT_TEXT, encoding="utf-8")
+    out = runner.invoke(app, ["eval-resumes", "--n", "3", "--seed", "5", "--corpus", str(corpus)])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.output.strip().splitlines()[-1])["documents"] == 3
+    report = json.loads(out.output.strip().splitlines()[-1])
+    assert report["generated"]["documents"] == 3
+    independent = report["independent"]
+    assert independent["documents"] == 1 and independent["name"]["accuracy"] == 1.0
+    assert independent["job_titles"]["f1"] == 1.0 and independent["skills"]["recall"] == 1.0
+    assert independent["analysis_ms_p95"] >= independent["analysis_ms_p50"] > 0
     out = runner.invoke(app, ["bench-resumes", "--json", "--quick"])
     assert out.exit_code == 0, out.output
     bench = json.loads(out.output.strip().splitlines()[-1])
