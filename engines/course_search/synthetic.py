@@ -1,8 +1,9 @@
 """A seeded generator of realistic-looking course records, for tests and the search benchmark.
 
 Courses are drawn from a small built-in vocabulary of topics (each with its own skills, title subjects
-and description phrases). Optionally, extra skill labels are mixed in from the ESCO catalog of
-``engines.reference_data`` when that module is present.
+and description phrases). With ``use_reference_skills``, each course's skill list is completed with the
+ESCO skills named in its *own* title and description (through the resume skill matcher, see
+``engines.recommendation.course_skills``); no unrelated catalogue label is ever added.
 """
 
 from __future__ import annotations
@@ -258,7 +259,8 @@ AVAILABILITY_WEIGHTS = (("available", 85), ("upcoming", 10), ("archived", 5))
 
 
 def reference_skill_labels(limit: int = 400) -> list[str]:
-    """ICT skill labels from the ESCO catalog, if the reference_data engine is installed (else empty)."""
+    """ICT skill labels from the ESCO catalog, if the reference_data engine is installed (else empty).
+    Kept for callers that want the vocabulary; courses no longer draw random labels from it."""
     try:
         from engines.reference_data.catalog import load_skills
     except ImportError:
@@ -270,16 +272,24 @@ def reference_skill_labels(limit: int = 400) -> list[str]:
     return sorted(s.label for s in skills if s.ict)[:limit]
 
 
+def text_skills(title: str, description: str, tags: list[str]) -> list[str]:
+    """Tags plus ESCO skills named in the course's own text (tags only if the matcher is unavailable)."""
+    try:
+        from engines.recommendation.course_skills import course_skills
+    except ImportError:
+        return tags
+    return course_skills(title, description, tags=tags)
+
+
 def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
-def generate_course(rng: random.Random, number: int, extra_skills: list[str] | None = None) -> CourseRecord:
-    """One synthetic course; ``number`` makes the provider course id unique."""
+def generate_course(rng: random.Random, number: int, tag_from_text: bool = False) -> CourseRecord:
+    """One synthetic course; ``number`` makes the provider course id unique. With ``tag_from_text`` the
+    skills are the topic's tags plus the ESCO skills its title and description name."""
     topic = rng.choice(TOPICS)
     skills = rng.sample(topic.skills, rng.randint(2, 5))
-    if extra_skills and rng.random() < 0.3:
-        skills.append(rng.choice(extra_skills))
     skill, skill2 = skills[0], skills[1]
     fill = {
         "subject": topic.subject,
@@ -293,6 +303,8 @@ def generate_course(rng: random.Random, number: int, extra_skills: list[str] | N
         rng.choice(part).format(**fill)
         for part in (DESCRIPTION_OPENERS, DESCRIPTION_MIDDLES, DESCRIPTION_CLOSERS)
     )
+    if tag_from_text:
+        skills = text_skills(title, description, skills)
     provider = PROVIDERS[number % len(PROVIDERS)]
     paid = rng.random() < 0.6
     price = round(rng.choice((19.0, 29.0, 49.0, 79.0, 99.0, 149.0, 199.0)) + 0.99, 2) if paid else 0.0
@@ -318,6 +330,5 @@ def generate_courses(
 ) -> Iterator[CourseRecord]:
     """``n`` deterministic synthetic courses (same seed and start -> same courses)."""
     rng = random.Random(f"{seed}:{start}")
-    extra = reference_skill_labels() if use_reference_skills else None
     for number in range(start, start + n):
-        yield generate_course(rng, number, extra)
+        yield generate_course(rng, number, use_reference_skills)

@@ -36,8 +36,11 @@ class UserProfile:
     interests: tuple[str, ...] = ()
     career_goals: str = ""
     education_level: str = ""
-    years_experience: float = 0.0
+    years_experience: float | None = None  # None: not given
     current_title: str = ""
+    location: str = ""  # free text: "Austin, TX", "Texas", "Seattle-Tacoma-Bellevue, WA"
+    salary_expectation: float | None = None  # yearly, in salary_currency
+    salary_currency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +75,4 @@ class Recommendation:
     parts: dict[str, float] = field(default_factory=dict)
     matching_skills: tuple[str, ...] = ()
     missing_skills: tuple[str, ...] = ()
+    why: str = ""

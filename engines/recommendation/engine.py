@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sklearn.preprocessing import normalize
 
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import Interaction, Recommendation, UserProfile
 from engines.recommendation.ensemble import EnsembleRecommender
 from engines.recommendation.evaluation import default_models
-from engines.recommendation.explain import explain
+from engines.recommendation.explain import explain, why
 from engines.recommendation.models.base import top_k
+from engines.recommendation.models.content import ContentRecommender
+from engines.recommendation.profile_fit import CareerFacts, fit_parts
 from engines.recommendation.training_data import TrainingData, UserContext
 
 BUNDLE_FORMAT = 1
@@ -74,25 +77,57 @@ class RecommendationEngine:
         k: int = 10,
         exclude_seen: bool = True,
         max_missing: int = 5,
+        explain_why: bool = True,
     ) -> list[Recommendation]:
         """Top-k careers with per-model score parts and skill-gap explanations."""
         ctx = self.context(profile, history)
-        parts = {n: s[0] for n, s in self.ensemble.score_parts([ctx]).items()}
-        total = sum(self.ensemble.weights[n] * s for n, s in parts.items())
+        parts = self.score_parts(profile, ctx)
+        total = sum(parts.values())
         ranked = top_k(np.asarray(total), k, ctx.seen_items if exclude_seen else None)
         out = []
         for i, score in ranked:
             matching, missing = explain(self.index, profile, i, max_missing)
+            career_parts = {n: round(float(s[i]), 6) for n, s in parts.items()}
+            career = self.index.careers[i]
             out.append(
                 Recommendation(
                     career_id=self.index.career_ids[i],
                     score=round(score, 6),
-                    parts={n: round(float(self.ensemble.weights[n] * s[i]), 6) for n, s in parts.items()},
+                    parts=career_parts,
                     matching_skills=matching,
                     missing_skills=missing,
+                    why=why(career_parts, matching, len(career.skills), career.profile_source)
+                    if explain_why
+                    else "",
                 )
             )
         return out
+
+    def score_parts(self, profile: UserProfile | None, ctx: UserContext) -> dict[str, np.ndarray]:
+        """Weighted per-model parts plus the profile-fit parts, one array over all careers each;
+        a career's score is their sum (what `recommend` ranks by)."""
+        parts = {n: self.ensemble.weights[n] * s[0] for n, s in self.ensemble.score_parts([ctx]).items()}
+        parts.update(fit_parts(self.facts, profile, self._goals_scores(profile)))
+        return parts
+
+    @property
+    def facts(self) -> CareerFacts:
+        """Per-career facts for the profile-fit parts (built on first use; bundles predating them work)."""
+        facts = self.__dict__.get("_facts")
+        if facts is None:
+            facts = CareerFacts.build(self.index)
+            self.__dict__["_facts"] = facts
+        return facts
+
+    def _goals_scores(self, profile: UserProfile | None) -> np.ndarray | None:
+        """Cosine of the goals text with every career's text (content model's TF-IDF), if any."""
+        content = self.ensemble.models.get("content")
+        if profile is None or not (profile.career_goals or "").strip():
+            return None
+        if not isinstance(content, ContentRecommender) or content.vectorizer is None:
+            return None
+        vec = normalize(content.vectorizer.transform([profile.career_goals]))
+        return np.asarray((vec @ content._text_t).toarray()[0], np.float32)
 
     def save(self, path: Path) -> str:
         """Write the bundle atomically (temp file + rename); sets and returns the version id

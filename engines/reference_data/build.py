@@ -3,7 +3,7 @@
 Usage::
 
     python -m engines.reference_data.build --esco /path/to/esco --bls /path/to/oews-2025.sqlite.gz \
-        --out engines/reference_data/data
+        --onet /path/to/onet --out engines/reference_data/data
 
 Never called at run time: the application reads only the compact files this writes.
 """
@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--esco", type=Path, required=True, help="directory with the ESCO files")
     parser.add_argument("--bls", type=Path, required=True, help="oews-2025.sqlite.gz")
+    parser.add_argument("--onet", type=Path, default=None, help="O*NET directory (technology_skills.tsv)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--skills-only", action="store_true", help="only (re)build skills.jsonl.gz")
     args = parser.parse_args(argv)
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skills_only:
         from engines.reference_data.careers_builder import build_careers
 
-        report["careers"] = build_careers(args.esco, args.bls, args.out, skills, definitions)
+        report["careers"] = build_careers(args.esco, args.bls, args.out, skills, definitions, args.onet)
     json.dump(report, sys.stdout, indent=2)
     print()
     return 0

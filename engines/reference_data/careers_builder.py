@@ -14,16 +14,9 @@ from typing import Any
 from engines.reference_data.bls_match import MIN_CONFIDENCE, SocOccupation, match_titles
 from engines.reference_data.catalog import CAREERS_FILE
 from engines.reference_data.esco_text import LabelSplitter, split_occupation
-from engines.reference_data.skill_profiles import (
-    PROFILE_SIZE,
-    TextItem,
-    derive_profiles,
-    evaluate_profiles,
-)
 
 # The wage cap footnote: "equal to or greater than $239,200 per year" is published as "#".
 WAGE_CAP = 239200.0
-REAL_SKILL_MIN_WEIGHT = 0.3
 
 
 def read_soc_occupations(sqlite_gz: Path) -> list[SocOccupation]:
@@ -64,14 +57,31 @@ def _as_list(value: Any) -> list[str]:
 
 
 def build_careers(
-    esco: Path, bls: Path, out: Path, skills: list[dict[str, Any]], definitions: dict[str, str]
+    esco: Path,
+    bls: Path,
+    out: Path,
+    skills: list[dict[str, Any]],
+    definitions: dict[str, str],
+    onet: Path | None = None,
 ) -> dict[str, Any]:
-    """Build and write careers.jsonl.gz; return a quality report (profile P/R on 46 real occupations,
-    label accuracy on them, BLS match coverage)."""
+    """Build and write careers.jsonl.gz and the compact profile inputs (profile_data.py); return a quality
+    report (leave-one-out profile P/R on the real-relation occupations, BLS match coverage)."""
     import csv
     import json
 
     from engines.reference_data.build import CAREERS_ATTRIBUTION, write_jsonl_gz
+    from engines.reference_data.catalog import BlsMatch, Career, skill_from_record
+    from engines.reference_data.derivation import (
+        CatalogueDeriver,
+        leave_one_out_profiles,
+        precision_recall,
+    )
+    from engines.reference_data.profile_data import (
+        RealRelations,
+        read_area_wages,
+        read_onet_tools,
+        write_profile_inputs,
+    )
 
     with open(esco / "occupations.csv", encoding="utf-8", newline="") as fh:
         # /isco/ rows are ISCO classification groups, not occupations.
@@ -81,82 +91,67 @@ def build_careers(
 
     splitter = LabelSplitter.fit(r["description"] for r in raw)
     parsed = [split_occupation(r["description"], splitter) for r in raw]
-    occupations = [
-        TextItem(r["id"], label, " ".join([label, *alts, definition]))
-        for r, (label, alts, definition) in zip(raw, parsed, strict=True)
-    ]
-    skill_items = [
-        TextItem(s["id"], s["label"], " ".join([s["label"], *s["alt_labels"], definitions.get(s["id"], "")]))
-        for s in skills
-    ]
-    profiles = derive_profiles(occupations, skill_items, PROFILE_SIZE)
+    matches = match_titles([[label, *alts] for label, alts, _ in parsed], read_soc_occupations(bls))
+    careers: list[Career] = []
+    for r, (label, alts, definition), m in zip(raw, parsed, matches, strict=True):
+        bls_rec = None
+        if m.confidence >= MIN_CONFIDENCE:
+            bls_rec = BlsMatch(m.soc.soc, m.soc.title, m.soc.median_wage, m.soc.employment, m.confidence)
+        careers.append(Career(r["id"], label, definition, tuple(alts), (), bls_rec))
 
-    # Real relations (by label) for the 46 ICT occupations.
-    by_label: dict[str, int] = {}
-    for j, s in enumerate(skills):
+    # Real relations (by label) for the ICT occupations: labels kept as published, plus resolved URIs.
+    by_label: dict[str, str] = {}
+    for s in skills:
         for name in (s["label"], *s["alt_labels"]):
-            by_label.setdefault(name.lower(), j)
-    real: dict[str, list[int]] = {}
+            by_label.setdefault(name.lower(), s["id"])
+    relations: list[RealRelations] = []
     unmapped = 0
     for uri, d in ict_occ.items():
-        idx: list[int] = []
-        for name in dict.fromkeys(_as_list(d.get("skill")) + _as_list(d.get("knowledge_"))):
+        labels = list(dict.fromkeys(_as_list(d.get("skill")) + _as_list(d.get("knowledge_"))))
+        ids: list[str] = []
+        for name in labels:
             found = by_label.get(name.lower())
             if found is None:
                 unmapped += 1
-            elif found not in idx:
-                idx.append(found)
-        real[uri] = idx
-    eval_pairs = [(i, real[o.id]) for i, o in enumerate(occupations) if o.id in real]
-    evaluation = evaluate_profiles(
-        [{j for j, _ in profiles[i].skills} for i, _ in eval_pairs],
-        [set(r) for _, r in eval_pairs],
-        PROFILE_SIZE,
-    )
-    label_ok = sum(
-        occupations[i].label.lower() == ict_occ[occupations[i].id]["label"].lower() for i, _ in eval_pairs
-    )
+            elif found not in ids:
+                ids.append(found)
+        relations.append(RealRelations(uri, str(d["label"]), tuple(labels), tuple(ids)))
 
-    matches = match_titles([[label, *alts] for label, alts, _ in parsed], read_soc_occupations(bls))
+    socs = {c.bls.soc for c in careers if c.bls is not None}
+    onet_tools = read_onet_tools(onet, socs) if onet is not None else {}
+    area_names, area_wages = read_area_wages(bls, socs)
+    counts = write_profile_inputs(out, definitions, onet_tools, relations, area_names, area_wages)
 
+    skill_objs = [skill_from_record(s) for s in skills]
+    onet_t = {k: tuple((a, b, int(c)) for a, b, c in v) for k, v in onet_tools.items()}
+    cd = CatalogueDeriver.build(careers, skill_objs, definitions, onet_t, relations)
+    catalogue = cd.catalogue()
     records = []
-    for i, (occ, (label, alts, definition)) in enumerate(zip(occupations, parsed, strict=True)):
-        derived = dict(profiles[i].skills)
-        if occ.id in real:
-            # Real relations replace the derived profile; derived similarity still orders them.
-            chosen = [(j, max(derived.get(j, 0.0), REAL_SKILL_MIN_WEIGHT)) for j in real[occ.id]]
-            chosen.sort(key=lambda p: -p[1])
-        else:
-            chosen = profiles[i].skills
-        m = matches[i]
-        bls_rec = None
-        if m.confidence >= MIN_CONFIDENCE:
-            bls_rec = {
-                "soc": m.soc.soc,
-                "title": m.soc.title,
-                "median_wage": m.soc.median_wage,
-                "employment": m.soc.employment,
-                "confidence": m.confidence,
-            }
+    for c in catalogue:
         records.append(
             {
-                "id": occ.id,
-                "label": label,
-                "description": definition,
-                "alt_titles": alts,
-                "skills": [
-                    {"id": skills[j]["id"], "label": skills[j]["label"], "weight": round(w, 3)}
-                    for j, w in chosen
-                ],
-                "bls": bls_rec,
+                "id": c.id,
+                "label": c.label,
+                "description": c.description,
+                "alt_titles": list(c.alt_titles),
+                "skills": [{"id": s.id, "label": s.label, "weight": s.weight} for s in c.skills],
+                "profile_source": c.profile_source,
+                "bls": asdict(c.bls) if c.bls is not None else None,
             }
         )
     write_jsonl_gz(out / CAREERS_FILE, CAREERS_ATTRIBUTION, records)
+    loo = leave_one_out_profiles(cd)
+    precision, recall = precision_recall(loo, cd.real)
     return {
         "n_careers": len(records),
-        "label_exact_match_on_46": label_ok / max(len(eval_pairs), 1),
-        "profile_vs_real_46": asdict(evaluation),
+        "profile_vs_real_leave_one_out": {
+            "n_occupations": len(cd.real),
+            "profile_size": len(next(iter(loo.values()))) if loo else 0,
+            "precision": precision,
+            "recall": recall,
+        },
         "real_skill_labels_unmapped": unmapped,
+        "compact_inputs": counts,
         "bls_matched": sum(r["bls"] is not None for r in records),
         "bls_min_confidence": MIN_CONFIDENCE,
     }

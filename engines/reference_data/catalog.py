@@ -60,6 +60,7 @@ class Career:
     alt_titles: tuple[str, ...] = ()
     skills: tuple[CareerSkill, ...] = field(default_factory=tuple)
     bls: BlsMatch | None = None
+    profile_source: str = "derived"  # "esco": real ESCO relations; "derived": learned from text
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
@@ -101,6 +102,7 @@ def career_from_record(rec: dict[str, Any]) -> Career:
         alt_titles=tuple(rec.get("alt_titles", ())),
         skills=tuple(CareerSkill(s["id"], s["label"], float(s["weight"])) for s in rec.get("skills", ())),
         bls=BlsMatch(**bls) if bls else None,
+        profile_source=str(rec.get("profile_source", "derived")),
     )
 
 

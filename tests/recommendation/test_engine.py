@@ -26,7 +26,18 @@ def test_recommend_returns_parts_and_skill_gaps(engine, world) -> None:  # type:
     assert not {r.career_id for r in recs} & seen
     assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
     for r in recs:
-        assert set(r.parts) <= {"content", "collaborative", "user_knn", "svd", "lightfm", "popularity"}
+        assert set(r.parts) <= {
+            "content",
+            "collaborative",
+            "user_knn",
+            "svd",
+            "lightfm",
+            "popularity",
+            "fit_education",
+            "fit_seniority",
+            "fit_salary",
+            "goals",
+        }
         assert r.score == pytest.approx(sum(r.parts.values()), abs=1e-4)
 
 

@@ -44,7 +44,7 @@ def ev(event_type: str, user: str, payload: dict, minute: int = 0) -> Event:  # 
 
 def run_batch(projection: RecommendationProjection, state: State, events: list[Event]) -> list[list]:  # type: ignore[type-arg]
     """What BatchApplier does: apply() per event, then finish_batch() (the last list returned)."""
-    out = []
+    out: list[list] = []  # type: ignore[type-arg]
     applied = []
     for e in events:
         try:

@@ -13,17 +13,38 @@ from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.models.base import Recommender
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
 
-# Mix of the three content signals. Skills dominate because they are the structured, resolved part
-# of a profile; text catches interests/goals; history lets the model follow what a user engaged with.
-SKILL_WEIGHT = 0.6
-TEXT_WEIGHT = 0.2
+# Mix of the three content signals. Text matches the user's words (skill names as typed, each skill's
+# ESCO definition, interests, goals) against the career's *own* text (titles and definition): it is
+# the same for every career whatever its skill profile came from, so it carries no source bias. The
+# skill-profile cosine adds the resolved skills (real ESCO relations for 46 careers, derived for the
+# rest); with more weight it would favour the careers whose profiles share the user's vocabulary
+# (leave-one-out on real occupations: text-first ranking hit@10 0.85 at 70% of skills vs 0.70 skill-first).
+SKILL_WEIGHT = 0.2
+TEXT_WEIGHT = 0.6
 HISTORY_WEIGHT = 0.2
 
 
 def career_document(index: CareerIndex, i: int) -> str:
-    """Text used to match a career: titles, definition and skill labels."""
+    """Text used to match a career: its titles and definition (not its skill profile)."""
     c = index.careers[i]
-    return " ".join([c.label, *c.alt_titles, c.description, *(s.label for s in c.skills)])
+    return " ".join([c.label, *c.alt_titles, c.description])
+
+
+def skill_glossary() -> dict[str, str]:
+    """Lower-cased ESCO skill label / alt label -> "label definition" (every catalog skill)."""
+    from engines.reference_data.catalog import load_skills
+    from engines.reference_data.profile_data import load_skill_definitions
+
+    try:
+        definitions = load_skill_definitions()
+    except OSError:
+        definitions = {}
+    out: dict[str, str] = {}
+    for s in load_skills():
+        doc = f"{s.label} {definitions.get(s.id, '')}".strip()
+        for name in (s.id, s.label, *s.alt_labels):
+            out.setdefault(name.lower(), doc)
+    return out
 
 
 class ContentRecommender(Recommender):
@@ -44,24 +65,39 @@ class ContentRecommender(Recommender):
         self.career_skills: sp.csr_matrix | None = None
         self.vectorizer: TfidfVectorizer | None = None
         self.career_text: sp.csr_matrix | None = None
+        self.glossary: dict[str, str] = {}
+        self._text_t: sp.csr_matrix | None = None
+        self._skills_t: sp.csr_matrix | None = None
 
     def fit(self, data: TrainingData) -> ContentRecommender:
         """Precompute career vectors; interactions are not needed (history is used at scoring time)."""
         return self.fit_index(data.index)
 
-    def fit_index(self, index: CareerIndex) -> ContentRecommender:
-        """Precompute career skill and text vectors from the catalog alone."""
+    def fit_index(
+        self, index: CareerIndex, text_from: ContentRecommender | None = None
+    ) -> ContentRecommender:
+        """Precompute career skill and text vectors from the catalog alone. `text_from`: reuse the text
+        side of a model fitted on a catalogue with the same careers in the same order (the text part reads
+        only titles and definitions, so it is identical; used when only skill profiles change)."""
         self.index = index
         self.career_skills = index.normalised_skill_vectors()
-        self.vectorizer = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=1, max_features=60000
-        )
-        self.career_text = normalize(
-            self.vectorizer.fit_transform([career_document(index, i) for i in range(index.n_items)])
-        ).tocsr()
-        # Transposes are materialised once: transposing per call dominated single-user latency.
+        if text_from is not None and text_from.index is not None:
+            assert text_from.index.career_ids == index.career_ids
+            self.glossary = text_from.glossary
+            self.vectorizer = text_from.vectorizer
+            self.career_text = text_from.career_text
+            self._text_t = text_from._text_t
+        else:
+            self.glossary = skill_glossary()
+            self.vectorizer = TfidfVectorizer(
+                ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=1, max_features=60000
+            )
+            self.career_text = normalize(
+                self.vectorizer.fit_transform([career_document(index, i) for i in range(index.n_items)])
+            ).tocsr()
+            # Transposes are materialised once: transposing per call dominated single-user latency.
+            self._text_t = self.career_text.T.tocsr()
         self._skills_t = self.career_skills.T.tocsr()
-        self._text_t = self.career_text.T.tocsr()
         return self
 
     def user_skill_vectors(self, users: Sequence[UserContext]) -> sp.csr_matrix:
@@ -93,12 +129,31 @@ class ContentRecommender(Recommender):
             docs.append(" ".join([*p.interests, p.career_goals, p.current_title, *names]))
         return docs
 
+    def user_glossary_documents(self, users: Sequence[UserContext]) -> list[str]:
+        """Each profile's skills expanded with their ESCO definitions (what the skill is about)."""
+        glossary = getattr(self, "glossary", {})
+        docs = []
+        for u in users:
+            skills = u.profile.skills if u.profile is not None else ()
+            docs.append(" ".join(glossary.get(s.lower(), s) for s in skills))
+        return docs
+
+    def text_scores(self, users: Sequence[UserContext]) -> np.ndarray:
+        """Text part alone: mean cosine of the typed words and of the skills' definitions with each
+        career's own text (independent of how the career's skill profile was obtained)."""
+        assert self.vectorizer is not None and self._text_t is not None
+        text_vecs = normalize(self.vectorizer.transform(self.user_documents(users)))
+        gloss_vecs = normalize(self.vectorizer.transform(self.user_glossary_documents(users)))
+        return np.asarray(
+            0.5 * ((text_vecs @ self._text_t).toarray() + (gloss_vecs @ self._text_t).toarray())
+        )
+
     def score_many(self, users: Sequence[UserContext]) -> np.ndarray:
         """Weighted sum of skill cosine, text cosine and similarity to positively-engaged careers."""
         assert self.career_skills is not None and self.career_text is not None and self.vectorizer is not None
+        assert self._skills_t is not None
         skill = (self.user_skill_vectors(users) @ self._skills_t).toarray()
-        text_vecs = normalize(self.vectorizer.transform(self.user_documents(users)))
-        text = (text_vecs @ self._text_t).toarray()
+        text = self.text_scores(users)
         scores = self.skill_weight * skill + self.text_weight * text
         if self.history_weight and users:
             h = history_matrix(users)

@@ -1,0 +1,144 @@
+"""Leave-one-out evaluation on real occupations' skill sets (`eval recs` section `real_profiles`).
+
+For each occupation with real ESCO skill relations: rebuild the whole catalogue as if its relations were
+unknown (its profile derived like any other career's; the neighbour evidence and the classifier of the
+derivation refitted without it), then ask the cold-start engine, through the same `recommend` call the
+projection uses, for a new user whose skills are 40% / 70% / 100% of the occupation's real skill
+*labels* as published (free text, resolved like any typed skill). Reports hit@1, hit@10, MRR, the share
+of top-10 slots taken by real-relation careers next to their share of the careers matching the profile
+(at least one skill in common), and derived-vs-real precision/recall of the held-out profiles.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from engines.recommendation.career_index import CareerIndex
+from engines.recommendation.domain import UserProfile
+from engines.recommendation.engine import RecommendationEngine
+from engines.recommendation.ensemble import EnsembleRecommender
+from engines.recommendation.models.content import ContentRecommender
+from engines.reference_data.catalog import Career, load_skills
+from engines.reference_data.derivation import REAL_SOURCE, CatalogueDeriver, precision_recall
+
+SHARES = (0.4, 0.7, 1.0)
+K = 10
+CANDIDATES = 100
+
+
+def content_engine(
+    careers: Sequence[Career], text_from: RecommendationEngine | None = None
+) -> RecommendationEngine:
+    """The cold-start engine (content model only) over a catalogue, as workers build it. `text_from`
+    reuses the (profile-independent) text side of an engine over the same careers."""
+    index = CareerIndex.build(careers, ((s.id, s.label, s.alt_labels) for s in load_skills()))
+    base = text_from.ensemble.models["content"] if text_from is not None else None
+    assert base is None or isinstance(base, ContentRecommender)
+    ensemble = EnsembleRecommender([ContentRecommender().fit_index(index, text_from=base)])
+    ensemble.weights = {"content": 1.0}
+    return RecommendationEngine(index, ensemble, metadata={"kind": "cold-start"})
+
+
+def sample_labels(labels: Sequence[str], share: float, rng: np.random.Generator) -> list[str]:
+    """`share` of the labels (at least one), in random order."""
+    n = max(1, round(share * len(labels)))
+    return [labels[int(j)] for j in rng.choice(len(labels), n, replace=False)]
+
+
+def _case(engine: RecommendationEngine, target: str, labels: list[str]) -> dict[str, Any]:
+    profile = UserProfile(user_id="loo", skills=tuple(labels))
+    top = [r.career_id for r in engine.recommend(profile, k=K)]
+    total = np.sum(list(engine.score_parts(profile, engine.context(profile)).values()), axis=0)
+    target_score = total[engine.index.career_pos[target]]
+    rank = int((total > target_score).sum()) + 1
+    return {"rank": rank, **source_shares(engine, profile, top)}
+
+
+def source_shares(
+    engine: RecommendationEngine, profile: UserProfile, top_ids: Sequence[str]
+) -> dict[str, float]:
+    """Share of real-relation careers in a top list, and among the profile's matching candidates: the
+    CANDIDATES careers whose own titles/definition best match the profile's words (a source-blind
+    pool: it does not look at any skill profile)."""
+    from engines.recommendation.training_data import UserContext
+
+    index = engine.index
+    real = np.array([c.profile_source == REAL_SOURCE for c in index.careers])
+    content = engine.ensemble.models["content"]
+    assert isinstance(content, ContentRecommender)
+    ctx = UserContext(profile.user_id, profile, np.zeros(index.n_items, np.float32))
+    text = content.text_scores([ctx])[0]
+    pool = np.argsort(-text)[:CANDIDATES]
+    top = [index.career_pos[c] for c in top_ids]
+    return {
+        "top10_real": float(real[top].mean()) if top else 0.0,
+        "candidates_real": float(real[pool].mean()),
+    }
+
+
+def evaluate_real_profiles(
+    deriver: CatalogueDeriver | None = None,
+    seed: int = 7,
+    limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Leave-one-out over the real-relation occupations (all, or the first `limit`)."""
+    from engines.reference_data.profile_data import load_real_relations
+
+    say = progress or (lambda _m: None)
+    t0 = time.perf_counter()
+    cd = deriver or CatalogueDeriver.from_data_dir()
+    rels = {r.id: r for r in load_real_relations()}
+    held = sorted(cd.real)[:limit] if limit else sorted(cd.real)
+    rng = np.random.default_rng(seed)
+    cases: dict[float, list[dict[str, Any]]] = {s: [] for s in SHARES}
+    derived_loo: dict[int, list[tuple[int, float]]] = {}
+    worst: list[tuple[str, int]] = []
+    skill_pos = {s.id: j for j, s in enumerate(cd.skills)}
+    base: RecommendationEngine | None = None
+    for n, i in enumerate(held, 1):
+        career = cd.careers[i]
+        say(f"leave-one-out {n}/{len(held)}: {career.label}")
+        catalogue = cd.catalogue(hidden={i})
+        derived_loo[i] = [(skill_pos[s.id], s.weight) for s in catalogue[i].skills]
+        engine = content_engine(catalogue, text_from=base)
+        base = base or engine
+        labels = list(rels[career.id].labels)
+        for share in SHARES:
+            case = _case(engine, career.id, sample_labels(labels, share, rng))
+            cases[share].append(case)
+            if share == 0.7:
+                worst.append((career.label, case["rank"]))
+    precision, recall = precision_recall(derived_loo, {i: cd.real[i] for i in held})
+    out: dict[str, Any] = {
+        "n_occupations": len(held),
+        "catalogue_careers": len(cd.careers),
+        "real_relation_careers": len(cd.real),
+        "derived_profile_leave_one_out": {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "profile_size": len(next(iter(derived_loo.values()))) if derived_loo else 0,
+        },
+        "by_share": {},
+        "seed": seed,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    for share, cs in cases.items():
+        ranks = np.array([c["rank"] for c in cs], float)
+        top_share = float(np.mean([c["top10_real"] for c in cs]))
+        cand_share = float(np.mean([c["candidates_real"] for c in cs]))
+        out["by_share"][f"{int(share * 100)}%"] = {
+            "hit@1": round(float(np.mean(ranks <= 1)), 4),
+            "hit@10": round(float(np.mean(ranks <= K)), 4),
+            "mrr": round(float(np.mean(1.0 / ranks)), 4),
+            "median_rank": float(np.median(ranks)),
+            "top10_share_real_relation": round(top_share, 4),
+            "candidates_share_real_relation": round(cand_share, 4),
+            "share_ratio": round(top_share / cand_share, 2) if cand_share else None,
+        }
+    out["worst_at_70%"] = sorted(worst, key=lambda w: -w[1])[:8]
+    return out

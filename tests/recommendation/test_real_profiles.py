@@ -1,0 +1,240 @@
+"""Leave-one-out honesty, source bias, the whole profile, course skill tagging, `careerstream recommend`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from engines.recommendation.domain import UserProfile
+from engines.recommendation.real_profiles import content_engine, source_shares
+from engines.reference_data.catalog import Career, Skill, load_careers
+from engines.reference_data.derivation import DERIVED_SOURCE, REAL_SOURCE, CatalogueDeriver
+from engines.reference_data.profile_data import RealRelations
+
+WORDS = [
+    "software code program test debug",
+    "network router cable switch",
+    "database query table index",
+    "security threat attack firewall",
+    "bake bread dough oven",
+    "cook kitchen menu meal",
+    "forklift warehouse goods pallet",
+    "truck road drive lorry",
+    "paint wall brush colour",
+    "garden plant soil water",
+    "teach pupils class lesson",
+    "nurse patient care ward",
+]
+
+
+def _toy() -> tuple[list[Career], list[Skill], dict[str, str], list[RealRelations]]:
+    skills, definitions = [], {}
+    for t, words in enumerate(WORDS):
+        for k, w in enumerate(words.split()):
+            sid = f"s{t}-{k}"
+            skills.append(Skill(sid, f"{w} {words.split()[0]}", ()))
+            definitions[sid] = words
+    careers = []
+    for o in range(24):
+        t = o % len(WORDS)
+        words = WORDS[t]
+        careers.append(Career(f"o{o}", f"{words.split()[0]} worker {o}", f"Does {words} every day.", ()))
+    relations = [
+        RealRelations(
+            f"o{o}", careers[o].label, (), tuple(s.id for s in skills if s.id.startswith(f"s{o % 12}-"))
+        )
+        for o in range(0, 24, 2)
+    ]
+    return careers, skills, definitions, relations
+
+
+def test_leave_one_out_hides_the_held_out_relations_from_every_learned_part() -> None:
+    careers, skills, definitions, relations = _toy()
+    cd = CatalogueDeriver.build(careers, skills, definitions, {}, relations)
+    held = sorted(cd.real)[3]
+    before = cd.derived({held}, size=5)
+    # Change what the held-out occupation's real relations say: nothing derived may move.
+    cd.deriver.cf.relations[cd.deriver.cf.real_occ.index(held)] = ~cd.deriver.cf.relations[
+        cd.deriver.cf.real_occ.index(held)
+    ]
+    after = cd.derived({held}, size=5)
+    assert before == after
+    cat = cd.catalogue(hidden={held})
+    assert cat[held].profile_source == DERIVED_SOURCE
+    assert all(cat[i].profile_source == REAL_SOURCE for i in cd.real if i != held)
+    # Not hidden: the real relations are served.
+    assert cd.catalogue()[held].profile_source == REAL_SOURCE
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    return content_engine(load_careers())
+
+
+def test_no_source_bias_for_profiles_of_derived_careers(engine) -> None:  # type: ignore[no-untyped-def]
+    """Profiles made of other (derived-profile) ICT-like careers' skills: real-relation careers take a
+    top-10 share near their share of the source-blind matching candidates (within 2x)."""
+    careers = engine.index.careers
+    rng = np.random.default_rng(0)
+    picks = [
+        c
+        for c in careers
+        if c.profile_source == DERIVED_SOURCE
+        and any(w in c.label.lower() for w in ("ict", "software", "data"))
+    ][:25]
+    assert len(picks) >= 10
+    top_share, cand_share = [], []
+    for c in picks:
+        labels = [s.label for s in c.skills]
+        keep = [
+            labels[int(j)] for j in rng.choice(len(labels), max(1, round(0.7 * len(labels))), replace=False)
+        ]
+        profile = UserProfile("bias", skills=tuple(keep))
+        top = [r.career_id for r in engine.recommend(profile, k=10, explain_why=False)]
+        shares = source_shares(engine, profile, top)
+        top_share.append(shares["top10_real"])
+        cand_share.append(shares["candidates_real"])
+    assert np.mean(top_share) <= 2 * np.mean(cand_share) + 0.02
+
+
+def test_whole_profile_is_used_and_visible(engine) -> None:  # type: ignore[no-untyped-def]
+    skills = ("manage staff", "plan budgets", "use ICT systems")
+    junior = engine.recommend(
+        UserProfile("a", skills=skills, years_experience=0.0, education_level="high_school"), k=10
+    )
+    senior = engine.recommend(
+        UserProfile(
+            "b",
+            skills=skills,
+            years_experience=15.0,
+            education_level="master",
+            location="Austin, TX",
+            salary_expectation=90000.0,
+            salary_currency="USD",
+            career_goals="lead a team in a large organisation",
+        ),
+        k=10,
+    )
+    assert {"fit_education", "fit_seniority"} <= set(junior[0].parts)
+    assert {"fit_education", "fit_seniority", "fit_salary", "goals"} <= set(senior[0].parts)
+    for r in senior:
+        assert r.score == pytest.approx(sum(r.parts.values()), abs=1e-3)
+        assert r.why
+    senior_titles = sum(
+        any(
+            w in engine.index.careers[engine.index.career_pos[r.career_id]].label
+            for w in ("manager", "director", "head", "chief")
+        )
+        for r in senior
+    )
+    junior_titles = sum(
+        any(
+            w in engine.index.careers[engine.index.career_pos[r.career_id]].label
+            for w in ("manager", "director", "head", "chief")
+        )
+        for r in junior
+    )
+    assert senior_titles > junior_titles
+
+
+def test_location_resolves_to_a_state_with_area_wages() -> None:
+    from engines.recommendation.profile_fit import state_of
+    from engines.reference_data.profile_data import load_area_wages
+
+    names, wages = load_area_wages()
+    assert state_of("Austin, TX", names) == "48"
+    assert state_of("Texas", names) == "48"
+    assert state_of("Seattle", names) == "53"
+    assert state_of("Atlantis", names) is None
+    assert wages["151252"]["48"] > 50_000
+
+
+def test_course_skills_come_from_the_course_text_and_tags() -> None:
+    from engines.recommendation.course_skills import course_skills
+
+    found = course_skills(
+        "Python for Data Analysis",
+        "Clean messy datasets with pandas, write analytical SQL queries and build dashboards in Tableau.",
+        tags=["Python"],
+    )
+    low = [f.lower() for f in found]
+    assert low[0] == "python"
+    assert "sql" in low and any(f == "python (computer programming)" for f in low)
+    leadership = [f.lower() for f in course_skills("Leadership essentials", "Lead a team and give feedback.")]
+    assert not any("software" in f or "prototype" in f for f in leadership)
+
+
+def test_synthetic_courses_carry_no_unrelated_catalogue_labels() -> None:
+    from engines.course_search.synthetic import TOPICS, generate_courses
+    from engines.recommendation.course_skills import course_skills
+
+    tags = {t.lower() for topic in TOPICS for t in topic.skills}
+    for course in generate_courses(60, seed=5, use_reference_skills=True):
+        # Every skill is a provider tag of the course's topic or a skill the matcher finds in its own text.
+        given = [s for s in course.skills if s.lower() in tags]
+        own = {s.lower() for s in course_skills(course.title, course.description, tags=given)}
+        assert {s.lower() for s in course.skills} == own, course
+
+
+def test_recommend_command_prints_results_for_flags_and_profiles_file(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from careerstream.cli import app
+    from careerstream.config import get_settings
+
+    monkeypatch.setenv("RECS_MODELS_DIR", str(tmp_path / "models"))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        res = runner.invoke(
+            app,
+            [
+                "recommend",
+                "--skills",
+                "Java (computer programming); SQL; software testing",
+                "--years",
+                "4",
+                "--education",
+                "bachelor",
+                "-k",
+                "5",
+                "--model",
+                "cold-start",
+                "--json",
+            ],
+        )
+        assert res.exit_code == 0, res.output
+        out = json.loads(res.stdout.strip().splitlines()[-1])
+        assert len(out["items"]) == 5
+        item = out["items"][0]
+        assert item["career_id"].startswith("http://data.europa.eu/esco/occupation/")
+        assert {"title", "score", "parts"} <= set(item) and "fit_seniority" in item["parts"]
+        f = tmp_path / "p.jsonl"
+        f.write_text(
+            json.dumps({"skills": ["bake bread"], "education_level": "high_school"})
+            + "\n"
+            + json.dumps({"skills": ["SQL", "Python (computer programming)"], "years_experience": 10})
+            + "\n"
+        )
+        res = runner.invoke(app, ["recommend", "--profiles", str(f), "-k", "3", "--model", "cold-start"])
+        assert res.exit_code == 0, res.output
+        lines = [json.loads(x) for x in res.stdout.strip().splitlines()]
+        assert len(lines) == 2 and all(len(x["items"]) == 3 for x in lines)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_committed_catalogue_is_what_the_derivation_gives() -> None:
+    """careers.jsonl.gz (written by the build) equals the derivation re-run from the committed compact
+    files: the catalogue served and the catalogue leave-one-out evaluates come from the same code."""
+    cd = CatalogueDeriver.from_data_dir()
+    rebuilt = cd.catalogue()
+    committed = load_careers()
+    assert [c.id for c in rebuilt] == [c.id for c in committed]
+    assert sum(c.profile_source == REAL_SOURCE for c in committed) == len(cd.real) >= 40
+    same = sum(
+        [s.id for s in a.skills] == [s.id for s in b.skills] for a, b in zip(rebuilt, committed, strict=True)
+    )
+    assert same / len(committed) > 0.99
