@@ -1,0 +1,173 @@
+"""Dialogue state and turn planning (pure): what the user wants this turn, with which slots.
+
+State per conversation: recent turns, current intent and topic, slots `target_career` (lowercase,
+singular, no seniority), `location`, `skills` (a set, extended), `course_ref` (1-based position in the
+last course list shown), the intent waiting for a bare answer, and the last list shown (careers or
+courses) so "the second one" resolves against it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from .entities import Entities
+from .nlu import ACTION_INTENTS, IntentPrediction, normalise
+
+MAX_TURNS = 10
+NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
+_FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")
+_REFERS_BACK = re.compile(r"\b(that one|that role|that job|that career|that|it|this one|them)\b")
+
+
+@dataclass
+class ConversationState:
+    conversation_id: str = ""
+    version: int = 0  # user messages accepted so far
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    intent: str | None = None
+    topic: str | None = None
+    slots: dict[str, Any] = field(
+        default_factory=lambda: {"target_career": None, "location": None, "skills": [], "course_ref": None}
+    )
+    career_id: str | None = None
+    pending_intent: str | None = None
+    last_list: dict[str, Any] | None = None  # {"kind": "careers"|"courses", "items": [{"id", "label"}]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> ConversationState:
+        if not d:
+            return cls()
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        st = cls(**known)
+        st.slots = {
+            "target_career": None,
+            "location": None,
+            "skills": [],
+            "course_ref": None,
+            **(st.slots or {}),
+        }
+        return st
+
+
+@dataclass
+class TurnPlan:
+    intent: str  # what the bot acts on ("clarify" when it asks)
+    confidence: float
+    nlu_intent: str
+    action: str | None  # recommend_careers, skills_gap, courses, resume, wages, tips, or None
+    ask: str | None  # a clarifying question instead of an answer
+    state: ConversationState  # state after this turn (before the answer's list is recorded)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+ACTIONS = {
+    "career_advice": "recommend_careers",
+    "skill_gap": "skills_gap",
+    "course_recommendation": "courses",
+    "resume_feedback": "resume",
+    "salary_info": "wages",
+    "job_search_tips": "tips",
+}
+LABELS = {
+    "career_advice": "which careers suit you",
+    "course_recommendation": "courses to take",
+    "resume_feedback": "feedback on your resume",
+    "skill_gap": "the skills you are missing for a career",
+    "salary_info": "what a career pays",
+    "job_search_tips": "job search tips (applications, interviews, offers)",
+}
+
+
+def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: Entities) -> TurnPlan:
+    st = ConversationState.from_dict(state.to_dict())
+    norm = normalise(text)
+    n_words = len(norm.split())
+    previous = st.pending_intent or (st.intent if st.intent in ACTION_INTENTS else None)
+    follow_up = bool(_FOLLOW_UP.match(norm)) and n_words <= 8
+    bare = (
+        n_words <= 4
+        and ent.any
+        and not (pred.accepted and pred.intent in ACTION_INTENTS and not st.pending_intent)
+    )
+    intent = pred.intent if pred.accepted else None
+    if (
+        previous
+        and (follow_up or bare)
+        and (intent not in ACTION_INTENTS or st.pending_intent or (follow_up and not _has_intent_words(norm)))
+    ):
+        intent = previous
+    # Slots.
+    slots = st.slots
+    if ent.careers:
+        slots["target_career"] = ent.careers[0].name
+        st.career_id = ent.careers[0].id
+    if ent.location:
+        slots["location"] = ent.location
+    if ent.skills and (ent.own_skills or intent == "career_advice"):
+        slots["skills"] = sorted({*slots.get("skills", []), *(s.lower() for s in ent.skills)})
+    if ent.ordinal and st.last_list:
+        items = st.last_list["items"]
+        if st.last_list["kind"] == "courses":
+            slots["course_ref"] = ent.ordinal
+        elif 1 <= ent.ordinal <= len(items):
+            chosen = items[ent.ordinal - 1]
+            slots["target_career"] = chosen["label"].lower()
+            st.career_id = chosen["id"]
+    elif not ent.careers and _REFERS_BACK.search(norm) and st.last_list and st.last_list["kind"] == "careers":
+        pass  # "that" keeps the current target career
+    topic = None
+    if intent == "course_recommendation" and ent.skills and not ent.own_skills:
+        topic = ent.skills[0].lower()
+    params = {"level": ent.level, "max_hours": ent.max_hours, "topic": topic, "ordinal": ent.ordinal}
+    st.pending_intent = None
+    if intent is None:
+        st.turns = _turns(st.turns, text, "clarify")
+        options = [i for i in (pred.intent, pred.second) if i in LABELS]
+        if options:
+            ask = "I'm not sure I understood. Do you want " + " or ".join(LABELS[o] for o in options) + "?"
+        else:
+            ask = (
+                "I'm not sure I understood. I can talk about careers, skills gaps, courses, salaries, "
+                "your resume and job search tips."
+            )
+        return TurnPlan("clarify", pred.confidence, pred.intent, None, ask, st, params)
+    st.intent = intent
+    st.topic = topic or slots.get("target_career") or st.topic
+    st.turns = _turns(st.turns, text, intent)
+    if intent in NEEDS_CAREER and not slots.get("target_career"):
+        st.pending_intent = intent
+        what = "what it pays" if intent == "salary_info" else "what you're missing"
+        return TurnPlan(
+            intent,
+            pred.confidence,
+            pred.intent,
+            None,
+            f"Which career should I look at for {what}? (e.g. data engineer)",
+            st,
+            params,
+        )
+    return TurnPlan(intent, pred.confidence, pred.intent, ACTIONS.get(intent), None, st, params)
+
+
+def _has_intent_words(norm: str) -> bool:
+    return bool(re.search(r"\b(course|learn|salary|earn|pay|missing|resume|cv|interview|career)\b", norm))
+
+
+def _turns(turns: list[dict[str, Any]], text: str, intent: str) -> list[dict[str, Any]]:
+    return [*turns, {"role": "user", "text": text, "intent": intent}][-MAX_TURNS:]
+
+
+def record_answer(state: ConversationState, text: str, shown: dict[str, Any] | None) -> ConversationState:
+    """State after the bot's answer: the turn, and the list it showed (a new course list resets
+    course_ref)."""
+    st = replace(state, turns=[*state.turns, {"role": "bot", "text": text}][-MAX_TURNS:])
+    if shown is not None:
+        st.last_list = shown
+        if shown["kind"] == "courses":
+            st.slots = {**st.slots, "course_ref": None}
+    return st

@@ -1,0 +1,209 @@
+"""Intent classification: TF-IDF (character 2-5-grams within words + word 1-2-grams) and a logistic
+regression, trained at first use on the packaged training split (a second or so), with a gate on the top
+probability and on its margin over the second: below it the bot asks a clarifying question.
+
+Text is lower-cased and stripped of punctuation first: the CLINC150 out-of-scope queries are all
+lowercase without punctuation, and a model must not learn "no capitals = out of scope".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data"
+
+INTENTS = (
+    "career_advice",
+    "course_recommendation",
+    "resume_feedback",
+    "skill_gap",
+    "salary_info",
+    "job_search_tips",
+    "greeting",
+    "goodbye",
+    "thanks",
+    "smalltalk",
+    "help",
+    "out_of_scope",
+)
+ACTION_INTENTS = frozenset(
+    {
+        "career_advice",
+        "course_recommendation",
+        "resume_feedback",
+        "skill_gap",
+        "salary_info",
+        "job_search_tips",
+    }
+)
+# Rasa's defaults, the starting point of the tuning on the validation split.
+DEFAULT_CONFIDENCE = 0.3
+DEFAULT_MARGIN = 0.1
+FALLBACK = "out_of_scope"  # what a gated prediction counts as when scoring (the bot asks instead)
+
+_NON_WORD = re.compile(r"[^a-z0-9+#'\s]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accents folded for common letters, punctuation removed (c++ and c# kept)."""
+    t = text.lower().replace("é", "e").replace("è", "e").replace("’", "'")
+    t = _NON_WORD.sub(" ", t)
+    return _SPACES.sub(" ", t).strip()
+
+
+@dataclass(frozen=True)
+class IntentPrediction:
+    intent: str  # the top intent (even when gated)
+    confidence: float
+    second: str
+    margin: float
+    accepted: bool  # passed the gate
+
+    @property
+    def label(self) -> str:
+        """The intent as scored: gated predictions count as the fallback."""
+        return self.intent if self.accepted else FALLBACK
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if not any(k.startswith("_") for k in rec):  # `_attribution`, `_about`: notes
+                out.append(rec)
+    return out
+
+
+def load_split(split: str) -> list[tuple[str, str]]:
+    """(text, intent) of a packaged split: our written utterances plus CLINC150's out-of-scope ones."""
+    ours = [(r["text"], r["intent"]) for r in read_jsonl(DATA_DIR / f"nlu_{split}.jsonl")]
+    supplement = DATA_DIR / f"nlu_{split}_supplement.jsonl"  # train only (see its `_about` line)
+    if supplement.exists():
+        ours += [(r["text"], r["intent"]) for r in read_jsonl(supplement)]
+    clinc = [
+        (r["text"], "out_of_scope") for r in read_jsonl(DATA_DIR / "clinc_oos.jsonl") if r["split"] == split
+    ]
+    return ours + clinc
+
+
+class IntentClassifier:
+    def __init__(self, confidence: float = DEFAULT_CONFIDENCE, margin: float = DEFAULT_MARGIN) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import SGDClassifier
+        from sklearn.pipeline import FeatureUnion, Pipeline
+
+        self.confidence = confidence
+        self.margin = margin
+        self.pipeline = Pipeline(
+            [
+                (
+                    "features",
+                    FeatureUnion(
+                        [
+                            (
+                                "chars",
+                                TfidfVectorizer(
+                                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
+                                ),
+                            ),
+                            (
+                                "words",
+                                TfidfVectorizer(
+                                    analyzer="word",
+                                    ngram_range=(1, 2),
+                                    sublinear_tf=True,
+                                    token_pattern=r"[a-z0-9+#']+",
+                                ),
+                            ),
+                        ]
+                    ),
+                ),
+                (
+                    "model",
+                    SGDClassifier(
+                        loss="log_loss", alpha=1e-4, class_weight="balanced", max_iter=50, random_state=0
+                    ),
+                ),
+            ]
+        )
+        self.classes: list[str] = []
+
+    def fit(self, examples: Sequence[tuple[str, str]]) -> IntentClassifier:
+        self.pipeline.fit([normalise(t) for t, _ in examples], [i for _, i in examples])
+        self.classes = [str(c) for c in self.pipeline.classes_]
+        return self
+
+    def probabilities(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        probs = self.pipeline.predict_proba([normalise(t) for t in texts])
+        return [
+            sorted(zip(self.classes, map(float, row), strict=True), key=lambda kv: -kv[1]) for row in probs
+        ]
+
+    def gate(
+        self, ranked: list[tuple[str, float]], confidence: float | None = None, margin: float | None = None
+    ) -> IntentPrediction:
+        (top, p1), (second, p2) = ranked[0], ranked[1]
+        c = self.confidence if confidence is None else confidence
+        m = self.margin if margin is None else margin
+        return IntentPrediction(top, round(p1, 4), second, round(p1 - p2, 4), p1 >= c and p1 - p2 >= m)
+
+    def predict(self, text: str) -> IntentPrediction:
+        return self.gate(self.probabilities([text])[0])
+
+    def predict_many(self, texts: Sequence[str]) -> list[IntentPrediction]:
+        return [self.gate(r) for r in self.probabilities(texts)]
+
+    def tune(self, validation: Sequence[tuple[str, str]]) -> dict[str, float]:
+        """Pick the gate (confidence, margin) with the best macro-F1 on `validation`; ties go to the
+        values closest to Rasa's defaults. Returns the chosen values and their score."""
+        from sklearn.metrics import f1_score
+
+        ranked = self.probabilities([t for t, _ in validation])
+        gold = [i for _, i in validation]
+        best: tuple[float, float, float, float] | None = None
+        for c in [x / 20 for x in range(0, 13)]:
+            for m in [x / 20 for x in range(0, 7)]:
+                pred = [self.gate(r, c, m).label for r in ranked]
+                f1 = float(f1_score(gold, pred, average="macro", zero_division=0))
+                dist = abs(c - DEFAULT_CONFIDENCE) + abs(m - DEFAULT_MARGIN)
+                if best is None or (f1, -dist) > (best[0], -best[3]):
+                    best = (f1, c, m, dist)
+        assert best is not None
+        self.confidence, self.margin = best[1], best[2]
+        return {"confidence": best[1], "margin": best[2], "validation_macro_f1": round(best[0], 4)}
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> IntentClassifier:
+    """The bot's classifier. The gate is tuned on the validation split with a model trained on the train
+    split; the bot's model is then refitted on train + validation with that gate (the test split is
+    never used)."""
+    train, validation = load_split("train"), load_split("validation")
+    tuned = IntentClassifier().fit(train)
+    tuned.tune(validation)
+    return IntentClassifier(tuned.confidence, tuned.margin).fit(train + validation)
+
+
+def score(gold: Iterable[str], pred: Iterable[str]) -> dict[str, Any]:
+    """Accuracy, macro-F1 and out-of-scope recall/precision."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    g, p = list(gold), list(pred)
+    oos_true = sum(1 for a, b in zip(g, p, strict=True) if a == b == "out_of_scope")
+    oos_gold = g.count("out_of_scope")
+    oos_pred = p.count("out_of_scope")
+    return {
+        "n": len(g),
+        "intent_accuracy": round(float(accuracy_score(g, p)), 4),
+        "macro_f1": round(float(f1_score(g, p, average="macro", zero_division=0)), 4),
+        "oos_recall": round(oos_true / oos_gold, 4) if oos_gold else None,
+        "oos_precision": round(oos_true / oos_pred, 4) if oos_pred else None,
+    }
