@@ -1,5 +1,8 @@
 """Bearer-token access control: HS256 JWTs carrying a subject and a role.
 
+A token is accepted only when signed with HS256 (any other `alg`, `none` included, is refused) and when
+it carries `sub`, `role`, `iss` (= JWT_ISSUER), `aud` (= JWT_AUDIENCE), `iat` and an unexpired `exp`.
+
 Roles: `user` (their own data only), `service` (other backend components; any user), `auditor`
 (read-only access to any user, for GDPR audits) and `admin`. Missing/invalid token: 401; a user
 touching someone else's data, or an auditor writing: 403.
@@ -27,24 +30,39 @@ class Principal:
     role: Role
 
 
-def mint_token(secret: str, subject: str, role: Role, issuer: str, ttl_s: int = 3600) -> str:
+DEFAULT_AUDIENCE = "careerstream-api"
+ALGORITHM = "HS256"
+LEEWAY_S = 5  # clock skew tolerated on exp / iat / nbf
+
+
+def mint_token(
+    secret: str, subject: str, role: Role, issuer: str, ttl_s: int = 3600, audience: str = DEFAULT_AUDIENCE
+) -> str:
     """Sign a token (used by `careerstream token` and the tests)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {ROLES}")
     now = int(time.time())
-    claims = {"sub": subject, "role": role, "iss": issuer, "iat": now, "exp": now + ttl_s}
-    return jwt.encode(claims, secret, algorithm="HS256")
+    claims = {"sub": subject, "role": role, "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl_s}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_token(secret: str, token: str, issuer: str) -> Principal:
-    """Verify signature, expiry and issuer; raises jwt.InvalidTokenError otherwise."""
+def decode_token(secret: str, token: str, issuer: str, audience: str = DEFAULT_AUDIENCE) -> Principal:
+    """Verify algorithm, signature, expiry, issuer and audience; raises jwt.InvalidTokenError otherwise."""
     claims = jwt.decode(
-        token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "exp", "iss"]}
+        token,
+        secret,
+        algorithms=[ALGORITHM],
+        issuer=issuer,
+        audience=audience,
+        leeway=LEEWAY_S,
+        options={"require": ["sub", "exp", "iss", "aud", "iat"], "verify_signature": True},
     )
     role = claims.get("role")
     if role not in ROLES:
         raise jwt.InvalidTokenError(f"unknown role {role!r}")
-    return Principal(subject=str(claims["sub"]), role=role)
+    if not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise jwt.InvalidTokenError("sub must be a non-empty string")
+    return Principal(subject=claims["sub"], role=role)
 
 
 async def current_principal(
@@ -62,7 +80,9 @@ async def current_principal(
         )
     settings = request.app.state.ctx.settings
     try:
-        return decode_token(settings.jwt_secret, credentials.credentials, settings.jwt_issuer)
+        return decode_token(
+            settings.jwt_secret, credentials.credentials, settings.jwt_issuer, settings.jwt_audience
+        )
     except jwt.InvalidTokenError as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, f"invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}

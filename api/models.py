@@ -2,38 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from streams.producer import Position
 
 Str100 = Field(min_length=1, max_length=100)
+# Free text: any characters but NUL (documented, so the OpenAPI schema says what is accepted).
+NO_NUL = r"^[^\x00]*$"
 EducationLevel = Literal["none", "high_school", "associate", "bachelor", "master", "doctorate"]
 UserId = Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="1-64 characters: letters, digits, _ . : -")
 
 
 class Strict(BaseModel):
-    """Request bodies: unknown fields and NUL characters are refused (Postgres text can't hold NUL)."""
+    """Request bodies: unknown fields, NUL characters (Postgres text can't hold them), lone surrogates
+    (no UTF-8 encoding exists for them) and non-finite numbers (JSON has none) are refused with 422."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: no silent coercion (true is not 1.0, "5" is not 5), so the schema says what is accepted.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if _has_nul(data):
-            raise ValueError("text must not contain NUL (\\u0000) characters")
+    def _no_hostile_values(cls, data: Any) -> Any:
+        problem = hostile_value(data)
+        if problem:
+            raise ValueError(problem)
         return data
 
 
-def _has_nul(value: Any) -> bool:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def hostile_value(value: Any, depth: int = 0) -> str | None:
+    """Why `value` (a parsed JSON document) can't be accepted, or None."""
+    if depth > 32:
+        return "the document is nested too deeply"
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return "text must not contain NUL (\\u0000) characters"
+        if _SURROGATE.search(value):
+            return "text must not contain lone UTF-16 surrogates (\\ud800-\\udfff)"
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "numbers must be finite (no NaN or Infinity)"
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
+        for k, v in value.items():
+            problem = hostile_value(k, depth + 1) or hostile_value(v, depth + 1)
+            if problem:
+                return problem
+    elif isinstance(value, list | tuple):
+        for v in value:
+            problem = hostile_value(v, depth + 1)
+            if problem:
+                return problem
+    return None
 
 
 class AcceptedEvent(BaseModel):
@@ -68,21 +93,27 @@ class RegisterUser(Strict):
         pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
         description="Defaults to the caller's subject (role user) or a new UUID",
     )
-    email: str = Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$", max_length=254)
-    display_name: str | None = Field(default=None, max_length=120)
+    # Explicit classes rather than \s, whose meaning differs between regex engines (and clients).
+    email: str = Field(
+        pattern=r"^[^@\x00-\x20\x7f]{1,64}@[^@\x00-\x20\x7f]{1,190}\.[^@\x00-\x20\x7f]{2,63}$", max_length=254
+    )
+    display_name: str | None = Field(default=None, max_length=120, pattern=NO_NUL)
     locale: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
+Item100 = Annotated[str, Field(max_length=100, pattern=NO_NUL)]
+
+
 class ProfileIn(Strict):
-    skills: list[str] = Field(default_factory=list, max_length=200)
-    interests: list[str] = Field(default_factory=list, max_length=100)
+    skills: list[Item100] = Field(default_factory=list, max_length=200)
+    interests: list[Item100] = Field(default_factory=list, max_length=100)
     education_level: EducationLevel | None = None
     years_experience: float | None = Field(default=None, ge=0, le=70)
-    location: str | None = Field(default=None, max_length=200)
+    location: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     salary_expectation: float | None = Field(default=None, ge=0, le=100_000_000)
     salary_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    career_goals: str | None = Field(default=None, max_length=2000)
-    target_careers: list[str] = Field(default_factory=list, max_length=20)
+    career_goals: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+    target_careers: list[Item100] = Field(default_factory=list, max_length=20)
 
     def cleaned(self) -> dict[str, object]:
         """Skills and interests trimmed, de-duplicated case-insensitively, empty ones dropped."""
@@ -101,11 +132,11 @@ class ProfileIn(Strict):
 
 class Consent(Strict):
     granted: bool
-    policy_version: str = Field(min_length=1, max_length=40)
+    policy_version: str = Field(min_length=1, max_length=40, pattern=NO_NUL)
 
 
 class ErasureIn(Strict):
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
 
 
 class ProfileOut(BaseModel):

@@ -20,10 +20,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from psycopg.rows import dict_row
+from pydantic import BaseModel, Field
 
 from api.auth import CurrentPrincipal, authorize
-from api.consistency import wait_for_token
+from api.consistency import token_param, wait_for_token
 from api.context import ApiContext, get_ctx
+from api.errors import responses
 from connectors.course_record import LEVELS
 from engines.course_search.live import reader_for
 from engines.course_search.query import SearchQuery
@@ -33,7 +35,7 @@ from projections.course_catalog import COURSES, GENERATION_KEY
 router = APIRouter(prefix="/courses", tags=["courses"])
 
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
-TokenQuery = Annotated[str | None, Query(max_length=300, description="consistency_token of a course event")]
+TokenQuery = Annotated[str | None, token_param("consistency_token of a course event", "courses")]
 PROVIDER_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
 MAX_BOOST_SKILLS = 30
 CACHE_PREFIX = "courses:q:"
@@ -115,7 +117,29 @@ def _explain(hit: dict[str, Any], missing: dict[str, dict[str, Any]], personalis
         )
 
 
-@router.get("/search")
+class CourseSearchOut(BaseModel):
+    """The body of a search (served as cached bytes, so documented here rather than validated)."""
+
+    total: int
+    page: int
+    size: int
+    results: list[dict[str, Any]] = Field(description="Hits with highlights, `why` and `explanation`")
+    facets: dict[str, Any]
+    generation: str
+    personalised_for: str | None
+    missing_skills: list[dict[str, Any]]
+    index_ready: bool
+    took_ms: float | None = None
+
+
+@router.get(
+    "/search",
+    response_model=None,
+    responses={
+        200: {"model": CourseSearchOut, "description": "Ranked hits and facet counts"},
+        **responses(400, 401, 403, 404, 409, 422, 503),
+    },
+)
 async def search_courses(
     principal: CurrentPrincipal,
     ctx: Ctx,
@@ -151,7 +175,7 @@ async def search_courses(
     await wait_for_token(
         ctx.pool,
         "course_catalog",
-        {ctx.topic("courses")},
+        ctx.topics("courses"),
         consistency_token,
         ctx.settings.consistency_wait_ms,
     )
@@ -248,7 +272,7 @@ def _course_view(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.get("/{course_id:path}")
+@router.get("/{course_id:path}", responses=responses(400, 401, 404, 409, 422, 503))
 async def get_course(
     course_id: Annotated[str, Path(min_length=3, max_length=300)],
     principal: CurrentPrincipal,
@@ -261,7 +285,7 @@ async def get_course(
     await wait_for_token(
         ctx.pool,
         "course_catalog",
-        {ctx.topic("courses")},
+        ctx.topics("courses"),
         consistency_token,
         ctx.settings.consistency_wait_ms,
     )

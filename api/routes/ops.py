@@ -1,19 +1,29 @@
-"""Operations: liveness/readiness and Prometheus metrics."""
+"""Operations: liveness/readiness and Prometheus metrics (no token needed)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from api.context import ApiContext, get_ctx
 
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/healthz")
+class HealthOut(BaseModel):
+    status: str  # ok | degraded
+    checks: dict[str, str]
+
+
+@router.get(
+    "/healthz",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "Postgres or Redis does not answer"}},
+)
 async def healthz(ctx: Annotated[ApiContext, Depends(get_ctx)]) -> JSONResponse:
     """200 when Postgres and Redis answer, 503 otherwise (with which one failed)."""
     checks: dict[str, Any] = {}
@@ -34,7 +44,16 @@ async def healthz(ctx: Annotated[ApiContext, Depends(get_ctx)]) -> JSONResponse:
     )
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def metrics() -> Response:
     """Prometheus exposition of this process's metrics."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

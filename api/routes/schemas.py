@@ -1,4 +1,7 @@
-"""The published event contract, served so consumers can fetch writer schemas by fingerprint."""
+"""The published event contract, served so consumers can fetch writer schemas by fingerprint.
+
+Public (no token): the schemas are the contract downstream consumers decode the log with, they hold no
+personal data (only field names and types), and `docs/events.md` publishes the same content."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 
+from api.errors import responses
 from api.models import SchemaInfo
 from schemas.catalog import load_catalog, topic_name
 
@@ -30,7 +34,7 @@ def list_schemas() -> list[SchemaInfo]:
     ]
 
 
-@router.get("/{fingerprint}")
+@router.get("/{fingerprint}", responses=responses(404, 422))
 def get_schema(fingerprint: str = Path(pattern=r"^[0-9a-fA-F]{16}$")) -> dict[str, Any]:
     """The Avro schema (current or released) with this fingerprint."""
     schema = load_catalog().by_fingerprint.get(bytes.fromhex(fingerprint))

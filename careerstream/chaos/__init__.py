@@ -1,0 +1,1 @@
+"""`careerstream chaos`: faults injected into a running stack under load (see `scenarios`)."""

@@ -1,0 +1,1 @@
+"""`careerstream load`: a headless Locust run against a stack of its own (see `runner`)."""
