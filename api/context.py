@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from careerstream.config import Settings
-from schemas.catalog import topic_name
+from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from schemas.events import Event
+from schemas.keystore import SubjectErased
 from streams.connections import Connections
 from streams.producer import Position
+
+# Topics keyed by user id: their commands stop at the erasure fence.
+USER_TOPICS = frozenset({"users", "activity", "resumes", "chat"})
 
 
 @dataclass
@@ -21,10 +25,30 @@ class ApiContext(Connections):
         return cls(c.settings, c.key_pool, c.pool, c.redis, c.serde, c.producer)
 
     async def publish(self, event: Event) -> Position:
+        """Publish a command's event, unless its user's erasure was requested (then SubjectErased,
+        which routes answer with 410). ErasureRequested itself always goes through."""
+        fenced = event.topic in USER_TOPICS and event.event_type != "ErasureRequested"
+        if fenced and await self.erasure_started(event.subject_id):
+            raise SubjectErased(event.subject_id)
         return await self.producer.publish(event)
+
+    async def erasure_started(self, user_id: str) -> bool:
+        """True once an erasure was requested (`erasure_requests`) or carried out (key destroyed)."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM erasure_requests WHERE user_id = %s)"
+                " OR EXISTS (SELECT 1 FROM subject_keys WHERE subject_id = %s AND destroyed_at IS NOT NULL)",
+                (user_id, user_id),
+            )
+            row = await cur.fetchone()
+        return bool(row and row[0])
 
     def topic(self, logical: str) -> str:
         return topic_name(self.settings.topic_prefix, logical)
+
+    def topics(self, *logical: str) -> dict[str, int]:
+        """Full topic names with their partition counts (what consistency tokens are checked against)."""
+        return {self.topic(name): TOPIC_PARTITIONS[name] for name in logical}
 
 
 async def get_ctx(request: Request) -> ApiContext:

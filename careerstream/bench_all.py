@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("pipeline", "recs", "resumes", "search")
+BENCHES = ("pipeline", "recs", "resumes", "search", "gdpr")
 
 
 def run_all(out_dir: Path, quick: bool, only: list[str] | None = None) -> dict[str, dict[str, object]]:

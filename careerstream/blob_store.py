@@ -44,6 +44,8 @@ class BlobStore(Protocol):
 
     def get(self, owner: str, sha256: str) -> bytes: ...
 
+    def delete(self, owner: str, sha256: str) -> bool: ...
+
     def delete_owner(self, owner: str) -> int: ...
 
 
@@ -84,6 +86,15 @@ class LocalBlobStore:
             return (self._dir(owner) / _check_sha(sha256)).read_bytes()
         except FileNotFoundError as exc:
             raise BlobNotFound(sha256) from exc
+
+    def delete(self, owner: str, sha256: str) -> bool:
+        """Remove one blob (retention); True when it existed."""
+        path = self._dir(owner) / _check_sha(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def delete_owner(self, owner: str) -> int:
         directory = self._dir(owner)

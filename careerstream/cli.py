@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -102,7 +103,13 @@ def api() -> None:
 
     settings = get_settings()
     tune_gc()
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
+    if settings.api_processes <= 1:
+        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
+        return
+    # One of API_PROCESSES processes sharing the port (SO_REUSEPORT; see careerstream/load/serve.py).
+    from careerstream.load.serve import serve_reuse_port
+
+    serve_reuse_port(create_app(settings), settings.api_host, settings.api_port)
 
 
 @app.command()
@@ -124,32 +131,156 @@ def token(
     from api.auth import mint_token
 
     settings = get_settings()
-    typer.echo(mint_token(settings.jwt_secret, subject, role, settings.jwt_issuer, ttl))  # type: ignore[arg-type]
+    typer.echo(
+        mint_token(
+            settings.jwt_secret,
+            subject,
+            role,  # type: ignore[arg-type]
+            settings.jwt_issuer,
+            ttl,
+            settings.jwt_audience,
+        )
+    )
 
 
 @app.command("docs-events")
 def docs_events(out: Path = Path("docs")) -> None:
-    """Regenerate the event contract docs (events.md, asyncapi.yaml) from the Avro schemas."""
+    """Regenerate the docs made from the schemas: events.md, asyncapi.yaml and gdpr.md (records of
+    processing). Uses the default settings, so the committed docs do not depend on a local .env."""
+    from careerstream.config import Settings
+    from careerstream.gdpr_docs import render_gdpr_doc
     from schemas.asyncapi import render_asyncapi
     from schemas.event_docs import render_event_catalog
 
     out.mkdir(parents=True, exist_ok=True)
-    prefix = get_settings().topic_prefix
-    (out / "events.md").write_text(render_event_catalog(prefix))
-    (out / "asyncapi.yaml").write_text(render_asyncapi(prefix))
-    typer.echo(f"wrote {out / 'events.md'} and {out / 'asyncapi.yaml'}")
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    (out / "events.md").write_text(render_event_catalog(defaults.topic_prefix))
+    (out / "asyncapi.yaml").write_text(render_asyncapi(defaults.topic_prefix))
+    (out / "gdpr.md").write_text(render_gdpr_doc(defaults))
+    typer.echo(f"wrote {out / 'events.md'}, {out / 'asyncapi.yaml'} and {out / 'gdpr.md'}")
 
 
 @app.command()
 def replay(
     subject: Annotated[str | None, typer.Option(help="Only events of this subject")] = None,
     topic: Annotated[list[str] | None, typer.Option(help="Logical topics (default: all)")] = None,
+    projection: Annotated[
+        str | None, typer.Option(help="Rebuild this read model into schema replay_<name> instead")
+    ] = None,
+    to_time: Annotated[
+        datetime | None, typer.Option(help="With --projection: only events published up to this time")
+    ] = None,
+    verify: Annotated[bool, typer.Option(help="With --projection: compare with the live read model")] = False,
 ) -> None:
-    """Audit replay: read the log from the beginning and print decoded events as JSON lines."""
-    from streams.replay import replay_log
+    """Audit replay: print the decoded log as JSON lines; or rebuild one read model from the log
+    (--projection, with progress) and compare it row by row with the live one (--verify; exit 1 on
+    any difference)."""
+    settings = get_settings()
+    if projection is None:
+        from streams.replay import replay_log
 
-    for event in replay_log(get_settings(), subject=subject, topics=topic):
-        typer.echo(json.dumps(event, default=str))
+        for event in replay_log(settings, subject=subject, topics=topic):
+            typer.echo(json.dumps(event, default=str))
+        return
+    import asyncio
+
+    from rich.progress import Progress
+
+    from projections.registry import selected_projections
+    from streams.projection_replay import replay_projection, verify_projection
+
+    (chosen,) = selected_projections(projection)
+    if to_time is not None and to_time.tzinfo is None:
+        to_time = to_time.astimezone()  # a time without zone is local time, as a person types it
+    with Progress(transient=True) as bar:
+        task = bar.add_task(f"replaying {chosen.name}", total=None)
+        report = asyncio.run(
+            replay_projection(settings, chosen, to_time, progress=lambda n: bar.update(task, completed=n))
+        )
+    typer.echo(json.dumps(report.as_dict()))
+    if verify:
+        differences = verify_projection(settings, chosen)
+        for d in differences:
+            typer.echo(json.dumps({"table": d.where, "difference": d.what, "row": d.row}, default=str))
+        typer.echo(json.dumps({"verified": not differences, "differences": len(differences)}))
+        raise typer.Exit(1 if differences else 0)
+
+
+audit_app = typer.Typer(help="Access audit (GDPR).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the access-audit hash chain from the log; exit 1 and name the first break if any."""
+    from streams.audit_verify import verify_chain
+
+    checked, first_break = verify_chain(get_settings())
+    result: dict[str, object] = {"records_checked": checked, "chain_intact": first_break is None}
+    if first_break is not None:
+        result["first_break"] = first_break.__dict__
+    typer.echo(json.dumps(result))
+    raise typer.Exit(0 if first_break is None else 1)
+
+
+retention_app = typer.Typer(help="Retention of personal data (GDPR).", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Delete what is past retention (RETENTION_* settings) and publish a RetentionApplied audit event;
+    prints the counts as JSON."""
+    import asyncio
+
+    from psycopg_pool import ConnectionPool
+
+    from streams.connections import bootstrap_servers, build_serde
+    from streams.producer import EventProducer
+    from streams.retention import run_and_publish
+
+    settings = get_settings()
+
+    async def run() -> dict[str, object]:
+        with ConnectionPool(settings.database_url, min_size=1, max_size=2) as pool:
+            producer = EventProducer(
+                bootstrap_servers(settings), build_serde(settings, pool), settings.topic_prefix
+            )
+            try:
+                report = await run_and_publish(settings, producer)
+            finally:
+                producer.close()
+        assert report is not None
+        return report.as_dict()
+
+    typer.echo(json.dumps(asyncio.run(run())))
+
+
+keys_app = typer.Typer(help="Master keys (crypto-shredding).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-wrap every data key under MASTER_KEY (the old key in PREVIOUS_MASTER_KEYS); online, resumable."""
+    from psycopg_pool import ConnectionPool
+    from rich.progress import Progress
+
+    from schemas.keystore import rotate_master_key
+    from streams.connections import key_ring
+
+    settings = get_settings()
+    ring = key_ring(settings)
+    with ConnectionPool(settings.database_url, min_size=1, max_size=1) as pool, Progress() as bar:
+        task = bar.add_task("re-wrapping data keys", total=None)
+        report = rotate_master_key(
+            pool, ring, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    typer.echo(
+        json.dumps(
+            {"master_key_id": ring.current_id, "rewrapped": report.rewrapped, "skipped": report.skipped}
+        )
+    )
 
 
 @bench_app.command("pipeline")
@@ -167,6 +298,21 @@ def bench_pipeline(
     typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
 
 
+@bench_app.command("gdpr")
+def bench_gdpr(
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+    quick: Annotated[bool, typer.Option("--quick")] = False,
+    broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
+) -> None:
+    """Erasure completion under load, replay throughput, and the access audit's cost on a read."""
+    from careerstream.bench_gdpr import run_gdpr_bench
+
+    if broker not in ("kafka", "tansu"):
+        raise typer.BadParameter("use kafka or tansu", param_hint="--broker")
+    result = run_gdpr_bench(get_settings(), quick=quick, broker_kind=broker)  # type: ignore[arg-type]
+    typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
+
+
 # Resume analysis (issue 4): `resume analyze FILE --json`, `eval resumes --json`, `bench resumes --json`.
 from engines.resume_analysis import cli as resume_cli  # noqa: E402 - registration block
 
@@ -177,9 +323,15 @@ eval_app.command("resumes")(resume_cli.eval_resumes)
 bench_app.command("resumes")(resume_cli.bench_resumes)
 
 # Career recommendations (issue 3): `train`, `eval recs --json`, `bench recs --json [--quick]`.
+from careerstream import chat_commands  # noqa: E402 - registration block
+
+app.command("chat")(chat_commands.chat)
+eval_app.command("chat")(chat_commands.eval_chat)
+bench_app.command("chat")(chat_commands.bench_chat)
 from careerstream import recs_commands  # noqa: E402 - registration block
 
 app.command("train")(recs_commands.train)
+app.command("recommend")(recs_commands.recommend)
 eval_app.command("recs")(recs_commands.eval_recs)
 bench_app.command("recs")(recs_commands.bench_recs)
 
@@ -191,6 +343,80 @@ app.add_typer(courses_app, name="courses")
 app.command("sync")(course_commands.sync_to_kafka)
 courses_app.command("rebuild-index")(course_commands.rebuild_index)
 bench_app.command("search")(course_commands.bench_search)
+
+
+@app.command()
+def load(
+    quick: Annotated[bool, typer.Option("--quick", help="1,000 users for 60 s")] = False,
+    users: Annotated[int | None, typer.Option(help="Concurrent simulated users (default 10,000)")] = None,
+    duration: Annotated[int | None, typer.Option(help="Seconds of load (default 300)")] = None,
+    spawn_rate: Annotated[float | None, typer.Option(help="Users started per second")] = None,
+    processes: Annotated[
+        int | None, typer.Option(help="Locust processes (default 1; 2 above 2,000 users)")
+    ] = None,
+    api_processes: Annotated[int, typer.Option(help="API processes behind one port")] = 2,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    broker: Annotated[str, typer.Option(help="auto | kafka | tansu")] = "auto",
+    courses: Annotated[int, typer.Option(help="Synthetic courses seeded through Kafka first")] = 2000,
+    out: Annotated[
+        Path | None, typer.Option(help="Report directory (default bench-results/load-<users>u)")
+    ] = None,
+    docs_img: Annotated[bool, typer.Option(help="Also copy the plot to docs/img/load.png")] = True,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Load test: a stack of its own, a seeded catalog, Locust headless with simulated users; prints
+    requests/s, p50/p95/p99 per endpoint, error rate and write-to-visible times (CSV/HTML/PNG kept)."""
+    from careerstream.load.runner import LoadPlan, run_load, summary_table
+
+    n = users or (1000 if quick else 10_000)
+    plan = LoadPlan(
+        users=n,
+        duration_s=duration or (60 if quick else 300),
+        spawn_rate=spawn_rate,
+        processes=processes,
+        api_processes=api_processes,
+        workers=workers,
+        broker=broker,
+        courses=courses,
+        out_dir=out or Path(f"bench-results/load-{n}u"),
+        docs_img=Path("docs/img/load.png") if docs_img else None,
+    )
+    result = run_load(get_settings(), plan, progress=lambda m: typer.echo(m, err=True))
+    if json_output:
+        slim = {k: v for k, v in result.items() if k not in ("endpoints", "errors")}
+        typer.echo(json.dumps(result, indent=1), err=True)
+        typer.echo(json.dumps(slim))
+    else:
+        typer.echo(summary_table(result))
+
+
+@app.command()
+def chaos(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(
+            help="kill-worker | kill-api | kill-broker | restart-postgres | restart-redis | disk-full "
+            "| slow-db"
+        ),
+    ] = None,
+    all_scenarios: Annotated[bool, typer.Option("--all", help="Every scenario in turn")] = False,
+    rate: Annotated[float, typer.Option(help="Background load, requests per second")] = 40.0,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Faults under load against a stack of its own (all on loopback, each bounded): errors during the
+    fault, time to recover, acknowledged writes lost, read models compared with a replay of the log."""
+    from careerstream.chaos.scenarios import SCENARIOS, fault_table, run_chaos
+
+    if all_scenarios == (scenario is not None):
+        raise typer.BadParameter("name one scenario or pass --all", param_hint="SCENARIO")
+    if scenario is not None and scenario not in SCENARIOS:
+        raise typer.BadParameter(f"one of {', '.join(SCENARIOS)}", param_hint="SCENARIO")
+    names = list(SCENARIOS) if all_scenarios else [scenario]
+    summary = run_chaos(get_settings(), names, rate=rate, progress=lambda m: typer.echo(m, err=True))  # type: ignore[arg-type]
+    typer.echo(
+        json.dumps(summary) if json_output else fault_table(summary) + "\n" + json.dumps(summary, indent=1)
+    )
+    raise typer.Exit(0 if summary["ok"] else 1)
 
 
 @bench_app.command("all")

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     # Security.
     master_key: str = Field(default=_DEV_MASTER_KEY, description="base64 of 32 bytes; wraps per-user keys")
+    # Comma-separated base64 master keys that still unwrap (during a rotation; see schemas/keystore.py).
+    previous_master_keys: str = ""
     data_key_cache_seconds: float = 300.0
     erasure_poll_seconds: float = 1.0
     jwt_secret: str = _DEV_JWT_SECRET
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     # API.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # API processes behind API_PORT (`up`, `careerstream load`): each binds with SO_REUSEPORT and the
+    # kernel spreads connections over them; one that dies is restarted by the supervisor.
+    api_processes: int = 1
     consistency_wait_ms: int = 2000
     # Request bodies (issue 15): every JSON body fits in 256 KiB (the largest legitimate one, a full
     # profile, is ~210 KB even with every character \u-escaped); a resume upload may carry the file
@@ -108,6 +113,19 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_timeout_s: float = 20.0
 
+    # Career chatbot (issue 13): how long POST /chat/messages waits for the reply (then 504 with the
+    # conversation id; the reply still arrives in the conversation), and the LLM budget per answer.
+    chat_reply_timeout_ms: int = 5000
+    chat_llm_timeout_s: float = 3.0
+
+    # Access audit (api/access_audit.py): off only to measure its cost (`bench gdpr`).
+    access_audit: bool = True
+    # Retention (issue 14), in days; 0 keeps forever. See streams/retention.py.
+    retention_chat_history_days: int = 90
+    retention_recommendation_history_days: int = 180
+    retention_resume_days: int = 365
+    retention_interval_s: float = 86400.0  # the worker's scheduled run; 0 = only `careerstream retention run`
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -122,6 +140,9 @@ class Settings(BaseSettings):
         env.update({name.upper(): str(value) for name, value in self.model_dump().items()})
         env.update(overrides)
         return env
+
+    def previous_master_key_bytes(self) -> list[bytes]:
+        return [base64.b64decode(k.strip()) for k in self.previous_master_keys.split(",") if k.strip()]
 
     def master_key_bytes(self) -> bytes:
         key = base64.b64decode(self.master_key)

@@ -64,7 +64,9 @@ def seed_demo(settings: Settings) -> None:
     """Register the demo users and their profiles and publish a course catalog; prints a token to try."""
     seed_courses(settings)
     base = f"http://{settings.api_host}:{settings.api_port}"
-    service = mint_token(settings.jwt_secret, "demo-seeder", "service", settings.jwt_issuer)
+    service = mint_token(
+        settings.jwt_secret, "demo-seeder", "service", settings.jwt_issuer, audience=settings.jwt_audience
+    )
     headers = {"Authorization": f"Bearer {service}"}
     with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
         for user_id, email, name, skills, interests, edu, years, goals in DEMO_USERS:
@@ -92,7 +94,14 @@ def seed_demo(settings: Settings) -> None:
                 break
             time.sleep(float(profile.headers.get("retry-after", "1")))
         profile.raise_for_status()
-    user_token = mint_token(settings.jwt_secret, "demo-ada", "user", settings.jwt_issuer, ttl_s=86400)
+    user_token = mint_token(
+        settings.jwt_secret,
+        "demo-ada",
+        "user",
+        settings.jwt_issuer,
+        ttl_s=86400,
+        audience=settings.jwt_audience,
+    )
     print(
         f"Seeded {len(DEMO_USERS)} demo users and {DEMO_COURSES} courses. Try:\n"
         f"  curl -H 'Authorization: Bearer {user_token}' {base}/users/demo-ada/profile\n"

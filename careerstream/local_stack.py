@@ -43,7 +43,13 @@ def projection_tables() -> list[str]:
 def reset_derived_stores(settings: Settings) -> None:
     """Empty every store derived from the log (see the module docstring); they are rebuilt from it."""
     with psycopg.connect(settings.database_url) as conn:
-        for table in [*projection_tables(), "projection_positions", "subject_keys"]:
+        for table in [
+            *projection_tables(),
+            "projection_positions",
+            "projection_fences",
+            "subject_keys",
+            "erasure_requests",
+        ]:
             conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
     redis = Redis.from_url(settings.redis_url)
     for key in redis.scan_iter(match=f"{settings.redis_prefix}*", count=1000):
@@ -120,7 +126,9 @@ def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
         for i in range(workers):
             name = f"worker-{i + 1}"
             supervisor.start(ChildSpec(name, [*cli, "worker"], {**env, "WORKER_ID": name}))
-        supervisor.start(ChildSpec("api", [*cli, "api"], env))
+        for i in range(max(1, settings.api_processes)):
+            name = "api" if settings.api_processes <= 1 else f"api-{i + 1}"
+            supervisor.start(ChildSpec(name, [*cli, "api"], env))
         wait_for_port(settings.api_host, settings.api_port, timeout_s=90)
         print(f"API on http://{settings.api_host}:{settings.api_port} (docs at /docs)", flush=True)
         if supervisor.metrics_port:

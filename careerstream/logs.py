@@ -11,6 +11,17 @@ from structlog.contextvars import bind_contextvars, clear_contextvars, merge_con
 __all__ = ["bind_contextvars", "clear_contextvars", "configure_logging"]
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is written. Binding the stream object at configuration
+    time broke logging for good once a caller that had swapped it (a test's CLI runner) closed it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """Configure structlog and route stdlib logging (uvicorn, faust, kafka) through the same renderer."""
     shared: list[structlog.types.Processor] = [
@@ -24,10 +35,10 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
@@ -37,3 +48,5 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # One INFO line per HTTP request made by the CLI's own clients (benches, chat) is noise.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -18,6 +18,11 @@ EVENTS_SKIPPED = Counter(
     "Redelivered events a projection had already applied",
     ["topic", "projection"],
 )
+EVENTS_FENCED = Counter(
+    "careerstream_events_fenced_total",
+    "Events about a subject the projection had already erased (applied as no-ops)",
+    ["topic", "projection"],
+)
 EVENTS_FAILED = Counter(
     "careerstream_events_failed_total",
     "Events sent to the dead-letter topic",

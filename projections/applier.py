@@ -24,7 +24,14 @@ from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from structlog.contextvars import bound_contextvars
 
-from careerstream.metrics import BATCH_LATENCY, EVENT_AGE, EVENTS_CONSUMED, EVENTS_FAILED, EVENTS_SKIPPED
+from careerstream.metrics import (
+    BATCH_LATENCY,
+    EVENT_AGE,
+    EVENTS_CONSUMED,
+    EVENTS_FAILED,
+    EVENTS_FENCED,
+    EVENTS_SKIPPED,
+)
 from projections.framework import (
     Effect,
     InvalidEvent,
@@ -33,7 +40,15 @@ from projections.framework import (
     coalesce,
     merge_batched_effects,
 )
-from projections.postgres_store import load_rows, lock_positions, lock_rows, save_positions, write_changes
+from projections.postgres_store import (
+    load_fences,
+    load_rows,
+    lock_positions,
+    lock_rows,
+    save_fences,
+    save_positions,
+    write_changes,
+)
 from projections.redis_store import write_cache_changes
 from schemas.events import Event
 from schemas.serde import EventSerde, PoisonEvent
@@ -50,6 +65,7 @@ class LogRecord:
     offset: int
     key: bytes | None
     value: bytes
+    timestamp_ms: int = 0  # the record's Kafka timestamp (producer create time); 0 when unknown
 
 
 class DeadLetterSink(Protocol):
@@ -67,6 +83,12 @@ class BatchOutcome:
     applied: int = 0
     skipped: int = 0
     dead_lettered: int = 0
+    fenced: int = 0  # events about subjects this projection has seen erased: applied as no-ops
+
+
+# Events that pass the erasure fence: the erasure itself (idempotent) and its completion, which holds
+# no personal data.
+FENCE_PASSES = frozenset({"ErasureRequested", "ErasureCompleted"})
 
 
 class BatchApplier:
@@ -81,6 +103,7 @@ class BatchApplier:
         redis_prefix: str,
         dead_letters: DeadLetterSink,
         effects: Mapping[str, EffectHandler] | None = None,
+        run_effects: bool = True,
     ) -> None:
         self.projection = projection
         self.serde = serde
@@ -89,7 +112,15 @@ class BatchApplier:
         self.redis_prefix = redis_prefix
         self.dead_letters = dead_letters
         self.effects = dict(effects or {})
+        # A replay into a fresh namespace must not touch the world (no keys destroyed, no events
+        # published, no index written): it applies rows and cache changes only.
+        self.run_effects = run_effects
         self.tables = {t.name: t for t in projection.tables}
+        # The erasure fence: a projection that handles ErasureRequested ignores every later event about
+        # an erased subject, whatever its topic, so a command racing an erasure (accepted before the
+        # DELETE, published after it) cannot re-create personal data. Replays apply the same rule, so
+        # they end in the same state whichever topic they read first.
+        self.fenced = projection.event_types is None or "ErasureRequested" in projection.event_types
 
     def _decode_all(
         self, records: Sequence[LogRecord], cache: DecodeCache | None = None
@@ -148,6 +179,8 @@ class BatchApplier:
             return total
 
     async def _run_effects(self, changes: Sequence[Any], events: Sequence[Event]) -> None:
+        if not self.run_effects:
+            return
         by_id = {e.event_id: e for e in events}
         for change in changes:
             if isinstance(change, Effect):
@@ -172,14 +205,22 @@ class BatchApplier:
                 EVENTS_SKIPPED.labels(topic=records[0].topic, projection=name).inc(outcome.skipped)
             decoded = self._decode_all(fresh, cache)
             wanted = {w for _, ev, _ in decoded if ev is not None for w in self.projection.reads(ev)}
+            subjects = {ev.subject_id for _, ev, _ in decoded if ev is not None} if self.fenced else set()
             if self.projection.concurrent_topics:
-                await lock_rows(conn, wanted)
+                # The fence of a subject is read and written under the same lock as its rows.
+                await lock_rows(conn, wanted | {(f"fence:{name}", (s,)) for s in subjects})
+            fenced = await load_fences(conn, name, subjects) if subjects else set()
+            new_fences: set[str] = set()
             state = State(self.tables, await load_rows(conn, self.tables, wanted) if wanted else {})
             changes = []
             events: list[Event] = []
             for record, event, poison in decoded:
                 if refused is not None and event is not None:
                     event, poison = None, refused
+                if event is not None and event.subject_id in fenced and event.event_type not in FENCE_PASSES:
+                    outcome.fenced += 1
+                    EVENTS_FENCED.labels(topic=record.topic, projection=name).inc()
+                    continue
                 if event is not None:
                     try:
                         event_changes = self.projection.apply(state, event)
@@ -194,6 +235,9 @@ class BatchApplier:
                         state.apply(event_changes)
                         changes.extend(event_changes)
                         events.append(event)
+                        if self.fenced and event.event_type == "ErasureRequested":
+                            fenced.add(event.subject_id)
+                            new_fences.add(event.subject_id)
                 if poison is not None:
                     await self.dead_letters.send(record, name, poison)
                     EVENTS_FAILED.labels(topic=record.topic, projection=name, reason=poison[:40]).inc()
@@ -212,6 +256,7 @@ class BatchApplier:
             for r in fresh:
                 tp = (r.topic, r.partition)
                 new_positions[tp] = max(new_positions.get(tp, 0), r.offset + 1)
+            await save_fences(conn, name, new_fences)
             await save_positions(conn, name, new_positions)
         outcome.applied = len(events)
         now = time.time()

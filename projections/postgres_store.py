@@ -56,6 +56,23 @@ async def save_positions(
         )
 
 
+async def load_fences(conn: AsyncConnection[Any], projection: str, subjects: Iterable[str]) -> set[str]:
+    """Subjects this projection has seen erased (see `BatchApplier`, the erasure fence)."""
+    cur = await conn.execute(
+        "SELECT subject_id FROM projection_fences WHERE projection = %s AND subject_id = ANY(%s)",
+        (projection, list(subjects)),
+    )
+    return {r[0] for r in await cur.fetchall()}
+
+
+async def save_fences(conn: AsyncConnection[Any], projection: str, subjects: Iterable[str]) -> None:
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO projection_fences (projection, subject_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            [(projection, s) for s in sorted(subjects)],
+        )
+
+
 async def lock_rows(conn: AsyncConnection[Any], wanted: Iterable[tuple[str, Key]]) -> None:
     """Serialise transactions that read-modify-write the same rows (a projection fed by two topics can
     get concurrent batches about one user). Transaction-scoped advisory locks, taken in sorted order so

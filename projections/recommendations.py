@@ -51,6 +51,14 @@ RECOMMENDATION_HISTORY = Table(
 
 FEATURE_EVENTS = frozenset({"ProfileUpdated", "AssessmentCompleted", "CareerInteraction", "CourseEnrollment"})
 ACTIONS = frozenset(k.value for k in InteractionKind)
+REC_CONSENT = Table(
+    name="rec_consent",
+    key_columns=("user_id",),
+    columns=("user_id", "granted", "changed_at"),
+)
+PURPOSE = "recommendations"
+NO_CONSENT = f"not processed: no consent for {PURPOSE}"
+
 HISTORY_LIMIT = 200  # most recent career interactions kept per user
 SKILLS_LIMIT = 300  # per source
 INTEREST_THRESHOLD = 0.6  # interest-assessment dimensions at or above this score become interests
@@ -96,6 +104,25 @@ def empty_features(user_id: str) -> dict[str, Any]:
     }
 
 
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):  # redacted personal fields
+        return None
+
+
+def profile_context(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Years of experience, location and salary expectation of a ProfileUpdated payload (None when
+    absent or redacted)."""
+    location = payload.get("location")
+    return {
+        "years": _number(payload.get("years_experience")),
+        "location": location if isinstance(location, str) else None,
+        "salary": _number(payload.get("salary_expectation")),
+        "currency": payload.get("salary_currency"),
+    }
+
+
 def fold_features(current: Mapping[str, Any] | None, event: Event) -> dict[str, Any]:
     """The user's features after `event` (one of FEATURE_EVENTS). Absolute: a whole new row."""
     row = dict(current) if current is not None else empty_features(event.subject_id)
@@ -106,6 +133,8 @@ def fold_features(current: Mapping[str, Any] | None, event: Event) -> dict[str, 
     if event.event_type == "ProfileUpdated":
         skills["profile"] = list(p.get("skills") or [])[:SKILLS_LIMIT]
         interests["profile"] = list(p.get("interests") or [])[:SKILLS_LIMIT]
+        # No column of its own: years, location and salary ride in the interests JSON document.
+        interests["context"] = profile_context(p)
         row["goals"] = p.get("career_goals")  # None when erased/redacted
         row["education"] = p.get("education_level")
     elif event.event_type == "AssessmentCompleted":
@@ -137,12 +166,17 @@ def profile_of(row: Mapping[str, Any]) -> UserProfile:
         list(skills.get("learned") or []),
         10_000,
     )
+    context = dict(interests.get("context") or {})
     return UserProfile(
         user_id=str(row["user_id"]),
         skills=tuple(merged),
         interests=tuple(_union(list(interests.get("profile") or []), list(interests.get("assessed") or []))),
         career_goals=str(row.get("goals") or ""),
         education_level=str(row.get("education") or ""),
+        years_experience=_number(context.get("years")),
+        location=str(context.get("location") or ""),
+        salary_expectation=_number(context.get("salary")),
+        salary_currency=str(context.get("currency") or ""),
     )
 
 
@@ -174,6 +208,8 @@ def recommendation_items(
         }
         if career.bls is not None and career.bls.median_wage is not None:
             item["median_wage_usd"] = career.bls.median_wage
+        if r.why:
+            item["why"] = r.why
         items.append(item)
     return items
 
@@ -181,7 +217,7 @@ def recommendation_items(
 class RecommendationProjection(Projection):
     name = "recommendations"
     topics = ("users", "activity")
-    tables = (REC_USER_FEATURES, RECOMMENDATION_HISTORY)
+    tables = (REC_USER_FEATURES, RECOMMENDATION_HISTORY, REC_CONSENT)
 
     def __init__(self, model: ModelSource | None = None, top_k: int | None = None) -> None:
         # Constructing is cheap (the registry builds instances everywhere); the model loads on first use.
@@ -207,9 +243,12 @@ class RecommendationProjection(Projection):
         return self._top_k
 
     def reads(self, event: Event) -> list[tuple[str, Key]]:
+        consent = (REC_CONSENT.name, (event.subject_id,))
+        if event.event_type == "ConsentChanged" and event.payload.get("purpose") == PURPOSE:
+            return [(REC_USER_FEATURES.name, (event.subject_id,)), consent]
         if event.event_type not in FEATURE_EVENTS and event.event_type != "ErasureRequested":
             return []
-        return [(REC_USER_FEATURES.name, (event.subject_id,))]
+        return [(REC_USER_FEATURES.name, (event.subject_id,)), consent]
 
     def apply(self, state: State, event: Event) -> list[Change]:
         user_id = event.subject_id
@@ -219,8 +258,25 @@ class RecommendationProjection(Projection):
                 DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", user_id),
                 CacheDelete(cache_key(user_id)),
             ]
+        if event.event_type == "ConsentChanged":
+            if event.payload.get("purpose") != PURPOSE:
+                return []
+            granted = bool(event.payload["granted"])
+            consent = {"user_id": user_id, "granted": granted, "changed_at": event.occurred_at}
+            if granted:
+                return [Upsert(REC_CONSENT.name, consent), CacheDelete(cache_key(user_id))]
+            # Withdrawn: what was derived for the purpose goes; the cache says why there is nothing.
+            return [
+                Upsert(REC_CONSENT.name, consent),
+                Delete(REC_USER_FEATURES.name, (user_id,)),
+                DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", user_id),
+                CacheSet(cache_key(user_id), json.dumps({"user_id": user_id, "not_processed": NO_CONSENT})),
+            ]
         if event.event_type not in FEATURE_EVENTS:
             return []
+        consent_row = state.get(REC_CONSENT.name, (user_id,))
+        if consent_row is not None and not consent_row["granted"]:
+            return []  # no consent: the profile is not processed for recommendations
         validate(event)
         row = fold_features(state.get(REC_USER_FEATURES.name, (user_id,)), event)
         return [Upsert(REC_USER_FEATURES.name, row)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.chat_conversations import ChatConversationProjection
 from projections.course_catalog import CourseCatalogProjection
 from projections.framework import Projection
 from projections.gdpr import ErasureProjection
@@ -18,6 +19,7 @@ def all_projections() -> list[Projection]:
         RecommendationProjection(),
         ResumeAnalysisProjection(),
         CourseCatalogProjection(),
+        ChatConversationProjection(),  # issue 13: the career chatbot
     ]
 
 

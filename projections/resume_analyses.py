@@ -54,7 +54,16 @@ ERASED_USERS = Table(
     columns=("user_id", "erased_at"),
 )
 
-FINAL_STATUSES = ("done", "failed")
+CONSENT = Table(
+    name="resume_consent",
+    key_columns=("user_id",),
+    columns=("user_id", "granted", "changed_at"),
+)
+PURPOSE = "resume_analysis"
+NO_CONSENT = f"not processed: no consent for {PURPOSE}"
+
+# `skipped`: uploaded while consent for resume analysis was withdrawn; never analysed.
+FINAL_STATUSES = ("done", "failed", "skipped")
 
 
 def without_nul(value: Any) -> Any:
@@ -77,15 +86,22 @@ def empty_row(resume_id: str, user_id: str) -> dict[str, Any]:
 class ResumeAnalysisProjection(Projection):
     name = "resume_analyses"
     topics = ("resumes", "users")
-    tables = (RESUME_ANALYSES, ERASED_USERS)
-    event_types = frozenset({"ResumeUploaded", "ResumeAnalyzed", "ErasureRequested"})
+    tables = (RESUME_ANALYSES, ERASED_USERS, CONSENT)
+    event_types = frozenset({"ResumeUploaded", "ResumeAnalyzed", "ErasureRequested", "ConsentChanged"})
 
     def reads(self, event: Event) -> list[tuple[str, Key]]:
         if event.event_type in ("ResumeUploaded", "ResumeAnalyzed"):
             return [
                 (RESUME_ANALYSES.name, (event.payload["resume_id"],)),
                 (ERASED_USERS.name, (event.subject_id,)),
+                (CONSENT.name, (event.subject_id,)),
             ]
+        if event.event_type == "ConsentChanged" and event.payload.get("purpose") == PURPOSE:
+            return [(CONSENT.name, (event.subject_id,))]
+        if event.event_type == "ErasureRequested":
+            # Not read, but locked: the `resumes` agent's batch about this user must not interleave with
+            # the erasure (else an upload projected meanwhile survives it as a "pending" row).
+            return [(ERASED_USERS.name, (event.subject_id,))]
         return []
 
     def apply(self, state: State, event: Event) -> list[Change]:
@@ -96,6 +112,19 @@ class ResumeAnalysisProjection(Projection):
                 Upsert(ERASED_USERS.name, {"user_id": user_id, "erased_at": event.occurred_at}),
                 Effect("delete_resume_blobs", {"event_id": event.event_id, "subject_id": user_id}),
             ]
+        if event.event_type == "ConsentChanged":
+            if event.payload.get("purpose") != PURPOSE:
+                return []
+            granted = bool(event.payload["granted"])
+            consent_row = {"user_id": user_id, "granted": granted, "changed_at": event.occurred_at}
+            changes: list[Change] = [Upsert(CONSENT.name, consent_row)]
+            if not granted:
+                # Withdrawal removes what was derived for the purpose: analyses and the uploaded files.
+                changes += [
+                    DeleteWhere(RESUME_ANALYSES.name, "user_id", user_id),
+                    Effect("delete_resume_blobs", {"event_id": event.event_id, "subject_id": user_id}),
+                ]
+            return changes
         if event.event_type not in ("ResumeUploaded", "ResumeAnalyzed"):
             return []
         # Erased already (tombstone), or the key is gone (personal fields redacted): nothing to keep.
@@ -119,6 +148,14 @@ class ResumeAnalysisProjection(Projection):
                 uploaded_at=event.occurred_at,
                 last_event_id=event.event_id,
             )
+            consent = state.get(CONSENT.name, (user_id,))
+            if consent is not None and not consent["granted"]:
+                # Not analysed and not kept: the row says why, the file goes.
+                row.update(status="skipped", failure_reason=NO_CONSENT, file_name=None, blob_sha256=None)
+                return [
+                    Upsert(RESUME_ANALYSES.name, without_nul(row)),
+                    Effect("delete_resume_blobs", {"event_id": event.event_id, "subject_id": user_id}),
+                ]
             return [
                 Upsert(RESUME_ANALYSES.name, without_nul(row)),
                 Effect("analyze_resume", {"event_id": event.event_id, "resume_id": resume_id}),

@@ -42,6 +42,9 @@ TOPIC_PARTITIONS: dict[str, int] = {
     "courses": 6,
     "resumes": 3,
     "chat": 3,
+    # Access audit (PersonalDataAccessed), keyed by the person whose data was read; hash-chained per
+    # partition by the audit notary (streams/audit_notary.py).
+    "audit": 3,
 }
 DEAD_LETTER_TOPIC = "dead-letter"
 

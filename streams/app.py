@@ -11,12 +11,15 @@ Run with `careerstream worker` (or `faust -A streams.app worker`).
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 import faust
 import mode.loop
+import psycopg
 import structlog
 from faust.types import TP
 
@@ -27,10 +30,14 @@ from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
 from projections.registry import selected_projections
 from schemas.catalog import topic_name
+from streams.audit_notary import NotarySpec
 from streams.connections import bootstrap_servers
+from streams.retention import run_and_publish
 from streams.runtime import WorkerRuntime
 
 log = structlog.get_logger(__name__)
+
+NOTARY = NotarySpec()
 
 
 def _bound_fetch_wait(fetch_max_wait_ms: int) -> None:
@@ -53,11 +60,65 @@ def _bound_fetch_wait(fetch_max_wait_ms: int) -> None:
     driver.AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
 
 
+def projection_start_offsets(
+    database_url: str, readers_by_topic: Mapping[str, list[str]], assigned: Iterable[TP]
+) -> dict[TP, int]:
+    """Where each assigned partition must be read from: the lowest next offset of the projections (and
+    the audit notary) that read its topic, 0 where one has no position yet."""
+    wanted = [tp for tp in assigned if tp.topic in readers_by_topic]
+    if not wanted:
+        return {}
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT projection, topic, partition, next_offset FROM projection_positions"
+            " WHERE topic = ANY(%s)",
+            (sorted({tp.topic for tp in wanted}),),
+        ).fetchall()
+    positions = {(name, topic, int(part)): int(offset) for name, topic, part, offset in rows}
+    return {
+        tp: min(positions.get((name, tp.topic, tp.partition), 0) for name in readers_by_topic[tp.topic])
+        for tp in wanted
+    }
+
+
+def _resume_from_projection_positions(database_url: str, readers_by_topic: Mapping[str, list[str]]) -> None:
+    """The log positions that count are the projections' own, in Postgres, written with their rows.
+    Faust seeks an assigned partition to the group's committed Kafka offset, and `take_events` acks
+    (and so commits) a batch in a `finally` even when the batch was cancelled mid-way (a graceful stop
+    or a rebalance): the committed offset can run ahead of what the projections applied. So after
+    Faust's seek, every partition is moved back to the lowest projection position where that is
+    lower; events below a projection's own position are skipped by its applier, so nothing is
+    applied twice and nothing acknowledged is left unapplied."""
+    from faust.transport.consumer import Consumer
+
+    original = Consumer.perform_seek
+    if getattr(original, "_careerstream_wrapped", False):
+        return
+
+    async def perform_seek(self: Any) -> None:
+        await original(self)
+        starts = await asyncio.to_thread(
+            projection_start_offsets, database_url, readers_by_topic, set(self.assignment())
+        )
+        for tp, offset in starts.items():
+            current = self._read_offset.get(tp)
+            if current is None or offset < current:
+                log.info("seek_to_projection_position", topic=tp.topic, partition=tp.partition, offset=offset)
+                await self.seek(tp, offset)
+
+    perform_seek._careerstream_wrapped = True  # type: ignore[attr-defined]
+    Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings, projections: list[Projection] | None = None) -> faust.App:
     """Build the Faust app and register one agent per topic the selected projections read."""
-    projections = (
-        projections if projections is not None else selected_projections(settings.worker_projections)
-    )
+    wanted = [n.strip() for n in settings.worker_projections.split(",") if n.strip()]
+    # The audit notary runs where every projection runs, or where it is named.
+    notary = not wanted or NOTARY.name in wanted
+    if projections is None:
+        projections = selected_projections(",".join(n for n in wanted if n != NOTARY.name))
+        if wanted == [NOTARY.name]:
+            projections = []
     _bound_fetch_wait(settings.consumer_fetch_max_wait_ms)
     settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     brokers = [f"kafka://{h.strip()}" for h in bootstrap_servers(settings).split(",")]
@@ -85,18 +146,65 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
     async def runtime() -> WorkerRuntime:
         async with state["lock"]:
             if state["runtime"] is None:
-                state["runtime"] = await WorkerRuntime.start(settings, projections)
+                state["runtime"] = await WorkerRuntime.start(settings, projections, notary=notary)
             return state["runtime"]
 
-    for logical in sorted({t for p in projections for t in p.topics}):
-        readers = [p for p in projections if logical in p.topics]
+    if notary and settings.retention_interval_s > 0:
+        # The worker that runs every projection also enforces retention, once per interval (the
+        # last run's time is in Postgres, so several such workers still run it about once).
+        @app.timer(min(settings.retention_interval_s, 3600.0))
+        async def retention() -> None:
+            rt = await runtime()
+            await run_and_publish(settings, rt.producer, only_if_due=True)
+
+    readers_of: list[Projection | NotarySpec] = [*projections, *([NOTARY] if notary else [])]
+    _resume_from_projection_positions(
+        settings.database_url,
+        {
+            topic_name(settings.topic_prefix, logical): [p.name for p in readers_of if logical in p.topics]
+            for logical in {t for p in readers_of for t in p.topics}
+        },
+    )
+    for logical in sorted({t for p in readers_of for t in p.topics}):
+        readers = [p for p in readers_of if logical in p.topics]
         _register_topic_agent(app, settings, logical, readers, runtime)
+
+    cached = [p.name for p in projections]
+
+    @app.timer(interval=1.0)
+    async def restore_redis_read_models() -> None:
+        """Redis lost its data (restarted empty)? Rewrite the read models' keys from Postgres."""
+        from streams.redis_recovery import check_once
+
+        rt = await runtime()
+        await check_once(rt.pool, rt.redis, settings.redis_prefix, cached)
 
     return app
 
 
+# A crashed worker gets this long to stop gracefully, then ends its process (see exit_if_stop_hangs).
+CRASH_STOP_BUDGET_S = 5.0
+
+
+def exit_if_stop_hangs(seconds: float) -> threading.Timer:
+    """End the process if it is still alive `seconds` from now. After a Postgres restart under load
+    (`careerstream chaos restart-postgres`), Faust's graceful stop following `app.crash` logged its
+    steps up to LeaveGroup and then waited forever, so the process never exited and the supervisor
+    never restarted it: projections stalled until someone killed it. The failed batch was not
+    acknowledged, so ending the process here is as safe as a SIGKILL (test_kill_under_load)."""
+
+    def bail() -> None:
+        log.error("worker_stop_timed_out", seconds=seconds)
+        os._exit(70)
+
+    timer = threading.Timer(seconds, bail)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def _register_topic_agent(
-    app: faust.App, settings: Settings, logical: str, readers: list[Projection], runtime: Any
+    app: faust.App, settings: Settings, logical: str, readers: list[Projection | NotarySpec], runtime: Any
 ) -> None:
     """One agent per topic: Faust's per-event stream cost is paid once, each record is decoded once,
     and the batch goes to every projection reading the topic concurrently (their Postgres waits
@@ -133,6 +241,7 @@ def _register_topic_agent(
                 # Stores unreachable or a bug: stop the worker rather than ack unapplied events.
                 # The supervisor restarts it and the batch is redelivered from the last commit.
                 log.exception("batch_failed", topic=logical, records=len(records))
+                exit_if_stop_hangs(CRASH_STOP_BUDGET_S)
                 await app.crash(exc)
                 raise
             for p in readers:
@@ -165,6 +274,13 @@ def run_worker(argv: list[str] | None = None) -> None:
     # bench ingested 5,144/s on average with it vs 4,711/s with asyncio's loop (4 runs each, 2 pairs
     # alternated).
     mode.loop.use(get_settings().worker_event_loop)
+    # Heavy engines load before the worker joins its consumer group: a (re)started or added worker takes
+    # partitions only once it can serve them, so a restart or a rebalance never parks a chat message
+    # behind a model load.
+    if any(p.name == "chat_conversations" for p in selected_projections(get_settings().worker_projections)):
+        from streams.chat_effect import warm
+
+        warm()
     # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
     sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]
     app.main()

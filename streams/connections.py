@@ -9,7 +9,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from redis.asyncio import Redis
 
 from careerstream.config import Settings
-from schemas.keystore import PostgresKeyStore
+from schemas.keystore import LocalKeyRing, PostgresKeyStore
 from schemas.serde import EventSerde, serde_from_settings
 from streams.producer import EventProducer
 
@@ -19,10 +19,15 @@ def bootstrap_servers(settings: Settings) -> str:
     return settings.kafka_bootstrap_servers or f"127.0.0.1:{settings.embedded_broker_port}"
 
 
+def key_ring(settings: Settings) -> LocalKeyRing:
+    """The master keys from settings: MASTER_KEY wraps, it and PREVIOUS_MASTER_KEYS unwrap."""
+    return LocalKeyRing(settings.master_key_bytes(), settings.previous_master_key_bytes())
+
+
 def build_serde(settings: Settings, key_pool: ConnectionPool) -> EventSerde:
     """The configured serde over a Postgres key store (key cache and erasure polling from settings)."""
     keystore = PostgresKeyStore(
-        key_pool, settings.master_key_bytes(), settings.data_key_cache_seconds, settings.erasure_poll_seconds
+        key_pool, key_ring(settings), settings.data_key_cache_seconds, settings.erasure_poll_seconds
     )
     return serde_from_settings(keystore, settings.schema_registry_url, settings.topic_prefix)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engines.course_search.live import course_index_effect
 from projections.registry import erasing_read_models
 from schemas.events import Event, new_event
-from streams import resume_analysis_effect
+from streams import chat_effect, resume_analysis_effect
 
 if TYPE_CHECKING:
     from streams.runtime import WorkerRuntime
@@ -57,4 +57,5 @@ def effect_handlers() -> dict[str, EffectFn]:
         "analyze_resume": resume_analysis_effect.analyze_resume_handler(),
         "delete_resume_blobs": resume_analysis_effect.delete_resume_blobs,
         "course_index": course_index_effect,  # issue 5: course search index (engines.course_search.live)
+        "chat_reply": chat_effect.chat_reply_handler(),  # issue 13: the career chatbot
     }

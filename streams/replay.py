@@ -7,6 +7,7 @@ read model rebuilt from the log is identical to one built live.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -22,10 +23,12 @@ from streams.runtime import WorkerRuntime
 
 
 def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) -> Iterator[LogRecord]:
-    """Every record of the given topics, partition by partition, up to the current end of the log.
+    """Every record of the given topics up to the current end of the log, in log order per partition
+    (partitions interleave).
 
-    The end is the consumer's end-of-partition signal (from fetch responses), not ListOffsets: the
-    embedded Tansu broker reports the latest offset as the last batch's base offset + 1.
+    All non-empty partitions are read at once, in batches. The end is each partition's
+    end-of-partition signal (from fetch responses), not ListOffsets: the embedded Tansu broker
+    reports the latest offset as the last batch's base offset + 1.
     """
     consumer = Consumer(
         {
@@ -33,26 +36,49 @@ def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) ->
             "group.id": f"{settings.topic_prefix}-replay",
             "enable.auto.commit": False,
             "enable.partition.eof": True,
+            # Answer at once at the end of a partition instead of waiting for more data.
+            "fetch.wait.max.ms": 10,
+            "queued.max.messages.kbytes": 262144,
         }
     )
     try:
+        assigned: list[TopicPartition] = []
         for logical in logical_topics or list(TOPIC_PARTITIONS):
             topic = topic_name(settings.topic_prefix, logical)
             for partition in range(TOPIC_PARTITIONS[logical]):
                 low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-                if high <= low:
-                    continue
-                consumer.assign([TopicPartition(topic, partition, low)])
-                while True:
-                    msg = consumer.poll(5.0)
-                    if msg is None:
-                        break
-                    error = msg.error()
-                    if error is not None:
-                        if error.code() == KafkaError._PARTITION_EOF:
-                            break
-                        raise RuntimeError(str(error))
-                    yield LogRecord(topic, partition, msg.offset() or 0, msg.key(), msg.value() or b"")
+                if high > low:
+                    assigned.append(TopicPartition(topic, partition, low))
+        if not assigned:
+            return
+        consumer.assign(assigned)
+        open_partitions = {(tp.topic, tp.partition) for tp in assigned}
+        idle_since = time.monotonic()
+        while open_partitions:
+            # `consume` returns when it has num_messages or at the timeout: a short timeout keeps a
+            # small log from waiting it out.
+            messages = consumer.consume(num_messages=5000, timeout=0.1)
+            if not messages:
+                if time.monotonic() - idle_since > 5.0:
+                    break  # nothing for 5 s: the broker has nothing more to give
+                continue
+            idle_since = time.monotonic()
+            for msg in messages:
+                error = msg.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        open_partitions.discard((msg.topic() or "", msg.partition() or 0))
+                        continue
+                    raise RuntimeError(str(error))
+                _kind, timestamp_ms = msg.timestamp()
+                yield LogRecord(
+                    msg.topic() or "",
+                    msg.partition() or 0,
+                    msg.offset() or 0,
+                    msg.key(),
+                    msg.value() or b"",
+                    max(0, timestamp_ms),
+                )
     finally:
         consumer.close()
 
@@ -103,9 +129,11 @@ async def rebuild(settings: Settings, projections: list[Projection], batch_size:
             for projection in projections:
                 for table in projection.tables:
                     await conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table.name)))
-                await conn.execute(
-                    "DELETE FROM projection_positions WHERE projection = %s", (projection.name,)
-                )
+                for bookkeeping in ("projection_positions", "projection_fences"):
+                    await conn.execute(
+                        sql.SQL("DELETE FROM {} WHERE projection = %s").format(sql.Identifier(bookkeeping)),
+                        (projection.name,),
+                    )
         count = 0
         topics = sorted({t for p in projections for t in p.topics})
         batch: list[LogRecord] = []

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 
 from careerstream.config import Settings
-from projections.applier import BatchApplier, EffectHandler
+from projections.applier import BatchApplier, BatchOutcome, DecodeCache, EffectHandler, LogRecord
 from projections.framework import Projection
 from schemas.catalog import DEAD_LETTER_TOPIC, topic_name
+from streams.audit_notary import NAME, AuditNotary
 from streams.connections import Connections
 from streams.dead_letter import KafkaDeadLetterSink
 from streams.effects import effect_handlers
@@ -19,12 +22,20 @@ from streams.effects import effect_handlers
 log = structlog.get_logger(__name__)
 
 
+class RecordApplier(Protocol):
+    """Applies a batch of log records: a projection's `BatchApplier`, or the audit notary."""
+
+    async def apply(self, records: Sequence[LogRecord], cache: DecodeCache | None = None) -> BatchOutcome: ...
+
+
 @dataclass
 class WorkerRuntime(Connections):
-    appliers: dict[str, BatchApplier] = field(default_factory=dict)
+    appliers: dict[str, RecordApplier] = field(default_factory=dict)
 
     @classmethod
-    async def start(cls, settings: Settings, projections: list[Projection]) -> WorkerRuntime:
+    async def start(
+        cls, settings: Settings, projections: list[Projection], notary: bool = False
+    ) -> WorkerRuntime:
         c = await Connections.open_connections(settings, pool_size=8)
         runtime = cls(c.settings, c.key_pool, c.pool, c.redis, c.serde, c.producer)
         serde, pool, redis, producer = c.serde, c.pool, c.redis, c.producer
@@ -36,6 +47,8 @@ class WorkerRuntime(Connections):
             runtime.appliers[projection.name] = BatchApplier(
                 projection, serde, pool, redis, settings.redis_prefix, sink, effects
             )
+        if notary:
+            runtime.appliers[NAME] = AuditNotary(serde, pool)
         loop = type(asyncio.get_running_loop())
         log.info("worker_runtime_started", projections=sorted(runtime.appliers), event_loop=loop.__module__)
         return runtime

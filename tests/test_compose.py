@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from careerstream.config import Settings
+from careerstream.local_broker.kafka import KAFKA_VERSION, KafkaNode
 from schemas.catalog import TOPIC_PARTITIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,30 @@ def test_the_stack_has_kafka_postgres_redis_workers_and_the_api() -> None:
     assert SERVICES["kafka"]["image"].startswith("apache/kafka:")
     assert env_of("kafka")["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft, no ZooKeeper
     assert env_of("kafka")["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"  # topics come from `prepare`
+
+
+def test_compose_runs_the_kafka_version_and_settings_of_the_local_broker_and_the_tests() -> None:
+    assert SERVICES["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
+    local = dict(
+        line.split("=", 1)
+        for line in KafkaNode(Path("/data"), 9092, 9093).server_properties().splitlines()
+        if line and "=" in line
+    )
+    compose = {k.removeprefix("KAFKA_").lower().replace("_", "."): str(v) for k, v in env_of("kafka").items()}
+    for key in (
+        "process.roles",
+        "controller.listener.names",
+        "offsets.topic.replication.factor",
+        "transaction.state.log.replication.factor",
+        "transaction.state.log.min.isr",
+        "share.coordinator.state.topic.replication.factor",
+        "share.coordinator.state.topic.min.isr",
+        "group.initial.rebalance.delay.ms",
+        "num.partitions",
+        "auto.create.topics.enable",
+        "log.retention.hours",
+    ):
+        assert compose[key] == local[key], key
 
 
 def test_every_app_environment_variable_is_a_setting() -> None:

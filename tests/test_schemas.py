@@ -27,6 +27,8 @@ REQUIRED_EVENTS = {
     "ConsentChanged",
     "ErasureRequested",
     "ErasureCompleted",
+    "PersonalDataAccessed",
+    "RetentionApplied",
 }
 CATALOG = load_catalog()
 

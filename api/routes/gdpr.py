@@ -14,8 +14,10 @@ from fastapi.encoders import jsonable_encoder
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from api.access_audit import audited
 from api.auth import CurrentPrincipal, authorize
 from api.context import ApiContext, get_ctx
+from api.errors import responses
 from projections.registry import all_projections
 
 router = APIRouter(prefix="/users", tags=["gdpr"])
@@ -26,7 +28,11 @@ def user_tables() -> list[str]:
     return sorted({t.name for p in all_projections() for t in p.tables if "user_id" in t.columns})
 
 
-@router.get("/{user_id}/export")
+@router.get(
+    "/{user_id}/export",
+    responses=responses(401, 403, 404, 422, 503),
+    dependencies=[audited("export", ("*",), purpose="gdpr_export")],
+)
 async def export_user_data(
     user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")],
     principal: CurrentPrincipal,

@@ -10,22 +10,28 @@ import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from structlog.contextvars import get_contextvars
 
+from api.access_audit import audited
 from api.auth import CurrentPrincipal, authorize
-from api.consistency import wait_for_token
+from api.consistency import token_param, wait_for_token
 from api.context import ApiContext, get_ctx
-from api.models import AcceptedEvent
+from api.errors import responses
+from api.guards import WriteLimited
+from api.models import NO_NUL, AcceptedEvent, Strict
 from projections.recommendations import cache_key
 from schemas.events import new_event
 from schemas.keystore import SubjectErased
+from streams.redis_recovery import latest_recommendations
 
 router = APIRouter(prefix="/users", tags=["recommendations"])
 
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
 UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-TokenQuery = Annotated[str | None, Query(max_length=300, description="consistency_token from a command")]
+TokenQuery = Annotated[
+    str | None, token_param("consistency_token from a profile update or an interaction", "users", "activity")
+]
 Action = Literal["viewed", "saved", "applied", "dismissed", "rated"]
 
 COURSES_PER_CAREER = 3
@@ -60,14 +66,14 @@ class RecommendationsOut(BaseModel):
     items: list[RecommendationOut]
 
 
-class InteractionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    career_id: str = Field(min_length=1, max_length=200, description="ESCO occupation URI")
+class InteractionIn(Strict):
+    career_id: str = Field(min_length=1, max_length=200, pattern=NO_NUL, description="ESCO occupation URI")
     action: Action
     rating: int | None = Field(default=None, ge=1, le=5, description="1..5, only with action=rated")
-    source: str | None = Field(default=None, max_length=40, description="recommendations, search, chat, ...")
-    model_version: str | None = Field(default=None, max_length=80)
+    source: str | None = Field(
+        default=None, max_length=40, pattern=NO_NUL, description="recommendations, search, chat, ..."
+    )
+    model_version: str | None = Field(default=None, max_length=80, pattern=NO_NUL)
 
 
 class _Courses:
@@ -167,7 +173,13 @@ async def _career_ids() -> frozenset[str]:
     return _cache.career_ids
 
 
-@router.get("/{user_id}/recommendations", response_model=RecommendationsOut)
+@router.get(
+    "/{user_id}/recommendations",
+    response_model=RecommendationsOut,
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    # Derived from personal data (skills, goals); it returns no personal field itself.
+    dependencies=[audited("recommendations")],
+)
 async def get_recommendations(
     user_id: UserIdPath,
     principal: CurrentPrincipal,
@@ -183,17 +195,24 @@ async def get_recommendations(
     await wait_for_token(
         ctx.pool,
         "recommendations",
-        {ctx.topic("users"), ctx.topic("activity")},
+        ctx.topics("users", "activity"),
         consistency_token,
         ctx.settings.consistency_wait_ms,
     )
     raw = await ctx.redis.get(ctx.settings.redis_prefix + cache_key(user_id))
+    if raw is None:
+        # Not in Redis: none computed yet, or Redis lost its data (restart) and the worker has not
+        # restored it yet (streams/redis_recovery.py). The record is in Postgres either way.
+        raw = await latest_recommendations(ctx.pool, user_id)
     if raw is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             f"no recommendations for user {user_id} yet: update the profile or record an interaction",
         )
     doc = json.loads(raw)
+    if "not_processed" in doc:
+        reason = doc["not_processed"]
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recommendations for user {user_id}: {reason}")
     items = doc["items"][:k]
     if courses and items and await _courses_table_exists(ctx):
         by_skill = await _courses_by_skill(ctx, {s.lower() for it in items for s in it["missing_skills"]})
@@ -203,7 +222,13 @@ async def get_recommendations(
     return dict(doc)
 
 
-@router.post("/{user_id}/interactions", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent)
+@router.post(
+    "/{user_id}/interactions",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedEvent,
+    responses=responses(401, 403, 410, 413, 422, 429, 503),
+    dependencies=[WriteLimited],
+)
 async def record_interaction(
     user_id: UserIdPath, body: InteractionIn, principal: CurrentPrincipal, ctx: Ctx
 ) -> AcceptedEvent:

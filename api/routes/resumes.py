@@ -2,24 +2,29 @@
 
 Upload answers 413 / 415 / 422 with `{"code", "reason"}` for files the engine's intake refuses (too
 large, not a PDF/DOCX/TXT by content, empty, encrypted, corrupt, no text layer, zip bomb); accepted
-files go to the blob store under their sha256 and the analysis worker picks up the event.
+files go to the blob store under their sha256 and the analysis worker picks up the event. An upload
+racing an erasure of the same user answers 410 or succeeds, and leaves no file behind the erasure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, UploadFile, status
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 from structlog.contextvars import get_contextvars
 
+from api.access_audit import audited, personal_fields
 from api.auth import CurrentPrincipal, authorize
-from api.consistency import wait_for_token
+from api.consistency import token_param, wait_for_token
 from api.context import ApiContext, get_ctx
-from api.models import AcceptedEvent
+from api.errors import responses
+from api.guards import UploadLimited, erasure_started
+from api.models import NO_NUL, AcceptedEvent, hostile_value
 from careerstream.blob_store import PersonalBlobs, blob_store_from_settings
 from engines.resume_analysis import FileType, IntakeLimits, screen
 from projections.resume_analyses import RESUME_ANALYSES
@@ -31,7 +36,9 @@ router = APIRouter(prefix="/users", tags=["resumes"])
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
 UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 ResumeIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-TokenQuery = Annotated[str | None, Query(max_length=300, description="consistency_token from a command")]
+TokenQuery = Annotated[
+    str | None, token_param("consistency_token from the upload (or a later command)", "resumes", "users")
+]
 
 MEDIA_TYPES = {
     FileType.PDF: "application/pdf",
@@ -51,7 +58,7 @@ class ResumeAccepted(AcceptedEvent):
 class ResumeAnalysisOut(BaseModel):
     resume_id: str
     user_id: str
-    status: str  # pending | done | failed
+    status: str  # pending | done | failed | skipped (no consent for resume_analysis: see failure_reason)
     failure_reason: str | None
     file_name: str | None
     media_type: str | None
@@ -92,19 +99,63 @@ async def _read_capped(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/{user_id}/resumes", status_code=status.HTTP_202_ACCEPTED, response_model=ResumeAccepted)
+def _gone() -> HTTPException:
+    return HTTPException(status.HTTP_410_GONE, "this user's data was erased")
+
+
+async def _store_unless_erased(ctx: ApiContext, blobs: PersonalBlobs, user_id: str, data: bytes) -> str:
+    """Store the file unless an erasure of the user started (410); see `api.guards` for why checking
+    before and after the write leaves no file behind an erasure."""
+    if await erasure_started(ctx, user_id):
+        raise _gone()
+    try:
+        sha256 = await asyncio.to_thread(blobs.put, user_id, data)
+    except SubjectErased as exc:
+        raise _gone() from exc
+    except OSError as exc:
+        # The erasure removed the user's folder while the file was being written into it.
+        if await erasure_started(ctx, user_id):
+            await asyncio.to_thread(blobs.delete_owner, user_id)
+            raise _gone() from None
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            # Blob storage full (`careerstream chaos disk-full`): the store removed its temp file and
+            # nothing was published; say so instead of a bare 500.
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "resume storage is full; retry later",
+                headers={"Retry-After": "30"},
+            ) from None
+        raise
+    if await erasure_started(ctx, user_id):
+        await asyncio.to_thread(blobs.delete_owner, user_id)
+        raise _gone()
+    return sha256
+
+
+@router.post(
+    "/{user_id}/resumes",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ResumeAccepted,
+    responses=responses(400, 401, 403, 410, 413, 415, 422, 429, 503),
+    dependencies=[UploadLimited],
+)
 async def upload_resume(
     user_id: UserIdPath,
     principal: CurrentPrincipal,
     ctx: Ctx,
     file: Annotated[UploadFile, File(description="PDF, DOCX or TXT (type detected from content)")],
     target_role: Annotated[
-        str | None, Form(max_length=200, description="career id or title to match keywords against")
+        str | None,
+        Form(max_length=200, pattern=NO_NUL, description="career id or title to match keywords against"),
     ] = None,
-    job_description: Annotated[str | None, Form(max_length=20000)] = None,
+    job_description: Annotated[str | None, Form(max_length=20000, pattern=NO_NUL)] = None,
 ) -> ResumeAccepted:
     """Upload a resume (ResumeUploaded); poll the analysis with the returned ids and token."""
     authorize(principal, user_id, write=True)
+    for name, value in (("target_role", target_role), ("job_description", job_description)):
+        problem = hostile_value(value)
+        if problem:
+            raise HTTPException(422, f"{name}: {problem}")
     limit = ctx.settings.resume_max_bytes
     data = await _read_capped(file, limit)
     file_name = _clean_file_name(file.filename)
@@ -115,8 +166,8 @@ async def upload_resume(
             raise _reject(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "unsupported_type", "Unsupported file.")
         raise _reject(rejection.http_status, rejection.code.value, rejection.reason)
     blobs = PersonalBlobs(blob_store_from_settings(ctx.settings), ctx.serde.keystore)
+    sha256 = await _store_unless_erased(ctx, blobs, user_id, data)
     try:
-        sha256 = await asyncio.to_thread(blobs.put, user_id, data)
         resume_id = str(uuid.uuid4())
         event = new_event(
             "ResumeUploaded",
@@ -135,7 +186,8 @@ async def upload_resume(
         )
         pos = await ctx.publish(event)
     except SubjectErased as exc:
-        raise HTTPException(status.HTTP_410_GONE, "this user's data was erased") from exc
+        await asyncio.to_thread(blobs.delete_owner, user_id)
+        raise _gone() from exc
     accepted = AcceptedEvent.of(event.event_id, event.event_type, pos)
     return ResumeAccepted(
         **accepted.model_dump(),
@@ -146,7 +198,12 @@ async def upload_resume(
     )
 
 
-@router.get("/{user_id}/resumes/{resume_id}/analysis", response_model=ResumeAnalysisOut)
+@router.get(
+    "/{user_id}/resumes/{resume_id}/analysis",
+    response_model=ResumeAnalysisOut,
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    dependencies=[audited("resume_analyses", personal_fields("resume_analyses"))],
+)
 async def get_resume_analysis(
     user_id: UserIdPath,
     resume_id: ResumeIdPath,
@@ -160,7 +217,7 @@ async def get_resume_analysis(
     await wait_for_token(
         ctx.pool,
         "resume_analyses",
-        {ctx.topic("resumes"), ctx.topic("users")},
+        ctx.topics("resumes", "users"),
         consistency_token,
         ctx.settings.consistency_wait_ms,
     )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, status
 from psycopg.rows import dict_row
 from structlog.contextvars import get_contextvars
 
+from api.access_audit import audited, personal_fields
 from api.auth import CurrentPrincipal, authorize
-from api.consistency import wait_for_token
+from api.consistency import token_param, wait_for_token
 from api.context import ApiContext, get_ctx
+from api.errors import responses
+from api.guards import WriteLimited, mark_erasure, unmark_erasure
 from api.models import AcceptedEvent, Consent, ErasureIn, ProfileIn, ProfileOut, RegisterUser, UserCreated
 from projections.user_profiles import USER_PROFILES, public_view
 from schemas.events import new_event
@@ -21,8 +24,12 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 Ctx = Annotated[ApiContext, Depends(get_ctx)]
 UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-TokenQuery = Annotated[str | None, Query(max_length=300, description="consistency_token from a command")]
-PURPOSES = ("recommendations", "resume_analysis", "llm_feedback", "analytics", "marketing")
+TokenQuery = Annotated[str | None, token_param("consistency_token from a command", "users")]
+PURPOSES = ("recommendations", "resume_analysis", "llm_feedback", "chat_history", "analytics", "marketing")
+Purpose = Annotated[
+    Literal["recommendations", "resume_analysis", "llm_feedback", "chat_history", "analytics", "marketing"],
+    Path(description="Processing purpose"),
+]
 
 
 async def _publish(
@@ -38,7 +45,16 @@ async def _publish(
     return AcceptedEvent.of(event.event_id, event_type, pos)
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=UserCreated)
+COMMAND_ERRORS = responses(401, 403, 410, 413, 422, 429, 503)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=UserCreated,
+    responses=COMMAND_ERRORS,
+    dependencies=[WriteLimited],
+)
 async def register_user(body: RegisterUser, principal: CurrentPrincipal, ctx: Ctx) -> UserCreated:
     """Register a user (UserRegistered). A `user` token registers itself; services may register anyone."""
     if principal.role == "user":
@@ -62,7 +78,13 @@ async def register_user(body: RegisterUser, principal: CurrentPrincipal, ctx: Ct
     return UserCreated(user_id=user_id, **accepted.model_dump())
 
 
-@router.put("/{user_id}/profile", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent)
+@router.put(
+    "/{user_id}/profile",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedEvent,
+    responses=COMMAND_ERRORS,
+    dependencies=[WriteLimited],
+)
 async def update_profile(
     user_id: UserIdPath, body: ProfileIn, principal: CurrentPrincipal, ctx: Ctx
 ) -> AcceptedEvent:
@@ -71,14 +93,19 @@ async def update_profile(
     return await _publish(ctx, "ProfileUpdated", user_id, body.cleaned())
 
 
-@router.get("/{user_id}/profile", response_model=ProfileOut)
+@router.get(
+    "/{user_id}/profile",
+    response_model=ProfileOut,
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    dependencies=[audited("user_profiles", personal_fields("user_profiles"))],
+)
 async def get_profile(
     user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx, consistency_token: TokenQuery = None
 ) -> dict[str, Any]:
     """The user's profile as projected; with `consistency_token`, no older than that write."""
     authorize(principal, user_id, write=False)
     await wait_for_token(
-        ctx.pool, "user_profiles", {ctx.topic("users")}, consistency_token, ctx.settings.consistency_wait_ms
+        ctx.pool, "user_profiles", ctx.topics("users"), consistency_token, ctx.settings.consistency_wait_ms
     )
     async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(f"SELECT * FROM {USER_PROFILES.name} WHERE user_id = %s", (user_id,))
@@ -89,10 +116,14 @@ async def get_profile(
 
 
 @router.put(
-    "/{user_id}/consents/{purpose}", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent
+    "/{user_id}/consents/{purpose}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedEvent,
+    responses=COMMAND_ERRORS,
+    dependencies=[WriteLimited],
 )
 async def change_consent(
-    user_id: UserIdPath, purpose: str, body: Consent, principal: CurrentPrincipal, ctx: Ctx
+    user_id: UserIdPath, purpose: Purpose, body: Consent, principal: CurrentPrincipal, ctx: Ctx
 ) -> AcceptedEvent:
     """Grant or withdraw consent for one processing purpose (ConsentChanged)."""
     authorize(principal, user_id, write=True)
@@ -110,18 +141,25 @@ async def change_consent(
     )
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_202_ACCEPTED, response_model=AcceptedEvent)
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedEvent,
+    responses=COMMAND_ERRORS,
+    dependencies=[WriteLimited],
+)
 async def request_erasure(
     user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx, body: ErasureIn | None = None
 ) -> AcceptedEvent:
-    """Right to erasure (ErasureRequested): the worker destroys the user's key and clears read models."""
+    """Right to erasure (ErasureRequested): the worker destroys the user's key and clears read models.
+
+    From this request on, every command about the user answers 410 (see `api.guards`)."""
     authorize(principal, user_id, write=True)
-    return await _publish(
-        ctx,
-        "ErasureRequested",
-        user_id,
-        {
-            "requested_by": principal.subject,
-            "reason": body.reason if body else None,
-        },
-    )
+    fenced_here = await mark_erasure(ctx, user_id)
+    payload = {"requested_by": principal.subject, "reason": body.reason if body else None}
+    try:
+        return await _publish(ctx, "ErasureRequested", user_id, payload)
+    except Exception:
+        if fenced_here:
+            await unmark_erasure(ctx, user_id)
+        raise

@@ -80,7 +80,7 @@ def test_kill_and_restart_mid_stream_ends_identical(isolated: tuple[Settings, Wo
     # First third of the stream before the worker starts, the rest while it runs and while it is dead.
     asyncio.run(produce(s, plan[: EVENTS // 3], chunk=1000, pause_s=0))
     worker.start()
-    wait_until(lambda: applied_count(s) > 0, 60, "the worker to start applying")
+    wait_until(lambda: applied_count(s) > 0, 120, "the worker to start applying")
     asyncio.run(produce(s, plan[EVENTS // 3 : 2 * EVENTS // 3], chunk=250, pause_s=0.05))
     worker.kill()
     killed_at = applied_count(s)
@@ -88,7 +88,8 @@ def test_kill_and_restart_mid_stream_ends_identical(isolated: tuple[Settings, Wo
     asyncio.run(produce(s, plan[2 * EVENTS // 3 :], chunk=1000, pause_s=0))
 
     worker.start()
-    wait_until(lambda: applied_count(s) >= EVENTS, 90, f"all {EVENTS} events applied after restart")
+    # A restarted worker loads its engines before it joins (tens of seconds on a busy 2-core machine).
+    wait_until(lambda: applied_count(s) >= EVENTS, 240, f"all {EVENTS} events applied after restart")
 
     with psycopg.connect(s.database_url) as conn:
         rows = conn.execute(
@@ -101,3 +102,38 @@ def test_kill_and_restart_mid_stream_ends_identical(isolated: tuple[Settings, Wo
         assert skills == [f"skill-{expected_last[user_id]}"]
         assert location == f"city-{expected_last[user_id]}"  # decrypted personal field
     assert sum(1 for _ in read_log(s, ["users"])) == EVENTS == applied_count(s)
+
+
+def test_two_workers_share_partitions_through_rebalances_and_a_kill(
+    settings: Settings,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    """A second worker joins (rebalance), the first is killed (its partitions move after the session
+    timeout): every event is applied exactly once across both."""
+    s = settings.model_copy(update={"topic_prefix": settings.topic_prefix + "-pair"})
+    ensure_topics(s.kafka_bootstrap_servers, s.topic_prefix)
+    first, second = WorkerProcess(s, tmp_path / "w1.log"), WorkerProcess(s, tmp_path / "w2.log")
+    rng = random.Random(5)
+    plan = [(f"pair-u{rng.randrange(USERS)}", seq) for seq in range(3000)]
+    expected_count: dict[str, int] = {}
+    for user, _seq in plan:
+        expected_count[user] = expected_count.get(user, 0) + 1
+    try:
+        first.start()
+        asyncio.run(produce(s, plan[:1000], chunk=200, pause_s=0.02))
+        wait_until(lambda: applied_count(s) > 0, 120, "the first worker to apply")
+        second.start()  # joins the group: partitions are split between the two
+        asyncio.run(produce(s, plan[1000:2000], chunk=100, pause_s=0.05))
+        first.kill()
+        asyncio.run(produce(s, plan[2000:], chunk=200, pause_s=0.02))
+        wait_until(lambda: applied_count(s) >= len(plan), 240, "every event applied by the survivor")
+    finally:
+        first.stop()
+        second.stop()
+        print(first.log()[-3000:], second.log()[-3000:])
+    with psycopg.connect(s.database_url) as conn:
+        rows = conn.execute(
+            "SELECT user_id, events_applied FROM user_profiles WHERE user_id LIKE 'pair-u%%'"
+        ).fetchall()
+    assert dict(rows) == expected_count
+    assert applied_count(s) == len(plan)
