@@ -86,7 +86,9 @@ async def user_events(
 
 
 @router.get(
-    "/access", responses=responses(401, 403, 422, 503), dependencies=[audited("access_log", purpose="gdpr_audit")]
+    "/access",
+    responses=responses(401, 403, 422, 503),
+    dependencies=[audited("access_log", purpose="gdpr_audit")],
 )
 async def access_log(
     principal: CurrentPrincipal,
