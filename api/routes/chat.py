@@ -176,7 +176,7 @@ async def post_message(
     return _answer(cid, mid, reply)
 
 
-@router.get("/{user_id}/chat/conversations", responses=responses(401, 403, 422))
+@router.get("/{user_id}/chat/conversations", responses=responses(401, 403, 422, 503))
 async def list_conversations(user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     authorize(principal, user_id, write=False)
     async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -189,7 +189,7 @@ async def list_conversations(user_id: UserIdPath, principal: CurrentPrincipal, c
     return {"user_id": user_id, "conversations": rows}
 
 
-@router.get("/{user_id}/chat/conversations/{conversation_id}", responses=responses(401, 403, 404, 422))
+@router.get("/{user_id}/chat/conversations/{conversation_id}", responses=responses(401, 403, 404, 422, 503))
 async def get_conversation(
     user_id: UserIdPath, conversation_id: ConvPath, principal: CurrentPrincipal, ctx: Ctx
 ) -> dict[str, Any]:
