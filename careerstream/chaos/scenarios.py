@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -402,33 +403,55 @@ def run_scenario(
     return result
 
 
-def seed_users(stack: RunStack, load: ChaosLoad) -> None:
-    """Each simulated user has a profile (and so recommendations) before the load starts."""
+def seed_users(stack: RunStack, load: ChaosLoad, timeout_s: float = 180.0) -> None:
+    """Each simulated user has a profile (and so recommendations) before the load starts. A 503 or a
+    dropped connection (the previous scenario's store or process may still be recovering) is retried
+    as a client would; a seed that is not applied in time fails the scenario, since its checks would
+    then measure the previous fault's recovery instead of this one's."""
+    deadline = time.monotonic() + timeout_s
     tokens = []
     for i in range(load.users):
         user = load.user(i)
-        r = httpx.put(
-            f"{stack.api_url}/users/{user}/profile",
-            json={"skills": ["Python", "SQL"], "location": "seed"},
-            headers=load.headers(user),
-            timeout=30,
+        r = _retry_until(
+            deadline,
+            partial(
+                httpx.put,
+                f"{stack.api_url}/users/{user}/profile",
+                json={"skills": ["Python", "SQL"], "location": "seed"},
+                headers=load.headers(user),
+                timeout=30,
+            ),
         )
-        r.raise_for_status()
         load.acked[r.json()["event_id"]] = user
         tokens.append((user, r.json()["consistency_token"]))
-    user, token = tokens[-1]
-    deadline = time.monotonic() + 60
     for user, token in tokens:
-        while time.monotonic() < deadline:
-            g = httpx.get(
+        _retry_until(
+            deadline,
+            partial(
+                httpx.get,
                 f"{stack.api_url}/users/{user}/recommendations",
                 params={"consistency_token": token, "k": 1, "courses": "false"},
                 headers=load.headers(user),
                 timeout=30,
-            )
-            if g.status_code == 200:
-                break
-            time.sleep(0.2)
+            ),
+        )
+
+
+def _retry_until(deadline: float, call: Callable[[], httpx.Response]) -> httpx.Response:
+    """`call()` until it answers 2xx; 404 and 409 (not projected yet), 503 and transport errors are retried
+    until `deadline`, anything else raises at once."""
+    while True:
+        try:
+            r = call()
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+        else:
+            if r.is_success:
+                return r
+            if r.status_code not in (404, 409, 503) or time.monotonic() > deadline:
+                r.raise_for_status()
+        time.sleep(0.2)
 
 
 def run_chaos(base: Settings, names: list[str], rate: float = 40.0, progress: Any = print) -> dict[str, Any]:
