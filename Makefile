@@ -54,7 +54,8 @@ chaos: venv services
 
 lint: venv
 	.venv/bin/ruff check .
-	.venv/bin/mypy careerstream streams schemas projections api connectors engines
+	.venv/bin/mypy careerstream kernel queries streams schemas projections api connectors engines
+	.venv/bin/lint-imports
 
 clean:
 	rm -rf .venv build *.egg-info .pytest_cache .mypy_cache tools/asyncapi/node_modules

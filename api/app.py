@@ -16,7 +16,7 @@ from api.routes import chat as chat_routes
 from api.routes import courses as course_routes
 from api.routes import gdpr, ops, resumes, schemas, users
 from api.routes import recommendations as recommendations_routes
-from careerstream.config import Settings, get_settings
+from kernel.config import Settings, get_settings
 
 DESCRIPTION = """Commands answer `202` with the event's position and a `consistency_token`; queries given
 that token answer once the read model has applied it (else `409` with `Retry-After`).
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.ctx.close()
 
     app = FastAPI(title="CareerStream API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings  # what routes that need no connections read (e.g. /schemas)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.api_max_body_bytes,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from schemas.events import Event
 from schemas.keystore import SubjectErased

@@ -33,7 +33,6 @@ from api.context import ApiContext, get_ctx
 log = structlog.get_logger(__name__)
 
 
-
 class RateLimits:
     """The per-user budgets of one app (one storage connection pool per app)."""
 

@@ -22,7 +22,7 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import json_error
-from careerstream.logs import bind_contextvars, clear_contextvars
+from kernel.logs import bind_contextvars, clear_contextvars
 
 log = structlog.get_logger(__name__)
 

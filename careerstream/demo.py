@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
 
 from api.auth import mint_token
-from careerstream.config import Settings
+from careerstream.corpora.courses import generate_courses
+from connectors.kafka_publisher import KafkaCoursePublisher
+from kernel.config import Settings
 
 DEMO_USERS = [
     (
@@ -48,10 +51,6 @@ DEMO_COURSES = 2000
 
 def seed_courses(settings: Settings) -> None:
     """Publish a synthetic course catalog as CourseUpserted events (what a provider sync emits)."""
-    import asyncio
-
-    from connectors.kafka_publisher import KafkaCoursePublisher
-    from engines.course_search.synthetic import generate_courses
 
     publisher = KafkaCoursePublisher(settings)
     try:

@@ -4,7 +4,7 @@ the code. `careerstream docs-events` writes it; tests/test_gdpr_docs.py checks i
 
 from __future__ import annotations
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.registry import all_projections
 from schemas.catalog import load_catalog, topic_name
 from streams.retention import retention_rules

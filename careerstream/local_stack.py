@@ -25,9 +25,9 @@ import structlog
 from psycopg import sql
 from redis import Redis
 
-from careerstream.config import Settings
 from careerstream.local_broker import LocalBroker, choose_broker, start_local_broker, wait_for_port
 from careerstream.supervisor import ChildSpec, Supervisor
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from projections.registry import all_projections
 from streams.connections import bootstrap_servers
@@ -134,6 +134,7 @@ def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
         if supervisor.metrics_port:
             print(f"supervisor metrics on http://127.0.0.1:{supervisor.metrics_port}/metrics", flush=True)
         if demo:
+            # lazy: optional dependency, imported where its absence is handled
             from careerstream.demo import seed_demo
 
             seed_demo(settings)

@@ -3,7 +3,7 @@
 Training data is the event log itself (topics `users` and `activity`, decoded with the serde, folded
 with the same feature code as the live projection; erased users are left out). When the log holds fewer
 than `recs_min_log_interactions` career interactions (a fresh deployment, a demo), the documented
-simulator (`engines.recommendation.simulator`) provides users instead, so the collaborative and learned
+simulator (`careerstream.corpora.career_world`) provides users instead, so the collaborative and learned
 models still have something to learn from. The bundle is saved under
 `<recs_models_dir>/<version>/bundle.pkl`, recorded in `model_versions` and made active; workers pick it
 up without a restart (see `streams.recs_models`).
@@ -17,11 +17,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from careerstream.config import Settings
+from psycopg_pool import ConnectionPool
+
+from careerstream.corpora.career_world import simulate
 from engines.recommendation.domain import Interaction, InteractionKind, UserProfile
 from engines.recommendation.engine import RecommendationEngine
+from kernel.config import Settings
 from projections.framework import InvalidEvent
 from projections.recommendations import FEATURE_EVENTS, fold_features, profile_of, validate
+from schemas.serde import PoisonEvent
+from streams.connections import build_serde
+from streams.log_reader import read_log
 from streams.recs_models import build_index, register_version
 
 Say = Callable[[str], None]
@@ -29,11 +35,6 @@ Say = Callable[[str], None]
 
 def log_training_data(settings: Settings) -> tuple[dict[str, UserProfile], list[Interaction]]:
     """Profiles and interactions of every non-erased user, from the whole log."""
-    from psycopg_pool import ConnectionPool
-
-    from schemas.serde import PoisonEvent
-    from streams.connections import build_serde
-    from streams.replay import read_log
 
     features: dict[str, dict[str, Any]] = {}
     interactions: list[Interaction] = []
@@ -97,7 +98,6 @@ def train_and_register(
     """Train on the log (or the simulator), save, register and (by default) activate a new version.
 
     `source`: "log", "simulator", or "auto" (the log when it has enough interactions)."""
-    from engines.recommendation.simulator import simulate
 
     say = say or (lambda _m: None)
     say("loading catalog")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from careerstream.config import Settings
-from connectors.course_record import CourseRecord, CourseRemoval
+from psycopg_pool import ConnectionPool
+
+from engines.course_search.record import CourseRecord, CourseRemoval
+from kernel.config import Settings
 from schemas.events import Event, new_event
+from streams.connections import bootstrap_servers, build_serde
 from streams.producer import EventProducer, Position
 
 
@@ -44,10 +47,6 @@ class KafkaCoursePublisher:
 
     def _open(self) -> EventProducer:
         if self._producer is None:
-            from psycopg_pool import ConnectionPool
-
-            from streams.connections import bootstrap_servers, build_serde
-
             s = self.settings
             # Course events carry no personal field; the keystore is only there because the serde
             # needs one (it is never asked for a key).

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.course_record import CourseRecord, MalformedRecordError
+from engines.course_search.record import CourseRecord, MalformedRecordError
 
 _TAG = re.compile(r"<[^>]+>")
 _HOURS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?|h)\b", re.I)

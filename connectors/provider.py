@@ -27,7 +27,6 @@ from pydantic import SecretStr
 
 from connectors.circuit_breaker import CircuitBreaker
 from connectors.config import ConnectorsConfig, ProviderConfig, ProviderKind
-from connectors.course_record import CourseRecord, MalformedRecord, MalformedRecordError
 from connectors.http_client import (
     ConditionalCache,
     ProviderError,
@@ -36,6 +35,7 @@ from connectors.http_client import (
     ProviderRateLimiter,
 )
 from connectors.normalise import coursera_to_record, edx_to_record, file_row_to_record
+from engines.course_search.record import CourseRecord, MalformedRecord, MalformedRecordError
 
 
 @dataclass

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from rich.progress import Progress, TaskID
 
-from connectors.course_record import CourseRecord, CourseRemoval, MalformedRecord
 from connectors.provider import CoursePage, CourseProvider
 from connectors.sync_state import SyncStateStore
+from engines.course_search.record import CourseRecord, CourseRemoval, MalformedRecord
 
 log = structlog.get_logger(__name__)
 

@@ -24,7 +24,7 @@ from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from structlog.contextvars import bound_contextvars
 
-from careerstream.metrics import (
+from kernel.metrics import (
     BATCH_LATENCY,
     EVENT_AGE,
     EVENTS_CONSUMED,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engines.course_search.live import IndexOp
+from engines.course_search.ops import IndexOp
 from engines.course_search.schema import skill_key
 from projections.framework import (
     CacheSet,
@@ -97,6 +97,19 @@ def index_document(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in ("skills_lower", "updated_at", "provider_updated_at")}
 
 
+def index_op(event: Event) -> IndexOp | None:
+    """The search-index op of a course event (None: not a course event, or one that describes no
+    course, which `apply` refuses). The live projection and the index rebuild both use this."""
+    if event.event_type == "CourseUpserted":
+        try:
+            return ("upsert", index_document(course_row(event)))
+        except InvalidEvent:
+            return None
+    if event.event_type == "CourseRemoved":
+        return ("remove", event.subject_id)
+    return None
+
+
 class CourseCatalogProjection(Projection):
     name = "course_catalog"
     topics = ("courses",)
@@ -106,14 +119,12 @@ class CourseCatalogProjection(Projection):
     def apply(self, state: State, event: Event) -> list[Change]:
         changes: list[Change]
         if event.event_type == "CourseUpserted":
-            row = course_row(event)
-            changes = [Upsert(COURSES.name, row)]
-            op: IndexOp = ("upsert", index_document(row))
+            changes = [Upsert(COURSES.name, course_row(event))]  # raises InvalidEvent: dead-lettered
         elif event.event_type == "CourseRemoved":
             changes = [Delete(COURSES.name, (event.subject_id,))]
-            op = ("remove", event.subject_id)
         else:
             return []
+        op = index_op(event)
         changes.insert(0, Effect(INDEX_EFFECT, {"event_id": event.event_id, "op": op}, batched=True))
         changes.append(CacheSet(GENERATION_KEY, event.event_id))
         return changes

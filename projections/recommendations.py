@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from engines.recommendation.domain import Interaction, InteractionKind, UserProfile
 from engines.recommendation.engine import RecommendationEngine
@@ -34,7 +34,6 @@ from projections.framework import (
     Upsert,
 )
 from schemas.events import Event
-from streams.recs_models import ModelSource
 
 REC_USER_FEATURES = Table(
     name="rec_user_features",
@@ -214,33 +213,32 @@ def recommendation_items(
     return items
 
 
+class ModelSource(Protocol):
+    """What the projection needs: the model to use for the next batch (a loaded model that the
+    worker hot-swaps, or a fixed one in tests and replays)."""
+
+    def current(self) -> RecommendationEngine: ...
+
+
 class RecommendationProjection(Projection):
     name = "recommendations"
     topics = ("users", "activity")
     tables = (REC_USER_FEATURES, RECOMMENDATION_HISTORY, REC_CONSENT)
 
-    def __init__(self, model: ModelSource | None = None, top_k: int | None = None) -> None:
-        # Constructing is cheap (the registry builds instances everywhere); the model loads on first use.
+    def __init__(self, model: ModelSource | None = None, top_k: int = 10) -> None:
+        # The registry builds instances without a model where only names, topics and tables are
+        # needed; whoever applies events hands one in (streams/worker_projections.py).
         self._model_source = model
-        self._top_k = top_k
+        self.top_k = top_k
 
     @property
     def model_source(self) -> ModelSource:
         if self._model_source is None:
-            from careerstream.config import get_settings
-            from streams.recs_models import shared_active_model
-
-            s = get_settings()
-            self._model_source = shared_active_model(s.database_url, s.recs_models_dir, s.recs_model_poll_s)
+            raise RuntimeError(
+                "the recommendations projection was built without a model source: "
+                "build projections to apply with streams.worker_projections.projections_for(settings)"
+            )
         return self._model_source
-
-    @property
-    def top_k(self) -> int:
-        if self._top_k is None:
-            from careerstream.config import get_settings
-
-            self._top_k = get_settings().recs_top_k
-        return self._top_k
 
     def reads(self, event: Event) -> list[tuple[str, Key]]:
         consent = (REC_CONSENT.name, (event.subject_id,))

@@ -6,26 +6,29 @@ from projections.chat_conversations import ChatConversationProjection
 from projections.course_catalog import CourseCatalogProjection
 from projections.framework import Projection
 from projections.gdpr import ErasureProjection
-from projections.recommendations import RecommendationProjection
+from projections.recommendations import ModelSource, RecommendationProjection
 from projections.resume_analyses import ResumeAnalysisProjection
 from projections.user_profiles import UserProfileProjection
 
 
-def all_projections() -> list[Projection]:
-    """Fresh instances of every projection."""
+def all_projections(recs_model: ModelSource | None = None, recs_top_k: int = 10) -> list[Projection]:
+    """Fresh instances of every projection. Without `recs_model` the recommendations projection
+    describes itself (name, topics, tables) but cannot apply events."""
     return [
         UserProfileProjection(),
         ErasureProjection(),
-        RecommendationProjection(),
+        RecommendationProjection(recs_model, recs_top_k),
         ResumeAnalysisProjection(),
         CourseCatalogProjection(),
         ChatConversationProjection(),  # issue 13: the career chatbot
     ]
 
 
-def selected_projections(names: str) -> list[Projection]:
+def selected_projections(
+    names: str, recs_model: ModelSource | None = None, recs_top_k: int = 10
+) -> list[Projection]:
     """The projections named in a comma-separated list (empty: all). Unknown names are an error."""
-    projections = all_projections()
+    projections = all_projections(recs_model, recs_top_k)
     if not names.strip():
         return projections
     wanted = {n.strip() for n in names.split(",") if n.strip()}

@@ -19,6 +19,7 @@ import os
 import struct
 from typing import Any, Protocol
 
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
@@ -53,12 +54,10 @@ class ConfluentSchemaRegistry:
     """Adapter over confluent-kafka's `SchemaRegistryClient` (it caches ids and schemas itself)."""
 
     def __init__(self, url: str) -> None:
-        from confluent_kafka.schema_registry import SchemaRegistryClient
 
         self._client = SchemaRegistryClient({"url": url})
 
     def register(self, subject: str, schema_json: str) -> int:
-        from confluent_kafka.schema_registry import Schema
 
         return int(self._client.register_schema(subject, Schema(schema_json, "AVRO")))
 

@@ -5,7 +5,7 @@ acks a batch only after the agent has processed it, and the projections' positio
 redelivered events no-ops. Topics are created by `careerstream topics` / `up` before workers start;
 Faust declares nothing itself.
 
-Run with `careerstream worker` (or `faust -A streams.app worker`).
+Run with `careerstream worker`; nothing is built at import (`run_worker` builds the app).
 """
 
 from __future__ import annotations
@@ -21,19 +21,24 @@ import faust
 import mode.loop
 import psycopg
 import structlog
+from faust.transport.consumer import Consumer
+from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 
-from careerstream.config import Settings, get_settings
-from careerstream.gc_tuning import tune_gc
-from careerstream.metrics import CONSUMER_LAG
+from kernel.config import Settings
+from kernel.gc_tuning import tune_gc
+from kernel.metrics import CONSUMER_LAG
 from projections.applier import DecodeCache, LogRecord
 from projections.framework import Projection
 from projections.registry import selected_projections
 from schemas.catalog import topic_name
 from streams.audit_notary import NotarySpec
+from streams.chat_effect import warm
 from streams.connections import bootstrap_servers
+from streams.redis_recovery import check_once
 from streams.retention import run_and_publish
 from streams.runtime import WorkerRuntime
+from streams.worker_projections import projections_for
 
 log = structlog.get_logger(__name__)
 
@@ -45,7 +50,6 @@ def _bound_fetch_wait(fetch_max_wait_ms: int) -> None:
     as soon as data arrives, but Tansu (the embedded broker) answers only when the wait expires, which
     made freshness ~750 ms on average there. A shorter wait costs an idle poll per interval; it is a
     setting (`CONSUMER_FETCH_MAX_WAIT_MS`) so a Kafka deployment can keep Faust's value."""
-    from faust.transport.drivers import aiokafka as driver
 
     original = driver.AIOKafkaConsumerThread._create_worker_consumer
     if getattr(original, "_careerstream_wrapped", False):
@@ -89,7 +93,6 @@ def _resume_from_projection_positions(database_url: str, readers_by_topic: Mappi
     Faust's seek, every partition is moved back to the lowest projection position where that is
     lower; events below a projection's own position are skipped by its applier, so nothing is
     applied twice and nothing acknowledged is left unapplied."""
-    from faust.transport.consumer import Consumer
 
     original = Consumer.perform_seek
     if getattr(original, "_careerstream_wrapped", False):
@@ -116,7 +119,7 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
     # The audit notary runs where every projection runs, or where it is named.
     notary = not wanted or NOTARY.name in wanted
     if projections is None:
-        projections = selected_projections(",".join(n for n in wanted if n != NOTARY.name))
+        projections = projections_for(settings, ",".join(n for n in wanted if n != NOTARY.name))
         if wanted == [NOTARY.name]:
             projections = []
     _bound_fetch_wait(settings.consumer_fetch_max_wait_ms)
@@ -174,7 +177,6 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
     @app.timer(interval=1.0)
     async def restore_redis_read_models() -> None:
         """Redis lost its data (restarted empty)? Rewrite the read models' keys from Postgres."""
-        from streams.redis_recovery import check_once
 
         rt = await runtime()
         await check_once(rt.pool, rt.redis, settings.redis_prefix, cached)
@@ -264,22 +266,18 @@ def _record_lag(app: faust.App, projection: str, records: list[LogRecord]) -> No
             )
 
 
-app = create_app(get_settings())
-
-
-def run_worker(argv: list[str] | None = None) -> None:
-    """Start a Faust worker for `app` (blocking)."""
+def run_worker(settings: Settings, argv: list[str] | None = None) -> None:
+    """Build the Faust app for `settings` and run one worker of it (blocking)."""
     tune_gc()
     # uvloop (Faust's `--loop uvloop`): Faust's per-event work is mostly event-loop hops; the course
     # bench ingested 5,144/s on average with it vs 4,711/s with asyncio's loop (4 runs each, 2 pairs
     # alternated).
-    mode.loop.use(get_settings().worker_event_loop)
+    mode.loop.use(settings.worker_event_loop)
+    app = create_app(settings)
     # Heavy engines load before the worker joins its consumer group: a (re)started or added worker takes
     # partitions only once it can serve them, so a restart or a rebalance never parks a chat message
     # behind a model load.
-    if any(p.name == "chat_conversations" for p in selected_projections(get_settings().worker_projections)):
-        from streams.chat_effect import warm
-
+    if any(p.name == "chat_conversations" for p in selected_projections(settings.worker_projections)):
         warm()
     # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
     sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]

@@ -26,8 +26,20 @@ from schemas.serde import EventSerde, PoisonEvent
 
 NAME = "audit_notary"
 COLUMNS = (
-    "topic", "partition", "offset", "record_sha256", "chain_sha256", "event_id", "subject_id", "accessor",
-    "accessor_role", "resource", "fields", "purpose", "correlation_id", "occurred_at",
+    "topic",
+    "partition",
+    "offset",
+    "record_sha256",
+    "chain_sha256",
+    "event_id",
+    "subject_id",
+    "accessor",
+    "accessor_role",
+    "resource",
+    "fields",
+    "purpose",
+    "correlation_id",
+    "occurred_at",
 )
 GENESIS = "0" * 64
 

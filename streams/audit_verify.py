@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import psycopg
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.applier import LogRecord
 from streams.audit_notary import GENESIS, chain_sha256, record_sha256
-from streams.replay import read_log
+from streams.log_reader import read_log
 
 
 @dataclass

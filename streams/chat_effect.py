@@ -24,20 +24,25 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import psycopg_pool
 import structlog
+from openai import AsyncOpenAI
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from careerstream.config import get_settings
 from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import TurnPlan, record_answer
-from engines.chat.entities import SkillFinder, default_skill_finder, extract
+from engines.chat.entities import SkillFinder, career_index, default_skill_finder, extract, speller
 from engines.chat.respond import careers_for_skills, llm_messages, render, skills_gap
+from engines.course_search.query import SearchQuery
+from engines.reference_data.catalog import careers_by_id
+from projections.course_catalog import GENERATION_KEY
 from projections.recommendations import cache_key as recs_key
+from queries.course_index import reader_for
 from schemas.events import Event, new_event
 from schemas.keystore import SubjectErased
+from streams.effect_support import derived_event_id
 
 if TYPE_CHECKING:
-    from streams.effects import EffectFn
+    from streams.effect_support import EffectFn
     from streams.runtime import WorkerRuntime
 
 log = structlog.get_logger(__name__)
@@ -74,7 +79,6 @@ def skill_finder() -> SkillFinder:
 
 @lru_cache(maxsize=1)
 def _careers() -> dict[str, Any]:
-    from engines.reference_data.catalog import careers_by_id
 
     return careers_by_id()
 
@@ -215,9 +219,6 @@ async def _search_index(
     """The course search engine the API's /courses/search uses (engines.course_search): a topic as
     text, or the career's missing skills as a filter, ranked up by the skills the user lacks
     (personalised). None when this process has no index yet."""
-    from engines.course_search.live import reader_for
-    from engines.course_search.query import SearchQuery
-    from projections.course_catalog import GENERATION_KEY
 
     raw = await rt.redis.get(rt.settings.redis_prefix + GENERATION_KEY)
     generation = raw.decode() if isinstance(raw, bytes) else str(raw or "0")
@@ -244,7 +245,6 @@ async def _llm_answer(
 ) -> str | None:
     """The LLM's answer, streamed token by token to `chat:tokens:<message_id>`; None on any failure."""
     s = rt.settings
-    from openai import AsyncOpenAI
 
     client = AsyncOpenAI(
         api_key=s.openai_api_key or "none",
@@ -350,7 +350,6 @@ async def chat_reply(rt: WorkerRuntime, args: Mapping[str, Any], event: Event) -
         producer=f"worker:{s.worker_id}",
         caused_by=event,
     )
-    from streams.effects import derived_event_id
 
     try:
         pos = await rt.producer.publish(replace(reply, event_id=derived_event_id(event, "ChatResponseSent")))
@@ -401,7 +400,6 @@ def warm() -> None:
         default_classifier()
         skill_finder()
         _careers()
-        from engines.chat.entities import career_index, speller
 
         career_index()
         speller()
@@ -409,10 +407,10 @@ def warm() -> None:
         log.info("chat_engine_ready", ms=round((time.perf_counter() - started) * 1000, 1))
 
 
-def chat_reply_handler() -> EffectFn:
+def chat_reply_handler(worker_projections: str) -> EffectFn:
     """The `chat_reply` handler; warms the NLU model and matchers in the background when this worker runs
     the projection, so the first message does not pay for them."""
-    names = {n.strip() for n in get_settings().worker_projections.split(",") if n.strip()}
+    names = {n.strip() for n in worker_projections.split(",") if n.strip()}
     if not names or PROJECTION in names:
         threading.Thread(target=warm, name="warm-chatbot", daemon=True).start()
     return chat_reply

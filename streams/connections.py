@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from redis.asyncio import Redis
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.keystore import LocalKeyRing, PostgresKeyStore
 from schemas.serde import EventSerde, serde_from_settings
 from streams.producer import EventProducer

@@ -7,29 +7,18 @@ run again. Handlers get the worker's runtime (producer, keystore, settings) and 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from engines.course_search.live import course_index_effect
 from projections.registry import erasing_read_models
 from schemas.events import Event, new_event
 from streams import chat_effect, resume_analysis_effect
+from streams.course_index import course_index_effect
+from streams.effect_support import EffectFn, derived_event_id
 
 if TYPE_CHECKING:
     from streams.runtime import WorkerRuntime
-
-EffectFn = Callable[["WorkerRuntime", Mapping[str, Any], Event], Awaitable[None]]
-
-# Event ids of events derived from another event are stable (uuid5 of the cause), so a repeat after a
-# redelivery is a recognisable duplicate for every consumer.
-_DERIVED_NS = uuid.UUID("6f1c2a4e-2d4b-4e55-9a77-0c6f3a9d8e11")
-
-
-def derived_event_id(cause: Event, kind: str) -> str:
-    """Deterministic id for the event of type `kind` that `cause` gives rise to."""
-    return str(uuid.uuid5(_DERIVED_NS, f"{kind}:{cause.event_id}"))
 
 
 async def destroy_key(rt: WorkerRuntime, args: Mapping[str, Any], event: Event) -> None:
@@ -49,13 +38,14 @@ async def announce_erasure(rt: WorkerRuntime, args: Mapping[str, Any], event: Ev
     await rt.producer.publish(replace(completed, event_id=derived_event_id(event, "ErasureCompleted")))
 
 
-def effect_handlers() -> dict[str, EffectFn]:
-    """Every effect kind a projection may return, by name."""
+def effect_handlers(worker_projections: str) -> dict[str, EffectFn]:
+    """Every effect kind a projection may return, by name (`worker_projections`: the projections this
+    process runs, empty for all; heavy handlers warm their models only where they will be used)."""
     return {
         "destroy_key": destroy_key,
         "announce_erasure": announce_erasure,
-        "analyze_resume": resume_analysis_effect.analyze_resume_handler(),
+        "analyze_resume": resume_analysis_effect.analyze_resume_handler(worker_projections),
         "delete_resume_blobs": resume_analysis_effect.delete_resume_blobs,
-        "course_index": course_index_effect,  # issue 5: course search index (engines.course_search.live)
-        "chat_reply": chat_effect.chat_reply_handler(),  # issue 13: the career chatbot
+        "course_index": course_index_effect,  # issue 5: course search index (streams.course_index)
+        "chat_reply": chat_effect.chat_reply_handler(worker_projections),  # issue 13: the career chatbot
     }

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from careerstream.metrics import EVENTS_PRODUCED, PRODUCE_FAILURES
+from kernel.metrics import EVENTS_PRODUCED, PRODUCE_FAILURES
 from schemas.catalog import topic_name
 from schemas.events import Event
 from schemas.serde import EventSerde

@@ -26,12 +26,12 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.applier import BatchApplier, DecodeCache, LogRecord
 from projections.framework import Projection
 from projections.migrate import migrate
 from streams.connections import build_serde
-from streams.replay import read_log
+from streams.log_reader import read_log
 from streams.retention import apply_rule, latest_cutoffs, retention_rules
 
 CHUNK = 5000

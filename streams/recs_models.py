@@ -20,25 +20,23 @@ import pickle
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 import structlog
 from psycopg.types.json import Jsonb
 
+from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.engine import BUNDLE_FORMAT, RecommendationEngine
+from engines.recommendation.ensemble import EnsembleRecommender
+from engines.recommendation.models.content import ContentRecommender
+from engines.reference_data.catalog import CAREERS_FILE, DATA_DIR, SKILLS_FILE, load_careers, load_skills
 
 log = structlog.get_logger(__name__)
 
 MODEL_NAME = "recs"
 NOTIFY_CHANNEL = "recs_model"
 COLD_START_PREFIX = "cold-start-content-"
-
-
-class ModelSource(Protocol):
-    """What the recommendations projection needs: the model to use for the next batch."""
-
-    def current(self) -> RecommendationEngine: ...
 
 
 @dataclass
@@ -53,7 +51,6 @@ class StaticModel:
 
 def catalog_fingerprint() -> str:
     """Hash of the committed catalog files: a cached cold-start model is valid for one catalog."""
-    from engines.reference_data.catalog import CAREERS_FILE, DATA_DIR, SKILLS_FILE
 
     h = hashlib.sha256()
     for name in (CAREERS_FILE, SKILLS_FILE):
@@ -63,16 +60,12 @@ def catalog_fingerprint() -> str:
 
 def build_index() -> Any:
     """The CareerIndex over the whole catalog (free-text skill names resolve through ESCO labels)."""
-    from engines.recommendation.career_index import CareerIndex
-    from engines.reference_data.catalog import load_careers, load_skills
 
     return CareerIndex.build(load_careers(), ((s.id, s.label, s.alt_labels) for s in load_skills()))
 
 
 def build_cold_start_engine() -> RecommendationEngine:
     """Content-only engine from the catalog: works for brand-new users, needs no training data."""
-    from engines.recommendation.ensemble import EnsembleRecommender
-    from engines.recommendation.models.content import ContentRecommender
 
     index = build_index()
     ensemble = EnsembleRecommender([ContentRecommender().fit_index(index)])

@@ -19,14 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from careerstream.blob_store import BlobNotFound, BlobUnreadable, PersonalBlobs, blob_store_from_settings
-from careerstream.config import Settings, get_settings
+from engines.reference_data.catalog import load_careers
 from engines.resume_analysis import ANALYZER_VERSION, IntakeLimits, LLMSettings, analyze, get_skill_matcher
+from kernel.config import Settings
 from schemas.events import Event, new_event
 from schemas.keystore import SubjectErased
+from streams.blob_store import BlobNotFound, BlobUnreadable, PersonalBlobs, blob_store_from_settings
+from streams.effect_support import derived_event_id
 
 if TYPE_CHECKING:
-    from streams.effects import EffectFn
+    from streams.effect_support import EffectFn
     from streams.runtime import WorkerRuntime
 
 log = structlog.get_logger(__name__)
@@ -37,7 +39,6 @@ PROJECTION = "resume_analyses"
 
 @lru_cache(maxsize=1)
 def _career_index() -> dict[str, Any]:
-    from engines.reference_data.catalog import load_careers
 
     index: dict[str, Any] = {}
     for career in load_careers():
@@ -154,7 +155,6 @@ async def analyze_resume(rt: WorkerRuntime, args: Mapping[str, Any], event: Even
     analyzed = new_event(
         "ResumeAnalyzed", user_id, payload, producer=f"worker:{rt.settings.worker_id}", caused_by=event
     )
-    from streams.effects import derived_event_id
 
     try:
         await rt.producer.publish(replace(analyzed, event_id=derived_event_id(event, "ResumeAnalyzed")))
@@ -169,15 +169,15 @@ async def delete_resume_blobs(rt: WorkerRuntime, args: Mapping[str, Any], event:
     log.info("resume_blobs_deleted", count=deleted)
 
 
-def _warm_matcher_if_needed() -> None:
+def _warm_matcher_if_needed(worker_projections: str) -> None:
     """Build the skill matcher (~3 s, ~250 MB) in the background when this worker runs the projection,
     so the first upload does not pay for it."""
-    names = {n.strip() for n in get_settings().worker_projections.split(",") if n.strip()}
+    names = {n.strip() for n in worker_projections.split(",") if n.strip()}
     if not names or PROJECTION in names:
         threading.Thread(target=get_skill_matcher, name="warm-skill-matcher", daemon=True).start()
 
 
-def analyze_resume_handler() -> EffectFn:
+def analyze_resume_handler(worker_projections: str) -> EffectFn:
     """The `analyze_resume` handler; called once at worker start (`effect_handlers`), it starts warming."""
-    _warm_matcher_if_needed()
+    _warm_matcher_if_needed(worker_projections)
     return analyze_resume

@@ -19,9 +19,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from careerstream.blob_store import blob_store_from_settings
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.events import new_event
+from streams.blob_store import blob_store_from_settings
 from streams.producer import EventProducer
 
 

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import structlog
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.applier import BatchApplier, BatchOutcome, DecodeCache, EffectHandler, LogRecord
 from projections.framework import Projection
 from schemas.catalog import DEAD_LETTER_TOPIC, topic_name
@@ -41,7 +41,8 @@ class WorkerRuntime(Connections):
         serde, pool, redis, producer = c.serde, c.pool, c.redis, c.producer
         sink = KafkaDeadLetterSink(producer, topic_name(settings.topic_prefix, DEAD_LETTER_TOPIC))
         effects: dict[str, EffectHandler] = {
-            kind: functools.partial(handler, runtime) for kind, handler in effect_handlers().items()
+            kind: functools.partial(handler, runtime)
+            for kind, handler in effect_handlers(settings.worker_projections).items()
         }
         for projection in projections:
             runtime.appliers[projection.name] = BatchApplier(

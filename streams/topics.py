@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 import structlog
-from confluent_kafka import KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -77,9 +77,7 @@ def _wait_for_leaders(admin: AdminClient, names: list[str], timeout_s: float = 3
     while True:
         try:
             topics = admin.list_topics(timeout=10).topics
-            partitions = [
-                TopicPartition(name, p) for name in names for p in topics[name].partitions
-            ]
+            partitions = [TopicPartition(name, p) for name in names for p in topics[name].partitions]
             for fut in admin.list_offsets({tp: OffsetSpec.latest() for tp in partitions}).values():
                 fut.result()
             return
@@ -91,7 +89,6 @@ def _wait_for_leaders(admin: AdminClient, names: list[str], timeout_s: float = 3
 
 def log_end_offsets(bootstrap_servers: str, prefix: str) -> dict[tuple[str, int], int]:
     """High watermark of every partition of the event topics (used for lag and 'is the log empty?')."""
-    from confluent_kafka import Consumer
 
     consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": "careerstream-admin-probe"})
     try:

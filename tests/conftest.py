@@ -21,8 +21,8 @@ import psycopg
 import pytest
 from redis import Redis
 
-from careerstream.config import Settings
 from careerstream.local_broker import BrokerKind, LocalBroker, choose_broker, start_local_broker
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from careerstream.config import Settings
 from careerstream.local_broker.kafka import KAFKA_VERSION, KafkaNode
+from kernel.config import Settings
 from schemas.catalog import TOPIC_PARTITIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def test_every_app_environment_variable_is_a_setting() -> None:
     fields = {name.upper() for name in Settings.model_fields}
     for service in ("prepare", "worker", "api"):
         unknown = set(env_of(service)) - fields
-        assert not unknown, f"{service} sets {unknown}, which careerstream/config.py does not read"
+        assert not unknown, f"{service} sets {unknown}, which kernel/config.py does not read"
 
 
 def test_addresses_and_ports_agree() -> None:

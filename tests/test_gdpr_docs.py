@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careerstream.config import Settings
 from careerstream.gdpr_docs import render_gdpr_doc
+from kernel.config import Settings
 from schemas.catalog import load_catalog
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "gdpr.md"

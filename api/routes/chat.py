@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 from pydantic import Field
 from structlog.contextvars import get_contextvars
 
-from api.auth import CurrentPrincipal, authorize
+from api.auth import CurrentPrincipal, authorize, decode_token
 from api.context import ApiContext, get_ctx
 from api.errors import responses
 from api.guards import WriteLimited
@@ -217,7 +217,6 @@ async def chat_ws(websocket: WebSocket, user_id: str) -> None:
     """Send `{"text", "conversation_id"?}` frames; each gets `{"type": "token", "text"}` frames while an
     LLM writes the answer (token by token), then `{"type": "reply", ...}` (the whole answer, cards and
     state), or `{"type": "error"}`. Auth: `?token=<jwt>` or the Authorization header."""
-    from api.auth import decode_token
 
     ctx: ApiContext = websocket.app.state.ctx
     s = ctx.settings

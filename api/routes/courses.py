@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -26,11 +27,12 @@ from api.auth import CurrentPrincipal, authorize
 from api.consistency import token_param, wait_for_token
 from api.context import ApiContext, get_ctx
 from api.errors import responses
-from connectors.course_record import LEVELS
-from engines.course_search.live import reader_for
 from engines.course_search.query import SearchQuery
+from engines.course_search.record import LEVELS
 from engines.course_search.schema import skill_key
+from engines.reference_data.catalog import careers_by_id
 from projections.course_catalog import COURSES, GENERATION_KEY
+from queries.course_index import reader_for
 
 router = APIRouter(prefix="/courses", tags=["courses"])
 
@@ -59,7 +61,6 @@ def _split(values: list[str] | None, name: str, max_items: int, max_len: int) ->
 
 
 def _career_index() -> tuple[dict[str, Any], dict[str, Any]]:
-    from engines.reference_data.catalog import careers_by_id
 
     by_id = careers_by_id()
     by_label = {c.label.casefold(): c for c in by_id.values()}
@@ -258,7 +259,6 @@ def _lookup_script(ctx: ApiContext) -> Any:
 
 
 def _matches(pattern: str, value: str) -> bool:
-    import re
 
     return re.fullmatch(pattern, value) is not None
 

@@ -20,6 +20,7 @@ from api.context import ApiContext, get_ctx
 from api.errors import responses
 from api.guards import WriteLimited
 from api.models import NO_NUL, AcceptedEvent, Strict
+from engines.reference_data.catalog import careers_by_id
 from projections.recommendations import cache_key
 from schemas.events import new_event
 from schemas.keystore import SubjectErased
@@ -166,8 +167,6 @@ def courses_for(missing: list[str], by_skill: dict[str, list[dict[str, Any]]]) -
 
 async def _career_ids() -> frozenset[str]:
     if _cache.career_ids is None:
-        from engines.reference_data.catalog import careers_by_id
-
         ids = await asyncio.to_thread(lambda: frozenset(careers_by_id()))
         _cache.career_ids = ids
     return _cache.career_ids

@@ -25,11 +25,11 @@ from api.context import ApiContext, get_ctx
 from api.errors import responses
 from api.guards import UploadLimited, erasure_started
 from api.models import NO_NUL, AcceptedEvent, hostile_value
-from careerstream.blob_store import PersonalBlobs, blob_store_from_settings
 from engines.resume_analysis import FileType, IntakeLimits, screen
 from projections.resume_analyses import RESUME_ANALYSES
 from schemas.events import new_event
 from schemas.keystore import SubjectErased
+from streams.blob_store import PersonalBlobs, blob_store_from_settings
 
 router = APIRouter(prefix="/users", tags=["resumes"])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Request, status
 
 from api.errors import responses
 from api.models import SchemaInfo
@@ -17,11 +17,9 @@ router = APIRouter(prefix="/schemas", tags=["schemas"])
 
 
 @router.get("", response_model=list[SchemaInfo])
-def list_schemas() -> list[SchemaInfo]:
+def list_schemas(request: Request) -> list[SchemaInfo]:
     """Current schema of every event type (fingerprint = CRC-64-AVRO, little-endian hex, as on the wire)."""
-    from careerstream.config import get_settings
-
-    prefix = get_settings().topic_prefix
+    prefix = request.app.state.settings.topic_prefix
     return [
         SchemaInfo(
             event_type=s.name,

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from api.auth import mint_token
-from careerstream.config import Settings
+from kernel.config import Settings
 
 SKILLS = ["Python", "SQL", "Java", "Excel", "statistics", "Linux", "project management", "accounting"]
 

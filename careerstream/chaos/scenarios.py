@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import os
 import signal
 import time
@@ -32,8 +33,14 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from careerstream.chaos.load import ChaosLoad
-from careerstream.config import Settings
 from careerstream.load.stack import RunStack, StackOptions
+from kernel.config import Settings
+from projections.registry import selected_projections
+from streams.blob_store import owner_prefix
+from streams.connections import build_serde
+from streams.log_reader import read_log
+from streams.projection_replay import Difference, replay_projection, verify_projection
+from streams.worker_projections import projections_for
 
 BASELINE_S = 4.0
 AFTER_S = 3.0
@@ -204,8 +211,6 @@ def probe(stack: RunStack, load: ChaosLoad, user: str, recs_users: list[str]) ->
 
 def _log_state(settings: Settings) -> tuple[Counter[str], dict[tuple[str, int], int]]:
     """Event ids in the log (with counts) and each partition's end (last offset + 1)."""
-    from streams.connections import build_serde
-    from streams.replay import read_log
 
     ends: dict[tuple[str, int], int] = {}
     ids: Counter[str] = Counter()
@@ -232,7 +237,6 @@ def _positions(settings: Settings) -> dict[tuple[str, str, int], int]:
 def catch_up(stack: RunStack, timeout_s: float = 120.0) -> tuple[Counter[str], bool]:
     """Wait until every projection has applied the whole log (and the log stopped growing: resume
     analyses publish their results). Returns the log's event ids and whether it caught up."""
-    from projections.registry import selected_projections
 
     settings = stack.settings
     topics_of = {p.name: set(p.topics) for p in selected_projections(",".join(PROJECTIONS))}
@@ -257,11 +261,9 @@ def catch_up(stack: RunStack, timeout_s: float = 120.0) -> tuple[Counter[str], b
 
 
 def verify_read_models(settings: Settings) -> dict[str, Any]:
-    from projections.registry import selected_projections
-    from streams.projection_replay import replay_projection, verify_projection
 
     out: dict[str, Any] = {}
-    for projection in selected_projections(",".join(PROJECTIONS)):
+    for projection in projections_for(settings, ",".join(PROJECTIONS)):
         try:
             report = asyncio.run(replay_projection(settings, projection))
             differences = verify_projection(settings, projection, limit=1_000_000)
@@ -290,7 +292,6 @@ def verify_read_models(settings: Settings) -> dict[str, Any]:
 
 def latest_history_differences(settings: Settings) -> list[Any]:
     """Users whose newest `recommendation_history` row differs between live and replay."""
-    from streams.projection_replay import Difference
 
     # The served computation: the one caused by the user's last feature event (see redis_recovery).
     newest = """SELECT to_jsonb(t) FROM (SELECT DISTINCT ON (h.user_id) h.user_id, h.event_id,
@@ -310,7 +311,6 @@ def latest_history_differences(settings: Settings) -> list[Any]:
 def blob_check(stack: RunStack, load: ChaosLoad) -> dict[str, Any]:
     """Nothing half-written: no temp files left, every acknowledged upload's blob present, and no
     blob that no acknowledged upload refers to."""
-    from careerstream.blob_store import owner_prefix
 
     root = Path(stack.settings.blob_dir)
     files = [p for p in root.glob("*/*") if p.is_file()]
@@ -455,7 +455,6 @@ def _retry_until(deadline: float, call: Callable[[], httpx.Response]) -> httpx.R
 
 
 def run_chaos(base: Settings, names: list[str], rate: float = 40.0, progress: Any = print) -> dict[str, Any]:
-    import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     stack = chaos_stack(base)

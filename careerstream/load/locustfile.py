@@ -30,6 +30,7 @@ from locust import FastHttpUser, between, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
 from api.auth import mint_token
+from engines.reference_data.catalog import careers_by_id
 
 OUT = Path(os.environ.get("CS_LOAD_OUT", "bench-results/load"))
 RUN = os.environ.get("CS_LOAD_RUN", "load")
@@ -92,8 +93,6 @@ _CAREERS: list[str] = []
 def careers() -> list[str]:
     global _CAREERS
     if not _CAREERS:
-        from engines.reference_data.catalog import careers_by_id
-
         ids = sorted(careers_by_id())
         _CAREERS = random.Random(7).sample(ids, 300)
     return _CAREERS

@@ -14,6 +14,7 @@ and acts once per think time, far below them. Nothing is configured away for the
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
@@ -26,10 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import matplotlib
+import matplotlib.pyplot as plt
 import psycopg
 
-from careerstream.config import Settings
+from careerstream.corpora.courses import generate_courses
 from careerstream.load.stack import RunStack, StackOptions, env_for_locust
+from connectors.kafka_publisher import KafkaCoursePublisher
+from kernel.config import Settings
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,10 +71,6 @@ def _raise_fd_limit() -> None:
 
 def seed_catalog(settings: Settings, n: int, timeout_s: float = 300) -> float:
     """Publish `n` synthetic courses (CourseUpserted, through Kafka) and wait until projected."""
-    import asyncio
-
-    from connectors.kafka_publisher import KafkaCoursePublisher
-    from engines.course_search.synthetic import generate_courses
 
     started = time.monotonic()
     publisher = KafkaCoursePublisher(settings)
@@ -107,10 +108,8 @@ def plot(out: Path, history_csv: Path, title: str) -> Path | None:
     """Latency percentiles, throughput and users over the run, from Locust's stats history."""
     if not history_csv.exists():
         return None
-    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     rows = [r for r in csv.DictReader(history_csv.open()) if r.get("Name") == "Aggregated"]
     if not rows:

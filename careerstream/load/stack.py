@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 from redis import Redis
 
-from careerstream.config import Settings
 from careerstream.load.services import PrivatePostgres, PrivateRedis
 from careerstream.local_broker import (
     BrokerKind,
@@ -33,6 +33,7 @@ from careerstream.local_broker import (
     wait_for_port,
 )
 from careerstream.supervisor import ChildSpec, Supervisor
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 
@@ -178,7 +179,6 @@ class RunStack:
                 self.supervisor.check()
 
     def wait_healthy(self, timeout_s: float) -> None:
-        import httpx
 
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

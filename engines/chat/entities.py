@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from engines.reference_data.catalog import load_careers
+from engines.resume_analysis import get_skill_matcher
+
 from .nlu import DATA_DIR, normalise
 
 SkillFinder = Callable[[str], list[str]]
@@ -325,7 +328,6 @@ def _one_word_career(word: str, index: CareerIndex) -> bool:
 
 @lru_cache(maxsize=1)
 def career_index() -> CareerIndex:
-    from engines.reference_data.catalog import load_careers
 
     return CareerIndex(load_careers())
 
@@ -358,7 +360,6 @@ def speller() -> Speller:
 
 def default_skill_finder() -> SkillFinder:
     """Skills through the same matcher as resume analysis (engines.resume_analysis public API)."""
-    from engines.resume_analysis import get_skill_matcher
 
     matcher = get_skill_matcher()
     return lambda text: [m.name for m in matcher.find(text)]

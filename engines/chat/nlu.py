@@ -16,6 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.pipeline import FeatureUnion, Pipeline
+
 DATA_DIR = Path(__file__).parent / "data"
 
 INTENTS = (
@@ -96,9 +101,6 @@ def load_split(split: str) -> list[tuple[str, str]]:
 
 class IntentClassifier:
     def __init__(self, confidence: float = DEFAULT_CONFIDENCE, margin: float = DEFAULT_MARGIN) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import SGDClassifier
-        from sklearn.pipeline import FeatureUnion, Pipeline
 
         self.confidence = confidence
         self.margin = margin
@@ -164,7 +166,6 @@ class IntentClassifier:
     def tune(self, validation: Sequence[tuple[str, str]]) -> dict[str, float]:
         """Pick the gate (confidence, margin) with the best macro-F1 on `validation`; ties go to the
         values closest to Rasa's defaults. Returns the chosen values and their score."""
-        from sklearn.metrics import f1_score
 
         ranked = self.probabilities([t for t, _ in validation])
         gold = [i for _, i in validation]
@@ -194,7 +195,6 @@ def default_classifier() -> IntentClassifier:
 
 def score(gold: Iterable[str], pred: Iterable[str]) -> dict[str, Any]:
     """Accuracy, macro-F1 and out-of-scope recall/precision."""
-    from sklearn.metrics import accuracy_score, f1_score
 
     g, p = list(gold), list(pred)
     oos_true = sum(1 for a, b in zip(g, p, strict=True) if a == b == "out_of_scope")

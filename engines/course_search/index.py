@@ -17,7 +17,6 @@ from typing import Any
 import tantivy
 from tantivy import FieldType, Occur, Query
 
-from connectors.course_record import CourseRecord, CourseRemoval
 from engines.course_search.highlight import highlight, snippet
 from engines.course_search.query import (
     DURATION_BUCKETS,
@@ -26,6 +25,7 @@ from engines.course_search.query import (
     SearchResults,
     duration_bucket,
 )
+from engines.course_search.record import CourseRecord, CourseRemoval
 from engines.course_search.schema import (
     KEYWORD_FIELDS,
     SCHEMA_VERSION,

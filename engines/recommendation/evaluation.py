@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 
 from engines.recommendation.career_index import CareerIndex
@@ -32,7 +34,7 @@ from engines.recommendation.models.collaborative import ItemKNNRecommender, User
 from engines.recommendation.models.content import ContentRecommender
 from engines.recommendation.models.lightfm_model import LightFMRecommender
 from engines.recommendation.models.svd import SVDRecommender
-from engines.recommendation.training_data import TrainingData
+from engines.recommendation.training_data import TrainingData, UserContext
 
 Progress = Callable[[str], None]
 
@@ -121,10 +123,8 @@ def evaluate_models(
 
 def write_chart(results: dict[str, Any], path: Path, k: int = 10) -> None:
     """Grouped bar chart of precision/recall/NDCG/MAP@k per model."""
-    import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     models = results["models"]
     names = sorted(models, key=lambda n: -models[n][f"ndcg@{k}"])
@@ -149,7 +149,6 @@ def cold_start_hit_rate(
 ) -> float:
     """For sampled careers, a brand-new user holding `share` of the career's skills: how often does the
     content model rank that career in its top k?"""
-    from engines.recommendation.training_data import UserContext
 
     rng = np.random.default_rng(seed)
     model = ContentRecommender().fit_index(index)

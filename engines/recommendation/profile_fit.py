@@ -23,6 +23,7 @@ import numpy as np
 
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import UserProfile
+from engines.reference_data.profile_data import load_area_wages
 
 EDUCATION_LEVELS = {"none": 0, "high_school": 1, "associate": 2, "bachelor": 3, "master": 4, "doctorate": 5}
 # Model parts are per-user z-scores (a top-10 career sits ~4-12 standard deviations above the mean), so
@@ -145,7 +146,6 @@ def _state_abbreviations(area_names: dict[str, str]) -> dict[str, str]:
 
 def local_wages(facts: CareerFacts, location: str) -> tuple[np.ndarray, str | None]:
     """Median wage per career in the user's state where BLS has it, else national; and the state code."""
-    from engines.reference_data.profile_data import load_area_wages
 
     names, wages = load_area_wages()
     state = state_of(location, names) if location else None

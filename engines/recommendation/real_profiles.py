@@ -22,8 +22,10 @@ from engines.recommendation.domain import UserProfile
 from engines.recommendation.engine import RecommendationEngine
 from engines.recommendation.ensemble import EnsembleRecommender
 from engines.recommendation.models.content import ContentRecommender
+from engines.recommendation.training_data import UserContext
 from engines.reference_data.catalog import Career, load_skills
 from engines.reference_data.derivation import REAL_SOURCE, CatalogueDeriver, precision_recall
+from engines.reference_data.profile_data import load_real_relations
 
 SHARES = (0.4, 0.7, 1.0)
 K = 10
@@ -64,7 +66,6 @@ def source_shares(
     """Share of real-relation careers in a top list, and among the profile's matching candidates: the
     CANDIDATES careers whose own titles/definition best match the profile's words (a source-blind
     pool: it does not look at any skill profile)."""
-    from engines.recommendation.training_data import UserContext
 
     index = engine.index
     real = np.array([c.profile_source == REAL_SOURCE for c in index.careers])
@@ -87,7 +88,6 @@ def evaluate_real_profiles(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-out over the real-relation occupations (all, or the first `limit`)."""
-    from engines.reference_data.profile_data import load_real_relations
 
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()

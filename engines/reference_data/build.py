@@ -12,39 +12,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import json
 import sys
-from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from engines.reference_data.careers_builder import build_careers
 from engines.reference_data.catalog import SKILLS_FILE
+from engines.reference_data.jsonl_files import ESCO_ATTRIBUTION, write_jsonl_gz
 from engines.reference_data.skills_builder import RawSkillRow, build_skill_records
-
-ESCO_ATTRIBUTION = (
-    "ESCO, © European Union (https://esco.ec.europa.eu), reused with attribution; derived data."
-)
-CAREERS_ATTRIBUTION = (
-    ESCO_ATTRIBUTION + " Wages/employment: U.S. Bureau of Labor Statistics, Occupational Employment and "
-    "Wage Statistics (OEWS), May 2025, public domain."
-)
-
-
-def write_jsonl_gz(path: Path, attribution: str, records: Iterable[dict[str, Any]]) -> int:
-    """Write an attribution line then one compact JSON record per line; atomic via rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    n = 0
-    # mtime=0 keeps the gzip bytes reproducible across rebuilds.
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write((json.dumps({"_attribution": attribution}, ensure_ascii=False) + "\n").encode())
-        for rec in records:
-            gz.write((json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
-            n += 1
-    tmp.replace(path)
-    return n
 
 
 def read_csv_rows(path: Path) -> list[RawSkillRow]:
@@ -81,8 +58,6 @@ def main(argv: list[str] | None = None) -> int:
     skills, definitions, skills_report = build_skills(args.esco, args.out)
     report: dict[str, Any] = {"skills": skills_report}
     if not args.skills_only:
-        from engines.reference_data.careers_builder import build_careers
-
         report["careers"] = build_careers(args.esco, args.bls, args.out, skills, definitions, args.onet)
     json.dump(report, sys.stdout, indent=2)
     print()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import csv
 import gzip
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -12,8 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from engines.reference_data.bls_match import MIN_CONFIDENCE, SocOccupation, match_titles
-from engines.reference_data.catalog import CAREERS_FILE
+from engines.reference_data.catalog import CAREERS_FILE, BlsMatch, Career, skill_from_record
+from engines.reference_data.derivation import (
+    CatalogueDeriver,
+    leave_one_out_profiles,
+    precision_recall,
+)
 from engines.reference_data.esco_text import LabelSplitter, split_occupation
+from engines.reference_data.jsonl_files import CAREERS_ATTRIBUTION, write_jsonl_gz
+from engines.reference_data.profile_data import (
+    RealRelations,
+    read_area_wages,
+    read_onet_tools,
+    write_profile_inputs,
+)
 
 # The wage cap footnote: "equal to or greater than $239,200 per year" is published as "#".
 WAGE_CAP = 239200.0
@@ -66,22 +80,6 @@ def build_careers(
 ) -> dict[str, Any]:
     """Build and write careers.jsonl.gz and the compact profile inputs (profile_data.py); return a quality
     report (leave-one-out profile P/R on the real-relation occupations, BLS match coverage)."""
-    import csv
-    import json
-
-    from engines.reference_data.build import CAREERS_ATTRIBUTION, write_jsonl_gz
-    from engines.reference_data.catalog import BlsMatch, Career, skill_from_record
-    from engines.reference_data.derivation import (
-        CatalogueDeriver,
-        leave_one_out_profiles,
-        precision_recall,
-    )
-    from engines.reference_data.profile_data import (
-        RealRelations,
-        read_area_wages,
-        read_onet_tools,
-        write_profile_inputs,
-    )
 
     with open(esco / "occupations.csv", encoding="utf-8", newline="") as fh:
         # /isco/ rows are ISCO classification groups, not occupations.

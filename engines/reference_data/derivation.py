@@ -11,8 +11,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engines.reference_data.catalog import DATA_DIR, Career, CareerSkill, Skill
-from engines.reference_data.profile_data import RealRelations
+from engines.reference_data.catalog import DATA_DIR, Career, CareerSkill, Skill, load_careers, load_skills
+from engines.reference_data.profile_data import (
+    RealRelations,
+    load_onet_tools,
+    load_real_relations,
+    load_skill_definitions,
+)
 from engines.reference_data.skill_profiles import (
     DERIVED_SIZE,
     OccupationText,
@@ -65,12 +70,6 @@ class CatalogueDeriver:
     @classmethod
     def from_data_dir(cls, data_dir: Path = DATA_DIR) -> CatalogueDeriver:
         """From the committed catalog files (careers' own profiles are ignored)."""
-        from engines.reference_data.catalog import load_careers, load_skills
-        from engines.reference_data.profile_data import (
-            load_onet_tools,
-            load_real_relations,
-            load_skill_definitions,
-        )
 
         return cls.build(
             load_careers(data_dir),

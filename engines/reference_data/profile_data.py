@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from engines.reference_data.catalog import DATA_DIR, iter_records
+from engines.reference_data.jsonl_files import ESCO_ATTRIBUTION, write_jsonl_gz
 
 SKILL_TEXTS_FILE = "skill_texts.jsonl.gz"
 ONET_FILE = "onet_tech.jsonl.gz"
@@ -107,7 +108,6 @@ def write_profile_inputs(
     area_wages: dict[str, dict[str, float]],
 ) -> dict[str, int]:
     """Write the four compact files; returns record counts."""
-    from engines.reference_data.build import ESCO_ATTRIBUTION, write_jsonl_gz
 
     counts = {
         SKILL_TEXTS_FILE: write_jsonl_gz(

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 PROFILE_SIZE = 20
 MENTION_BONUS = 0.15
@@ -323,7 +325,6 @@ class SupervisedDeriver:
         )
         col_of = {i: c for c, i in enumerate(cf.real_occ)}
         y = cf.relations[[col_of[int(o)] for o in cf.occ[rows]], cf.skill[rows]]
-        from threadpoolctl import threadpool_limits
 
         sel = (
             np.arange(cf.occ.shape[0])
@@ -348,7 +349,6 @@ class SupervisedDeriver:
     def make_model(self) -> Any:
         """The classifier: small gradient-boosted trees (beat logistic regression with pairwise
         products in leave-one-out: precision/recall 0.32 vs 0.30 at 20 skills)."""
-        from sklearn.ensemble import HistGradientBoostingClassifier
 
         return HistGradientBoostingClassifier(
             max_depth=3, max_iter=100, learning_rate=0.1, l2_regularization=1.0, random_state=self.seed

@@ -25,8 +25,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from engines.reference_data.build import write_jsonl_gz
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from engines.reference_data.catalog import DATA_DIR, SKILLS_FILE, iter_records
+from engines.reference_data.jsonl_files import write_jsonl_gz
 
 TOOLS_FILE = "tools.jsonl.gz"
 ONET_ATTRIBUTION = (
@@ -41,7 +43,6 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 def common_words(skills_path: Path) -> set[str]:
     """Lower-case words of ordinary English: ESCO label words plus spaCy stop words."""
-    from spacy.lang.en.stop_words import STOP_WORDS
 
     words = {w.lower() for w in STOP_WORDS}
     for rec in iter_records(skills_path):

@@ -12,13 +12,14 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+from phonenumbers.geodata import GEOCODE_DATA
+
 OUT = Path(__file__).resolve().parent / "data" / "places.txt.gz"
 ATTRIBUTION = "# Derived from libphonenumber geocoding data (phonenumbers package, Apache-2.0); modified."
 
 
 def build() -> list[str]:
     """Sorted unique place names, 3+ characters, starting with a capital letter."""
-    from phonenumbers.geodata import GEOCODE_DATA
 
     names: set[str] = set()
     for langs in GEOCODE_DATA.values():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from .dates import DATE_RANGE_RE
+from .job_words import ORG_WORDS, ROLE_WORDS
 from .models import ContactInfo
+from .sections import SECTION_HEADINGS
 
 EMAIL_RE = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"
@@ -183,8 +185,6 @@ def find_location(header_text: str) -> str | None:
 
 def looks_like_name(candidate: str) -> bool:
     """Two to five capitalised name tokens (particles allowed), no digits, not a job title."""
-    from .experience import ORG_WORDS, ROLE_WORDS
-    from .sections import SECTION_HEADINGS
 
     candidate = candidate.strip()
     if not candidate or "@" in candidate or len(candidate) > 60 or not _NAME_RE.match(candidate):

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import docx  # python-docx; imported lazily to keep module import cheap
+
 from .models import ExtractedDocument, FileType, LayoutFacts
 from .pdf_layout import read_pdf
 
@@ -289,7 +291,6 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def extract_docx(data: bytes) -> ExtractedDocument:
     """Extract reading-order text (body paragraphs, tables, text boxes, header/footer) from DOCX bytes."""
-    import docx  # python-docx; imported lazily to keep module import cheap
 
     document = docx.Document(io.BytesIO(data))
     body = document.element.body

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import yaml
 
 from .analyzer import analyze
@@ -166,7 +167,6 @@ def _set_counts(predicted: set[str], expected: set[str]) -> tuple[int, int, int]
 
 
 def _phone_key(raw: str, region: str) -> str:
-    import phonenumbers
 
     try:
         number = phonenumbers.parse(raw, region)

@@ -11,6 +11,9 @@ import logging
 import zipfile
 from dataclasses import dataclass
 
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError
+
 from .extraction import extract_docx, extract_pdf, extract_txt
 from .models import ExtractedDocument, FileType, Rejection, RejectionCode
 
@@ -171,8 +174,6 @@ def _screen(data: bytes, limits: IntakeLimits) -> Screened:
 
 
 def _screen_pdf(data: bytes, limits: IntakeLimits) -> Screened:
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
 
     corrupt = "The PDF is damaged and could not be read. Re-export it from your editor and try again."
     try:

@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import pdfplumber
+
 _HEADER_BAND = 0.07
 _FOOTER_BAND = 0.06
 COLUMN_GAP = "    "
@@ -251,7 +253,6 @@ def _lines_text(words: list[Word]) -> str:
 
 def read_pdf(data: bytes) -> list[PageText]:
     """Every page of a PDF in reading order (raises on files pdfminer cannot parse)."""
-    import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return [read_page(page) for page in pdf.pages]

@@ -13,6 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.matcher import PhraseMatcher
+
+from .job_words import ROLE_WORDS
 from .models import Section, SkillMatch
 from .sections import section_at
 from .tech_aliases import CASE_SENSITIVE_ALIASES, SKILLS_SECTION_ONLY, TECH_ALIASES
@@ -142,8 +147,6 @@ class SkillMatcher:
         tech_aliases: dict[str, tuple[str, ...]] | None = None,
         tools: Iterable[ToolRecord] = (),
     ) -> None:
-        import spacy
-        from spacy.matcher import PhraseMatcher
 
         self.nlp = spacy.blank("en")
         self.concepts: dict[str, SkillConcept] = {}
@@ -246,7 +249,6 @@ class SkillMatcher:
         self._phrases[norm] = _Phrase(concept, kind, phrase if case_sensitive else None, weak, capital)
 
     def _add_esco_phrase(self, phrase: str, concept: str, kind: PhraseKind) -> None:
-        from spacy.lang.en.stop_words import STOP_WORDS
 
         phrase = " ".join(phrase.split())
         if len(phrase) < 2:
@@ -284,7 +286,6 @@ class SkillMatcher:
         vocabulary knows it; sentences are left to vocabulary matching, and an item that is only a
         generic word ("data", "team") or reads like a job title is not a skill.
         """
-        from .experience import ROLE_WORDS
 
         items: list[tuple[int, int, str]] = []
         seen: set[str] = set()
@@ -487,6 +488,7 @@ _LOCK = threading.Lock()
 
 def _catalog_skills() -> list[Any]:
     try:
+        # lazy: optional dependency, imported where its absence is handled
         from engines.reference_data.catalog import load_skills
     except ImportError:  # pragma: no cover - reference_data ships with the project
         log.warning("skill catalog unavailable; matching tech aliases only")
@@ -500,6 +502,7 @@ def _catalog_skills() -> list[Any]:
 
 def _catalog_tools() -> list[Any]:
     try:
+        # lazy: optional dependency, imported where its absence is handled
         from engines.reference_data.tools_catalog import load_tools
 
         return list(load_tools())

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from connectors.course_record import CourseRecord, CourseRemoval, MalformedRecordError
+from engines.course_search.record import CourseRecord, CourseRemoval, MalformedRecordError
 
 FIELDS = [
     "course_id",

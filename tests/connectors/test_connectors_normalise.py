@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.course_record import MalformedRecordError
 from connectors.normalise import (
     coursera_to_record,
     edx_to_record,
@@ -12,6 +11,7 @@ from connectors.normalise import (
     parse_workload_hours,
     strip_html,
 )
+from engines.course_search.record import MalformedRecordError
 from tests.connectors.fake_provider_servers import coursera_element, edx_course
 
 

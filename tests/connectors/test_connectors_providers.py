@@ -10,7 +10,6 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.config import ConnectorsConfig, ProviderConfig, ProviderKind
-from connectors.course_record import CourseRecord
 from connectors.http_client import ProviderHttpClient, ProviderHTTPError
 from connectors.provider import (
     BearerTokenAuth,
@@ -21,6 +20,7 @@ from connectors.provider import (
     OAuth2ClientCredentialsAuth,
     build_provider,
 )
+from engines.course_search.record import CourseRecord
 from tests.connectors.conftest import FAST_RETRY
 from tests.connectors.fake_provider_servers import FakeCourseraApp, FakeEdxApp, FakeServer, coursera_element
 

@@ -8,7 +8,6 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.circuit_breaker import CircuitBreaker
-from connectors.course_record import CourseRecord, CourseRemoval
 from connectors.http_client import ProviderHttpClient
 from connectors.provider import (
     BearerTokenAuth,
@@ -18,6 +17,7 @@ from connectors.provider import (
 )
 from connectors.sync import SyncEngine, SyncFailedError, find_removed, select_changed, sync_providers
 from connectors.sync_state import InMemorySyncStateStore, PostgresSyncStateStore, SyncStateStore
+from engines.course_search.record import CourseRecord, CourseRemoval
 from tests.connectors.conftest import FAST_RETRY
 from tests.connectors.fake_provider_servers import (
     FakeCourseraApp,

@@ -6,19 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from connectors.course_record import CourseRecord, CourseRemoval
 from connectors.kafka_publisher import removal_event, upsert_event
 from engines.course_search.index import CourseSearchIndex
-from engines.course_search.live import CourseIndexReader, apply_ops, index_op, last_op_per_course
+from engines.course_search.ops import apply_ops, last_op_per_course
 from engines.course_search.query import SearchQuery
+from engines.course_search.record import CourseRecord, CourseRemoval
 from projections.course_catalog import (
     COURSES,
     GENERATION_KEY,
     INDEX_EFFECT,
     CourseCatalogProjection,
     index_document,
+    index_op,
 )
 from projections.framework import CacheSet, Delete, Effect, InvalidEvent, State, Upsert, merge_batched_effects
+from queries.course_index import CourseIndexReader
 
 
 def record(pcid: str, title: str, skills: list[str] | None = None) -> CourseRecord:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.course_record import CourseRecord, CourseRemoval
+from careerstream.corpora.courses import generate_courses
 from engines.course_search.index import VERSION_FILE, CourseSearchIndex, IndexSchemaMismatchError
 from engines.course_search.query import SearchQuery
-from engines.course_search.synthetic import generate_courses
+from engines.course_search.record import CourseRecord, CourseRemoval
 
 
 def course(pid: str, title: str, skills: list[str], **kw: object) -> CourseRecord:

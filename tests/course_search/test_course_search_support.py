@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engines.course_search.bench import query_mix, run_benchmark
+from careerstream.bench.search import query_mix, run_benchmark
+from careerstream.corpora.courses import generate_courses
 from engines.course_search.highlight import edit_distance_within, highlight, snippet
 from engines.course_search.schema import query_terms, tokenize
-from engines.course_search.synthetic import generate_courses
 
 
 def test_edit_distance() -> None:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import Role, mint_token
-from careerstream.config import Settings
+from kernel.config import Settings
 from tests.conftest import WorkerProcess
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jwt
 
-from careerstream.config import Settings
+from kernel.config import Settings
 
 
 def test_unauthenticated_calls_get_401(client) -> None:  # type: ignore[no-untyped-def]

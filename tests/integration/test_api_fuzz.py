@@ -21,8 +21,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
 from api.auth import mint_token
-from careerstream.config import Settings
 from careerstream.local_broker import free_port, wait_for_port
+from kernel.config import Settings
 from tests.conftest import ROOT, settings_env
 
 API_LOGS: dict[str, Path] = {}

@@ -13,7 +13,7 @@ import pytest
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from redis.asyncio import Redis
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.applier import BatchApplier, LogRecord
 from projections.framework import Change, InvalidEvent, Key, Projection, State, Table, Upsert
 from schemas.events import Event, new_event

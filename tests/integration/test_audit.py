@@ -9,7 +9,7 @@ import uuid
 import psycopg
 from fastapi.testclient import TestClient
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from streams.audit_verify import verify_chain
 from tests.conftest import wait_until
 

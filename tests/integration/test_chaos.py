@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from careerstream.chaos import scenarios
-from careerstream.config import Settings
 from careerstream.load.stack import RunStack
+from kernel.config import Settings
 from tests.conftest import selected_broker_kind
 
 RATE = 20.0

@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
-from careerstream.config import Settings
 from careerstream.fake_openai import FakeOpenAI
-from connectors.course_record import CourseRecord
 from connectors.kafka_publisher import upsert_event
+from engines.course_search.record import CourseRecord
+from kernel.config import Settings
 from projections.chat_conversations import CONTEXT_TTL_S, ChatConversationProjection, context_key
 from schemas.events import Event
 from schemas.keystore import PostgresKeyStore

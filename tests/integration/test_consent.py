@@ -8,8 +8,8 @@ from typing import Any
 import psycopg
 from fastapi.testclient import TestClient
 
-from careerstream.blob_store import owner_prefix
-from careerstream.config import Settings
+from kernel.config import Settings
+from streams.blob_store import owner_prefix
 from tests.conftest import wait_until
 from tests.resume_analysis.builders import make_pdf
 

@@ -10,21 +10,22 @@ from psycopg_pool import ConnectionPool
 from pydantic import SecretStr
 from redis import Redis
 
-from careerstream.config import Settings
-from connectors.course_record import CourseRecord, CourseRemoval
 from connectors.http_client import ProviderHttpClient
 from connectors.kafka_publisher import KafkaCoursePublisher, removal_event, upsert_event
 from connectors.provider import BearerTokenAuth, CourseraCatalogProvider
 from connectors.sync import SyncEngine
 from connectors.sync_state import PostgresSyncStateStore
-from engines.course_search.live import CourseIndexReader, rebuild_from_log
 from engines.course_search.query import SearchQuery
+from engines.course_search.record import CourseRecord, CourseRemoval
+from kernel.config import Settings
 from projections.course_catalog import GENERATION_KEY
+from queries.course_index import CourseIndexReader
 from schemas.events import Event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
+from streams.course_index import rebuild_from_log
+from streams.log_reader import read_log
 from streams.producer import EventProducer
-from streams.replay import read_log
 from tests.conftest import wait_until
 from tests.connectors.conftest import FAST_RETRY
 from tests.connectors.fake_provider_servers import FakeCourseraApp, FakeServer, coursera_element

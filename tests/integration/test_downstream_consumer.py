@@ -13,7 +13,7 @@ from confluent_kafka import Consumer, KafkaError, TopicPartition
 from fastapi.testclient import TestClient
 from psycopg_pool import ConnectionPool
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.catalog import TOPIC_PARTITIONS, load_catalog, topic_name
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore

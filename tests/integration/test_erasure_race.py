@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
 
-from careerstream.blob_store import owner_prefix
-from careerstream.config import Settings
 from engines.reference_data.catalog import load_careers
+from kernel.config import Settings
 from projections.registry import all_projections
+from streams.blob_store import owner_prefix
 from tests.conftest import wait_until
 
 USERS = 24

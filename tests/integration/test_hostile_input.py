@@ -14,8 +14,8 @@ import psycopg
 import pytest
 
 from api.errors import ValidationErrorOut
-from careerstream.blob_store import owner_prefix
-from careerstream.config import Settings
+from kernel.config import Settings
+from streams.blob_store import owner_prefix
 from tests.conftest import wait_until
 from tests.resume_analysis.builders import RESUME_LINES, make_docx, make_pdf
 

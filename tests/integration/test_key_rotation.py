@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from schemas.events import new_event
 from schemas.keystore import LocalKeyRing, PostgresKeyStore, master_key_id, rotate_master_key

@@ -27,14 +27,15 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from api.auth import mint_token
-from careerstream.config import Settings
 from careerstream.local_broker import LocalBroker, free_port, start_local_broker, wait_for_port
 from careerstream.supervisor import ChildSpec, Supervisor
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from projections.registry import selected_projections
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
-from streams.replay import read_log, rebuild
+from streams.log_reader import read_log
+from streams.replay import rebuild
 from streams.topics import ensure_topics
 from tests.conftest import selected_broker_kind, settings_env, wait_until
 

@@ -12,8 +12,8 @@ import pytest
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
-from careerstream.config import Settings
 from careerstream.local_stack import prepare
+from kernel.config import Settings
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde

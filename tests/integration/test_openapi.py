@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.errors import ErrorOut, ValidationErrorOut
-from careerstream.config import Settings
+from kernel.config import Settings
 from tests.conftest import ROOT
 
 PUBLIC = {"/healthz", "/metrics", "/schemas", "/schemas/{fingerprint}", "/openapi.json"}

@@ -14,8 +14,8 @@ import psycopg
 from fastapi.testclient import TestClient
 from redis import Redis
 
-from careerstream.config import Settings
-from streams.replay import read_log
+from kernel.config import Settings
+from streams.log_reader import read_log
 from tests.conftest import wait_until
 from tests.resume_analysis.builders import make_pdf
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import pytest
 from psycopg_pool import ConnectionPool
 
-from careerstream.config import Settings
 from careerstream.local_broker import free_port
+from kernel.config import Settings
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
+from streams.log_reader import read_log
 from streams.producer import EventProducer, PublishError
-from streams.replay import read_log
 from streams.topics import ensure_topics
 
 

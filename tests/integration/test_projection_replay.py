@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from projections.registry import selected_projections
 from schemas.events import Event, new_event

@@ -12,9 +12,9 @@ import psycopg
 import pytest
 from redis import Redis
 
-from careerstream.config import Settings
 from careerstream.recs_train import log_training_data, train_and_register
 from engines.reference_data.catalog import Career, load_careers
+from kernel.config import Settings
 from streams.recs_models import COLD_START_PREFIX, active_version
 from tests.conftest import WorkerProcess, wait_until
 

@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from careerstream.blob_store import owner_prefix
-from careerstream.config import Settings
-from engines.resume_analysis.corpus import generate_resume
+from careerstream.corpora.resumes import generate_resume
+from kernel.config import Settings
 from schemas.events import new_event
+from streams.blob_store import owner_prefix
 from streams.topics import ensure_topics
 from tests.conftest import WorkerProcess, wait_until
 from tests.resume_analysis.builders import make_pdf

@@ -18,12 +18,12 @@ import pytest
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from careerstream.blob_store import LocalBlobStore
-from careerstream.config import Settings
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
-from streams.replay import read_log
+from streams.blob_store import LocalBlobStore
+from streams.log_reader import read_log
 from streams.topics import ensure_topics
 from tests.conftest import ROOT, settings_env
 

@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 
 from api.app import create_app
 from api.auth import mint_token
-from careerstream.config import Settings
+from kernel.config import Settings
 
 RESUME = b"Jane Doe\njane@example.org\nSKILLS\nPython, SQL\n"
 # One valid request per (method, route) naming user "bob": every route with a user in its path (or

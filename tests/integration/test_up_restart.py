@@ -18,8 +18,8 @@ import psycopg
 import pytest
 
 from api.auth import mint_token
-from careerstream.config import Settings
 from careerstream.local_broker import free_port, wait_for_port
+from kernel.config import Settings
 from tests.conftest import selected_broker_kind, settings_env, wait_until
 
 

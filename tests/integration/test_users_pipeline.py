@@ -8,7 +8,7 @@ import psycopg
 from confluent_kafka import Consumer, TopicPartition
 from redis import Redis
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.catalog import topic_name
 from streams.replay import replay_log
 from tests.conftest import wait_until

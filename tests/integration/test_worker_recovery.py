@@ -10,12 +10,12 @@ import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
+from streams.log_reader import read_log
 from streams.producer import EventProducer
-from streams.replay import read_log
 from streams.topics import ensure_topics
 from tests.conftest import WorkerProcess, wait_until
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from careerstream.corpora.career_world import SimulatedWorld, simulate
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.ensemble import build_validation, temporal_split
-from engines.recommendation.simulator import SimulatedWorld, simulate
 from engines.recommendation.training_data import TrainingData
 from engines.reference_data.catalog import load_careers
 

@@ -167,7 +167,7 @@ def test_course_skills_come_from_the_course_text_and_tags() -> None:
 
 
 def test_synthetic_courses_carry_no_unrelated_catalogue_labels() -> None:
-    from engines.course_search.synthetic import TOPICS, generate_courses
+    from careerstream.corpora.courses import TOPICS, generate_courses
     from engines.recommendation.course_skills import course_skills
 
     tags = {t.lower() for topic in TOPICS for t in topic.skills}
@@ -182,7 +182,7 @@ def test_recommend_command_prints_results_for_flags_and_profiles_file(tmp_path, 
     from typer.testing import CliRunner
 
     from careerstream.cli import app
-    from careerstream.config import get_settings
+    from kernel.config import get_settings
 
     monkeypatch.setenv("RECS_MODELS_DIR", str(tmp_path / "models"))
     get_settings.cache_clear()

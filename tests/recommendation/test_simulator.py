@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engines.recommendation.simulator import simulate
+from careerstream.corpora.career_world import simulate
 
 
 def test_same_seed_same_world(index) -> None:  # type: ignore[no-untyped-def]

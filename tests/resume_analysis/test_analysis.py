@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from careerstream.corpora.resumes import generate_resume
 from engines.resume_analysis import analyze
-from engines.resume_analysis.corpus import generate_resume
 from engines.resume_analysis.models import DegreeLevel, RejectionCode
 from engines.resume_analysis.scoring import overall_score
 

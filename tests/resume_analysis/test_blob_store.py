@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from careerstream.blob_store import BlobNotFound, BlobUnreadable, LocalBlobStore, PersonalBlobs, owner_prefix
 from schemas.keystore import InMemoryKeyStore, SubjectErased
+from streams.blob_store import BlobNotFound, BlobUnreadable, LocalBlobStore, PersonalBlobs, owner_prefix
 
 
 def test_round_trip_is_content_addressed_and_encrypted(tmp_path: Path) -> None:

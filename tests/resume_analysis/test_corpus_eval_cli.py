@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from engines.resume_analysis.cli import bench_resumes, eval_resumes, resume_analyze
-from engines.resume_analysis.corpus import LAYOUTS, generate_resume, write_corpus
-from engines.resume_analysis.evaluation import FieldCounts, evaluate
+from careerstream.cli.resume import bench_resumes, eval_resumes, resume_analyze
+from careerstream.corpora.resumes import LAYOUTS, generate_resume, write_corpus
+from careerstream.corpora.resumes_eval import FieldCounts, evaluate
 from engines.resume_analysis.intake import screen
 
 from .builders import RESUME_LINES, make_pdf

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.events import new_event
 from streams import resume_analysis_effect as effect
 

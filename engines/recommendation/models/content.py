@@ -12,6 +12,8 @@ from sklearn.preprocessing import normalize
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.models.base import Recommender
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
+from engines.reference_data.catalog import load_skills
+from engines.reference_data.profile_data import load_skill_definitions
 
 # Mix of the three content signals. Text matches the user's words (skill names as typed, each skill's
 # ESCO definition, interests, goals) against the career's *own* text (titles and definition): it is
@@ -32,8 +34,6 @@ def career_document(index: CareerIndex, i: int) -> str:
 
 def skill_glossary() -> dict[str, str]:
     """Lower-cased ESCO skill label / alt label -> "label definition" (every catalog skill)."""
-    from engines.reference_data.catalog import load_skills
-    from engines.reference_data.profile_data import load_skill_definitions
 
     try:
         definitions = load_skill_definitions()

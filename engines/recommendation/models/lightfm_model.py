@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from lightfm import LightFM
 from sklearn.preprocessing import normalize
 
+from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.models.base import Recommender
 from engines.recommendation.training_data import TrainingData, UserContext
 
@@ -46,7 +47,6 @@ class LightFMRecommender(Recommender):
 
     # Feature layout for users: [skills | education levels | engaged careers].
     def _user_features(self, data_index: object, users: Sequence[UserContext]) -> sp.csr_matrix:
-        from engines.recommendation.career_index import CareerIndex
 
         assert isinstance(data_index, CareerIndex)
         rows, cols, vals = [], [], []

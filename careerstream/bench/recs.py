@@ -32,10 +32,13 @@ import psycopg
 from redis import Redis
 
 from api.auth import mint_token
-from careerstream.bench_pipeline import _db_name, replace_settings
-from careerstream.config import Settings
+from careerstream.bench.pipeline import _db_name, replace_settings
+from careerstream.bench.recs_timing import time_training
+from careerstream.corpora.career_world import simulate
 from careerstream.local_broker import BrokerKind, broker_for_run, free_port, stop_run_broker, wait_for_port
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
+from streams.recs_models import build_index, register_version
 from streams.topics import ensure_topics
 
 
@@ -61,7 +64,6 @@ def _pct(samples: list[float], prefix: str) -> dict[str, float]:
 
 def _seed_profiles(index: Any, n_users: int, seed: int) -> dict[str, list[str]]:
     """Skill lists (ESCO labels, as a user would type them) of simulated users."""
-    from engines.recommendation.simulator import simulate
 
     world = simulate(index, n_users, seed=seed)
     out = {}
@@ -116,12 +118,8 @@ def _serve(http: httpx.Client, users: list[str], n: int, seed: int) -> list[floa
     return latencies
 
 
-def run_recs_bench(
-    base: Settings, quick: bool = False, broker_kind: BrokerKind = "kafka"
-) -> dict[str, Any]:
+def run_recs_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind = "kafka") -> dict[str, Any]:
     """Run the recommendation benchmarks; returns one flat JSON-able dict."""
-    from engines.recommendation.timing import time_training
-    from streams.recs_models import build_index, register_version
 
     n_seed = 300 if quick else 1000
     n_serve = 1000 if quick else 5000
@@ -194,6 +192,7 @@ def run_recs_bench(
                 ensemble_weights={k: round(v, 3) for k, v in engine.ensemble.weights.items()},
             )
             del world
+            # lazy: optional dependency, imported where its absence is handled
             from careerstream.recs_train import save_version
 
             version, path = save_version(engine, work / "models")
@@ -236,6 +235,7 @@ def run_recs_bench(
             psycopg.conninfo.make_conninfo(settings.database_url, dbname="postgres"), autocommit=True
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{_db_name(run)}" WITH (FORCE)')
+        # lazy: optional dependency, imported where its absence is handled
         import shutil
 
         shutil.rmtree(work / "models", ignore_errors=True)

@@ -28,16 +28,16 @@ from psycopg_pool import ConnectionPool
 from redis import Redis
 
 from api.auth import mint_token
-from careerstream.bench_pipeline import _db_name, replace_settings
-from careerstream.bench_recs import _spawn
-from careerstream.blob_store import owner_prefix
-from careerstream.config import Settings
+from careerstream.bench.pipeline import _db_name, replace_settings
+from careerstream.bench.recs import _spawn
 from careerstream.local_broker import BrokerKind, broker_for_run, free_port, stop_run_broker, wait_for_port
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from projections.registry import selected_projections
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
+from streams.blob_store import owner_prefix
 from streams.producer import EventProducer
 from streams.projection_replay import replay_projection
 from streams.topics import ensure_topics

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from connectors.cli import sync_to_kafka
+from careerstream.cli.sync import sync_to_kafka
 
 __all__ = ["bench_search", "rebuild_index", "sync_to_kafka"]
 
@@ -18,8 +18,11 @@ def rebuild_index(
     ] = None,
 ) -> None:
     """Rebuild the course search index from the `courses` topic (stop the worker writing it first)."""
-    from careerstream.config import get_settings
-    from engines.course_search.live import rebuild_from_log
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.config import get_settings
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from streams.course_index import rebuild_from_log
 
     docs = rebuild_from_log(get_settings(), index_dir)
     typer.echo(f"course index rebuilt: {docs} courses")
@@ -32,6 +35,7 @@ def bench_search(
     broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
 ) -> None:
     """Catalog through the real event path (sync -> Kafka -> worker), then search latency via the API."""
-    from engines.course_search.bench_e2e import bench_search_command
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.search_e2e import bench_search_command
 
     bench_search_command(json_output, quick, rounds, broker)

@@ -20,8 +20,8 @@ import numpy as np
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from careerstream.config import Settings
 from careerstream.local_broker import BrokerKind, broker_for_run, stop_run_broker
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from schemas.events import Event, new_event
 from schemas.keystore import PostgresKeyStore

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .analyzer import analyze
-from .contact import normalize_phone
-from .corpus import CorpusItem, GroundTruth
-from .models import ResumeAnalysis
+from careerstream.corpora.resumes import CorpusItem, GroundTruth
+from engines.resume_analysis.analyzer import analyze
+from engines.resume_analysis.contact import normalize_phone
+from engines.resume_analysis.models import ResumeAnalysis
 
 SET_FIELDS = ("email", "phone", "skills", "job_titles", "employers")
 

@@ -10,7 +10,11 @@ from typing import Annotated
 
 import typer
 
-from careerstream.config import get_settings
+from careerstream.cli import chat as chat_cli
+from careerstream.cli import courses as courses_cli
+from careerstream.cli import recs as recs_cli
+from careerstream.cli import resume as resume_cli
+from kernel.config import get_settings
 
 app = typer.Typer(
     help="CareerStream: event-sourced career platform backend.",
@@ -26,7 +30,8 @@ app.add_typer(eval_app, name="eval")
 @app.callback()
 def _logging() -> None:
     """Logs go to stderr for every command, so `--json` output on stdout stays machine-readable."""
-    from careerstream.logs import configure_logging
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.logs import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -38,6 +43,7 @@ def up(
     workers: Annotated[int, typer.Option(min=1, max=8)] = 1,
 ) -> None:
     """Run the whole system: local broker (unless KAFKA_BOOTSTRAP_SERVERS is set), worker(s), API."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.local_stack import run_stack
 
     raise typer.Exit(run_stack(get_settings(), demo=demo, workers=workers))
@@ -51,7 +57,10 @@ def broker(
 ) -> None:
     """Run a local broker in the foreground: Apache Kafka (KRaft, log under KAFKA_DATA_DIR; fetched
     from Maven Central on first use) or the in-memory Tansu. Ctrl-C stops it."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.local_broker import start_local_broker
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.local_broker.kafka import default_cache_dir, fetch_kafka
 
     if fetch_only:
@@ -85,21 +94,27 @@ def worker() -> None:
     """Run one Faust worker (projections)."""
     settings = get_settings()
     if settings.worker_metrics_port:
+        # lazy: a command imports only what it runs (start-up of `careerstream --help`)
         from prometheus_client import start_http_server
 
         start_http_server(settings.worker_metrics_port)
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.app import run_worker
 
-    run_worker()
+    run_worker(settings)
 
 
 @app.command()
 def api() -> None:
     """Run the query/command API (uvicorn)."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     import uvicorn
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from api.app import create_app
-    from careerstream.gc_tuning import tune_gc
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.gc_tuning import tune_gc
 
     settings = get_settings()
     tune_gc()
@@ -107,6 +122,7 @@ def api() -> None:
         uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
         return
     # One of API_PROCESSES processes sharing the port (SO_REUSEPORT; see careerstream/load/serve.py).
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.load.serve import serve_reuse_port
 
     serve_reuse_port(create_app(settings), settings.api_host, settings.api_port)
@@ -115,6 +131,7 @@ def api() -> None:
 @app.command()
 def prepare() -> None:
     """Create the database, run migrations and create topics (what `up` does before starting processes)."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.local_stack import prepare as prepare_stack
 
     reset = prepare_stack(get_settings())
@@ -128,6 +145,7 @@ def token(
     ttl: Annotated[int, typer.Option(help="seconds")] = 3600,
 ) -> None:
     """Mint a development bearer token."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from api.auth import mint_token
 
     settings = get_settings()
@@ -147,9 +165,16 @@ def token(
 def docs_events(out: Path = Path("docs")) -> None:
     """Regenerate the docs made from the schemas: events.md, asyncapi.yaml and gdpr.md (records of
     processing). Uses the default settings, so the committed docs do not depend on a local .env."""
-    from careerstream.config import Settings
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.gdpr_docs import render_gdpr_doc
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.config import Settings
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from schemas.asyncapi import render_asyncapi
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from schemas.event_docs import render_event_catalog
 
     out.mkdir(parents=True, exist_ok=True)
@@ -177,19 +202,25 @@ def replay(
     any difference)."""
     settings = get_settings()
     if projection is None:
+        # lazy: a command imports only what it runs (start-up of `careerstream --help`)
         from streams.replay import replay_log
 
         for event in replay_log(settings, subject=subject, topics=topic):
             typer.echo(json.dumps(event, default=str))
         return
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     import asyncio
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from rich.progress import Progress
 
-    from projections.registry import selected_projections
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.projection_replay import replay_projection, verify_projection
 
-    (chosen,) = selected_projections(projection)
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from streams.worker_projections import projections_for
+
+    (chosen,) = projections_for(settings, projection)
     if to_time is not None and to_time.tzinfo is None:
         to_time = to_time.astimezone()  # a time without zone is local time, as a person types it
     with Progress(transient=True) as bar:
@@ -213,6 +244,7 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Recompute the access-audit hash chain from the log; exit 1 and name the first break if any."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.audit_verify import verify_chain
 
     checked, first_break = verify_chain(get_settings())
@@ -231,12 +263,19 @@ app.add_typer(retention_app, name="retention")
 def retention_run() -> None:
     """Delete what is past retention (RETENTION_* settings) and publish a RetentionApplied audit event;
     prints the counts as JSON."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     import asyncio
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from psycopg_pool import ConnectionPool
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.connections import bootstrap_servers, build_serde
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.producer import EventProducer
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.retention import run_and_publish
 
     settings = get_settings()
@@ -263,10 +302,16 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Re-wrap every data key under MASTER_KEY (the old key in PREVIOUS_MASTER_KEYS); online, resumable."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from psycopg_pool import ConnectionPool
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from rich.progress import Progress
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from schemas.keystore import rotate_master_key
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.connections import key_ring
 
     settings = get_settings()
@@ -290,7 +335,8 @@ def bench_pipeline(
     broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
 ) -> None:
     """Serde, produce and end-to-end projection throughput and freshness."""
-    from careerstream.bench_pipeline import run_pipeline_bench
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.pipeline import run_pipeline_bench
 
     if broker not in ("kafka", "tansu"):
         raise typer.BadParameter("use kafka or tansu", param_hint="--broker")
@@ -305,7 +351,8 @@ def bench_gdpr(
     broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
 ) -> None:
     """Erasure completion under load, replay throughput, and the access audit's cost on a read."""
-    from careerstream.bench_gdpr import run_gdpr_bench
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.gdpr import run_gdpr_bench
 
     if broker not in ("kafka", "tansu"):
         raise typer.BadParameter("use kafka or tansu", param_hint="--broker")
@@ -314,7 +361,6 @@ def bench_gdpr(
 
 
 # Resume analysis (issue 4): `resume analyze FILE --json`, `eval resumes --json`, `bench resumes --json`.
-from engines.resume_analysis import cli as resume_cli  # noqa: E402 - registration block
 
 resume_app = typer.Typer(help="Resume analysis.", no_args_is_help=True)
 app.add_typer(resume_app, name="resume")
@@ -323,26 +369,23 @@ eval_app.command("resumes")(resume_cli.eval_resumes)
 bench_app.command("resumes")(resume_cli.bench_resumes)
 
 # Career recommendations (issue 3): `train`, `eval recs --json`, `bench recs --json [--quick]`.
-from careerstream import chat_commands  # noqa: E402 - registration block
 
-app.command("chat")(chat_commands.chat)
-eval_app.command("chat")(chat_commands.eval_chat)
-bench_app.command("chat")(chat_commands.bench_chat)
-from careerstream import recs_commands  # noqa: E402 - registration block
+app.command("chat")(chat_cli.chat)
+eval_app.command("chat")(chat_cli.eval_chat)
+bench_app.command("chat")(chat_cli.bench_chat)
 
-app.command("train")(recs_commands.train)
-app.command("recommend")(recs_commands.recommend)
-eval_app.command("recs")(recs_commands.eval_recs)
-bench_app.command("recs")(recs_commands.bench_recs)
+app.command("train")(recs_cli.train)
+app.command("recommend")(recs_cli.recommend)
+eval_app.command("recs")(recs_cli.eval_recs)
+bench_app.command("recs")(recs_cli.bench_recs)
 
 # Course catalog (issue 5): `sync PROVIDER [--full]`, `courses rebuild-index`, `bench search --json`.
-from engines.course_search import commands as course_commands  # noqa: E402 - registration block
 
 courses_app = typer.Typer(help="Course catalog and search index.", no_args_is_help=True)
 app.add_typer(courses_app, name="courses")
-app.command("sync")(course_commands.sync_to_kafka)
-courses_app.command("rebuild-index")(course_commands.rebuild_index)
-bench_app.command("search")(course_commands.bench_search)
+app.command("sync")(courses_cli.sync_to_kafka)
+courses_app.command("rebuild-index")(courses_cli.rebuild_index)
+bench_app.command("search")(courses_cli.bench_search)
 
 
 @app.command()
@@ -366,6 +409,7 @@ def load(
 ) -> None:
     """Load test: a stack of its own, a seeded catalog, Locust headless with simulated users; prints
     requests/s, p50/p95/p99 per endpoint, error rate and write-to-visible times (CSV/HTML/PNG kept)."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.load.runner import LoadPlan, run_load, summary_table
 
     n = users or (1000 if quick else 10_000)
@@ -405,6 +449,7 @@ def chaos(
 ) -> None:
     """Faults under load against a stack of its own (all on loopback, each bounded): errors during the
     fault, time to recover, acknowledged writes lost, read models compared with a replay of the log."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.chaos.scenarios import SCENARIOS, fault_table, run_chaos
 
     if all_scenarios == (scenario is not None):
@@ -426,7 +471,8 @@ def bench_all(
     out: Annotated[Path, typer.Option(help="Where <bench>.json and summary.md go")] = Path("bench-results"),
 ) -> None:
     """Run every benchmark (pipeline, recs, resumes, search); JSON per benchmark plus a summary table."""
-    from careerstream.bench_all import run_all, summary_table
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.suite import run_all, summary_table
 
     results = run_all(out, quick)
     typer.echo(json.dumps(results) if json_output else summary_table(results))

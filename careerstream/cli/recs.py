@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from careerstream.config import get_settings
+from kernel.config import get_settings
 
 
 def train(
@@ -27,8 +27,10 @@ def train(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Retrain the recommender from the event log, save a new version and roll it out to workers."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     import time
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.recs_train import train_and_register
 
     if source not in ("auto", "log", "simulator"):
@@ -62,7 +64,8 @@ def eval_recs(
 ) -> None:
     """Temporal-split evaluation of every model, the ensemble and baselines (PNG chart), and leave-one-out
     on the occupations with real ESCO skill relations (`real_profiles`)."""
-    from engines.recommendation.cli import eval_recs as run
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.cli.recs_eval import eval_recs as run
 
     run(json_output=json_output, out=out, seed=seed, quick=quick, real_only=real_only, loo_limit=loo_limit)
 
@@ -72,7 +75,8 @@ def bench_recs(
     quick: Annotated[bool, typer.Option("--quick", help="10k users for train_s, fewer requests")] = False,
 ) -> None:
     """Serving latency through the API, profile-change freshness through the worker, training time."""
-    from careerstream.bench_recs import run_recs_bench
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.recs import run_recs_bench
 
     result = run_recs_bench(get_settings(), quick=quick)
     typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
@@ -87,6 +91,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _engine(model: str):  # type: ignore[no-untyped-def]
     """The active trained model (as workers serve it) or, if none / asked, the cold-start model."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.recs_models import active_version, cold_start_engine
 
     settings = get_settings()
@@ -96,6 +101,7 @@ def _engine(model: str):  # type: ignore[no-untyped-def]
         except Exception:  # no database: the cold-start model is what a fresh deployment serves
             found = None
         if found is not None:
+            # lazy: a command imports only what it runs (start-up of `careerstream --help`)
             from engines.recommendation.engine import RecommendationEngine
 
             return RecommendationEngine.load(Path(found[1]))
@@ -122,6 +128,7 @@ def recommend(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """What a new user with this profile would get: the projection's own code path, no account needed."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from projections.recommendations import empty_features, profile_context, recommendation_items
 
     engine = _engine(model)

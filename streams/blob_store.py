@@ -22,7 +22,7 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from careerstream.config import Settings
+from kernel.config import Settings
 from schemas.keystore import KeyStore
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from connectors.course_record import CourseRecord
+from engines.course_search.record import CourseRecord
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,7 @@ def reference_skill_labels(limit: int = 400) -> list[str]:
     """ICT skill labels from the ESCO catalog, if the reference_data engine is installed (else empty).
     Kept for callers that want the vocabulary; courses no longer draw random labels from it."""
     try:
+        # lazy: optional dependency, imported where its absence is handled
         from engines.reference_data.catalog import load_skills
     except ImportError:
         return []
@@ -275,6 +276,7 @@ def reference_skill_labels(limit: int = 400) -> list[str]:
 def text_skills(title: str, description: str, tags: list[str]) -> list[str]:
     """Tags plus ESCO skills named in the course's own text (tags only if the matcher is unavailable)."""
     try:
+        # lazy: optional dependency, imported where its absence is handled
         from engines.recommendation.course_skills import course_skills
     except ImportError:
         return tags

@@ -16,8 +16,28 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
-from .tech_aliases import TECH_ALIASES
+import docx
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    FrameBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import Flowable
+
+from engines.resume_analysis.tech_aliases import TECH_ALIASES
 
 LAYOUTS = ("one_column", "two_column", "tables", "header_contact")
 FORMATS = ("pdf", "docx", "txt")
@@ -555,6 +575,7 @@ def _esco_skill_pool(keywords: tuple[str, ...], catalog: list[Any]) -> list[str]
 
 def _load_catalog() -> list[Any]:
     try:
+        # lazy: optional dependency, imported where its absence is handled
         from engines.reference_data.catalog import load_skills
 
         return list(load_skills())
@@ -830,23 +851,6 @@ def render_txt(spec: ResumeSpec, rng: random.Random) -> bytes:
 
 def render_pdf(spec: ResumeSpec, layout: str, rng: random.Random) -> bytes:
     """PDF via reportlab platypus: one column, two columns (sidebar frame), tables or header contact."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import inch
-    from reportlab.platypus import (
-        BaseDocTemplate,
-        Frame,
-        FrameBreak,
-        PageTemplate,
-        Paragraph,
-        Spacer,
-        Table,
-        TableStyle,
-    )
-    from reportlab.platypus.flowables import Flowable
 
     font, bold = rng.choice([("Helvetica", "Helvetica-Bold"), ("Times-Roman", "Times-Bold")])
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=13)
@@ -952,9 +956,6 @@ def render_pdf(spec: ResumeSpec, layout: str, rng: random.Random) -> bytes:
 
 def render_docx(spec: ResumeSpec, layout: str, rng: random.Random) -> bytes:
     """DOCX via python-docx: heading styles, optional section columns, tables or header contact."""
-    import docx
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     document = docx.Document()
     font_name = rng.choice(["Calibri", "Arial", "Georgia"])

@@ -6,9 +6,9 @@ import statistics
 import time
 from collections.abc import Callable
 
-from .analyzer import analyze
-from .corpus import CorpusItem, generate_resume
-from .skills import get_skill_matcher
+from careerstream.corpora.resumes import CorpusItem, generate_resume
+from engines.resume_analysis.analyzer import analyze
+from engines.resume_analysis.skills import get_skill_matcher
 
 
 def bench_items(n: int, seed: int = 10_000) -> list[CorpusItem]:

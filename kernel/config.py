@@ -130,6 +130,11 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     @property
+    def course_index_path(self) -> Path:
+        """This deployment's course index (one per topic prefix): the worker writes, API processes read."""
+        return Path(self.course_index_dir) / self.topic_prefix
+
+    @property
     def broker_is_embedded(self) -> bool:
         return not self.kafka_bootstrap_servers
 

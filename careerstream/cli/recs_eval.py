@@ -22,6 +22,7 @@ _err = Console(stderr=True)
 
 
 def _index() -> CareerIndex:
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.reference_data.catalog import load_careers, load_skills
 
     return CareerIndex.build(load_careers(), ((s.id, s.label, s.alt_labels) for s in load_skills()))
@@ -44,9 +45,14 @@ def eval_recs(
 ) -> None:
     """Simulate users, evaluate every model + ensemble on a temporal hold-out, write a chart; then the
     leave-one-out evaluation on real occupations' skill sets (`real_profiles`)."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.corpora.career_world import simulate
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.recommendation.evaluation import cold_start_hit_rate, evaluate_models, write_chart
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.recommendation.real_profiles import evaluate_real_profiles
-    from engines.recommendation.simulator import simulate
 
     results: dict[str, Any] = {}
     with _progress() as progress:
@@ -80,7 +86,8 @@ def train(
     json_output: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Train a recommendation bundle on simulated users and save it with a version id."""
-    from engines.recommendation.timing import time_training
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.recs_timing import time_training
 
     with _progress() as progress:
         progress.add_task(f"training on {users} simulated users")
@@ -103,7 +110,8 @@ def bench_recs(
     quick: bool = typer.Option(False, help=f"{QUICK_USERS} users instead of {FULL_USERS}"),
 ) -> None:
     """Training time for N users x all careers and single-user top-10 latency (engine side)."""
-    from engines.recommendation.timing import time_recommend, time_training
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.recs_timing import time_recommend, time_training
 
     n = QUICK_USERS if quick else FULL_USERS
     with _progress() as progress:

@@ -33,8 +33,17 @@ from typing import Any
 import psycopg
 from redis import Redis
 
-from careerstream.config import Settings
-from engines.course_search.synthetic import PROVIDERS, generate_courses
+from api.auth import mint_token
+from careerstream.corpora.courses import PROVIDERS, generate_courses
+from careerstream.local_broker import broker_for_run, free_port, stop_run_broker, wait_for_port
+from connectors.kafka_publisher import KafkaCoursePublisher
+from connectors.provider import FileImportProvider
+from connectors.sync import SyncEngine, sync_providers
+from connectors.sync_state import PostgresSyncStateStore
+from engines.course_search.record import CourseRemoval
+from kernel.config import Settings, get_settings
+from projections.migrate import ensure_database, migrate
+from streams.topics import ensure_topics
 
 QUERY_MIX: dict[str, list[dict[str, Any]]] = {
     "single_word": [{"q": t} for t in ("python", "kubernetes", "leadership", "excel", "figma")],
@@ -95,9 +104,6 @@ def _wait_applied(database_url: str, positions: dict[tuple[str, int], int], time
 
 
 async def _sync(settings: Settings, files: dict[str, Path], publisher: Any) -> list[Any]:
-    from connectors.provider import FileImportProvider
-    from connectors.sync import SyncEngine, sync_providers
-    from connectors.sync_state import PostgresSyncStateStore
 
     store = await PostgresSyncStateStore.connect(settings.database_url)
     try:
@@ -116,11 +122,6 @@ def run_search_bench(
     base: Settings, quick: bool = False, rounds: int | None = None, broker_kind: str = "kafka"
 ) -> dict[str, Any]:
     """Run the whole benchmark; returns one flat JSON-able dict."""
-    from api.auth import mint_token
-    from careerstream.local_broker import broker_for_run, free_port, stop_run_broker, wait_for_port
-    from connectors.kafka_publisher import KafkaCoursePublisher
-    from projections.migrate import ensure_database, migrate
-    from streams.topics import ensure_topics
 
     n = 100_000 if quick else 1_000_000
     rounds = rounds or (10 if quick else 20)
@@ -164,7 +165,6 @@ def run_search_bench(
 
         async def ingest() -> tuple[float, int]:
             # Warm-up: a removal of a course that doesn't exist (a no-op) shows the worker has joined.
-            from connectors.course_record import CourseRemoval
 
             await publisher([], [CourseRemoval("warmup:none", "warmup", "bench warm-up")])
             await asyncio.to_thread(_wait_applied, settings.database_url, dict(publisher.positions), 120)
@@ -302,7 +302,6 @@ def bench_search_command(
     json_output: bool, quick: bool, rounds: int | None = None, broker: str = "kafka"
 ) -> None:
     """Entry point for `careerstream bench search`."""
-    from careerstream.config import get_settings
 
     if broker not in ("kafka", "tansu"):
         raise ValueError("--broker: use kafka or tansu")

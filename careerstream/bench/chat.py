@@ -28,11 +28,11 @@ import psycopg
 from redis import Redis
 
 from api.auth import mint_token
-from careerstream.bench_pipeline import _db_name, replace_settings
-from careerstream.bench_recs import _pct, _spawn
-from careerstream.config import Settings
+from careerstream.bench.pipeline import _db_name, replace_settings
+from careerstream.bench.recs import _pct, _spawn
 from careerstream.fake_openai import FakeOpenAI
 from careerstream.local_broker import BrokerKind, broker_for_run, free_port, stop_run_broker, wait_for_port
+from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 

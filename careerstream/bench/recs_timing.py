@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from careerstream.corpora.career_world import SimulatedWorld, simulate
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import Interaction
 from engines.recommendation.engine import RecommendationEngine
-from engines.recommendation.simulator import SimulatedWorld, simulate
 
 
 @dataclass

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from .analyzer import analyze
-from .benchmark import run_benchmark
-from .corpus import generate_corpus, write_corpus
-from .evaluation import evaluate
-from .feedback import LLMSettings
-from .independent import CORPUS_DIR, evaluate_independent
+from careerstream.bench.resume import run_benchmark
+from careerstream.corpora.resumes import generate_corpus, write_corpus
+from careerstream.corpora.resumes_eval import evaluate
+from engines.resume_analysis.analyzer import analyze
+from engines.resume_analysis.feedback import LLMSettings
+from engines.resume_analysis.independent import CORPUS_DIR, evaluate_independent
 
 
 def resume_analyze(

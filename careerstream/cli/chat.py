@@ -27,8 +27,13 @@ def _norm_slots(slots: dict[str, Any]) -> dict[str, Any]:
 
 
 def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.chat import ConversationState, default_classifier, plan_turn
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.chat.dialogue import record_answer
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.chat.entities import default_skill_finder, extract
 
     clf, finder = default_classifier(), default_skill_finder()
@@ -81,6 +86,7 @@ def eval_chat(
 ) -> None:
     """Intent accuracy, macro-F1, out-of-scope recall/precision on the NLU test split (or --data), and slot
     accuracy per turn on the dialogues (or --dialogues)."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.chat.nlu import DATA_DIR, default_classifier, load_split, read_jsonl, score
 
     clf = default_classifier()
@@ -120,8 +126,11 @@ def bench_chat(
 ) -> None:
     """Reply latency through the API (POST /chat/messages), without and with a local fake OpenAI-compatible
     server, on a stack of its own (worker + API subprocesses): reply_ms_p50/p95/p99."""
-    from careerstream.bench_chat import run_chat_bench
-    from careerstream.config import get_settings
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.chat import run_chat_bench
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.config import get_settings
 
     if broker not in ("kafka", "tansu"):
         raise typer.BadParameter("use kafka or tansu")
@@ -134,14 +143,23 @@ def chat(
     url: Annotated[str, typer.Option(help="API base URL")] = "http://127.0.0.1:8000",
 ) -> None:
     """Terminal chat with the career assistant (readline history; cards rendered with rich)."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     import readline  # noqa: F401 - line editing and history for input()
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     import httpx
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from rich.console import Console
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from rich.table import Table
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from api.auth import mint_token
-    from careerstream.config import get_settings
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.config import get_settings
 
     s = get_settings()
     console = Console()

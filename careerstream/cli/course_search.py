@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from engines.course_search.bench import bench_search
+from careerstream.bench.search import bench_search
 from engines.course_search.index import CourseSearchIndex
 from engines.course_search.query import SearchQuery
 

@@ -17,9 +17,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from careerstream.corpora.courses import generate_courses
 from engines.course_search.index import CourseSearchIndex
 from engines.course_search.query import SearchQuery
-from engines.course_search.synthetic import generate_courses
 
 CHUNK = 50_000
 

@@ -16,10 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from connectors.config import ConnectorsConfig
-from connectors.course_record import CourseRecord, CourseRemoval
 from connectors.provider import build_provider
 from connectors.sync import PublishFn, SyncEngine, SyncReport, sync_providers
 from connectors.sync_state import InMemorySyncStateStore, PostgresSyncStateStore, SyncStateStore
+from engines.course_search.record import CourseRecord, CourseRemoval
 
 _publisher: PublishFn | None = None
 
@@ -39,7 +39,7 @@ async def _run_sync(
 ) -> list[SyncReport]:
     publish = _counting_publisher if dry_run else _publisher
     if publish is None:
-        raise typer.BadParameter("no publisher installed (connectors.cli.set_publisher); use --dry-run")
+        raise typer.BadParameter("no publisher installed (cli.sync.set_publisher); use --dry-run")
     store: SyncStateStore
     pg_store: PostgresSyncStateStore | None = None
     if dry_run:
@@ -89,8 +89,11 @@ def sync_to_kafka(
     """Sync course catalogs, publishing CourseUpserted/CourseRemoved on the `courses` topic (only real
     changes: an unchanged catalog publishes nothing). Sync state lives in the CareerStream database
     unless CAREERSTREAM_CONNECTORS_POSTGRES_DSN says otherwise."""
-    from careerstream.config import get_settings
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from connectors.kafka_publisher import KafkaCoursePublisher
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from kernel.config import get_settings
 
     backbone = get_settings()
     settings = ConnectorsConfig.load(config, postgres_dsn=backbone.database_url, redis_url=backbone.redis_url)

@@ -1,0 +1,3 @@
+from careerstream.cli.main import main
+
+main()

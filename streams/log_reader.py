@@ -1,0 +1,75 @@
+"""Reading topics from the beginning to the current end of the log, outside any consumer group's
+offsets (replays, rebuilds, audits, verifiers)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+
+from confluent_kafka import Consumer, KafkaError, TopicPartition
+
+from kernel.config import Settings
+from projections.applier import LogRecord
+from schemas.catalog import TOPIC_PARTITIONS, topic_name
+from streams.connections import bootstrap_servers
+
+
+def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) -> Iterator[LogRecord]:
+    """Every record of the given topics up to the current end of the log, in log order per partition
+    (partitions interleave).
+
+    All non-empty partitions are read at once, in batches. The end is each partition's
+    end-of-partition signal (from fetch responses), not ListOffsets: the embedded Tansu broker
+    reports the latest offset as the last batch's base offset + 1.
+    """
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers(settings),
+            "group.id": f"{settings.topic_prefix}-replay",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+            # Answer at once at the end of a partition instead of waiting for more data.
+            "fetch.wait.max.ms": 10,
+            "queued.max.messages.kbytes": 262144,
+        }
+    )
+    try:
+        assigned: list[TopicPartition] = []
+        for logical in logical_topics or list(TOPIC_PARTITIONS):
+            topic = topic_name(settings.topic_prefix, logical)
+            for partition in range(TOPIC_PARTITIONS[logical]):
+                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                if high > low:
+                    assigned.append(TopicPartition(topic, partition, low))
+        if not assigned:
+            return
+        consumer.assign(assigned)
+        open_partitions = {(tp.topic, tp.partition) for tp in assigned}
+        idle_since = time.monotonic()
+        while open_partitions:
+            # `consume` returns when it has num_messages or at the timeout: a short timeout keeps a
+            # small log from waiting it out.
+            messages = consumer.consume(num_messages=5000, timeout=0.1)
+            if not messages:
+                if time.monotonic() - idle_since > 5.0:
+                    break  # nothing for 5 s: the broker has nothing more to give
+                continue
+            idle_since = time.monotonic()
+            for msg in messages:
+                error = msg.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        open_partitions.discard((msg.topic() or "", msg.partition() or 0))
+                        continue
+                    raise RuntimeError(str(error))
+                _kind, timestamp_ms = msg.timestamp()
+                yield LogRecord(
+                    msg.topic() or "",
+                    msg.partition() or 0,
+                    msg.offset() or 0,
+                    msg.key(),
+                    msg.value() or b"",
+                    max(0, timestamp_ms),
+                )
+    finally:
+        consumer.close()
