@@ -29,7 +29,7 @@ from limits.storage import storage_from_string
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from connectors.circuit_breaker import CircuitBreaker
-from connectors.config import RetryConfig
+from kernel.connectors_config import RetryConfig
 
 log = structlog.get_logger(__name__)
 

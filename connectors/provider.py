@@ -26,7 +26,6 @@ import httpx
 from pydantic import SecretStr
 
 from connectors.circuit_breaker import CircuitBreaker
-from connectors.config import ConnectorsConfig, ProviderConfig, ProviderKind
 from connectors.http_client import (
     ConditionalCache,
     ProviderError,
@@ -36,6 +35,7 @@ from connectors.http_client import (
 )
 from connectors.normalise import coursera_to_record, edx_to_record, file_row_to_record
 from engines.course_search.record import CourseRecord, MalformedRecord, MalformedRecordError
+from kernel.connectors_config import ConnectorsConfig, ProviderConfig, ProviderKind
 
 
 @dataclass
@@ -356,7 +356,10 @@ class FileImportProvider:
 
 
 def build_http_client(
-    config: ProviderConfig, settings: ConnectorsConfig, transport: httpx.AsyncBaseTransport | None = None
+    config: ProviderConfig,
+    settings: ConnectorsConfig,
+    redis_url: str,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ProviderHttpClient:
     """The safeguarded HTTP client for one provider, as configured."""
     return ProviderHttpClient(
@@ -364,7 +367,7 @@ def build_http_client(
         base_url=config.base_url or "",
         timeout_s=config.timeout_s,
         rate_limiter=ProviderRateLimiter(
-            config.rate_limit, settings.redis_url, settings.rate_limit_key_prefix, config.rate_limit_strategy
+            config.rate_limit, redis_url, settings.rate_limit_key_prefix, config.rate_limit_strategy
         ),
         breaker=CircuitBreaker(
             config.name, config.circuit_breaker.failure_threshold, config.circuit_breaker.reset_timeout_s
@@ -376,12 +379,15 @@ def build_http_client(
 
 
 def build_provider(
-    config: ProviderConfig, settings: ConnectorsConfig, transport: httpx.AsyncBaseTransport | None = None
+    config: ProviderConfig,
+    settings: ConnectorsConfig,
+    redis_url: str,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> CourseProvider:
-    """The adapter for a configured provider."""
+    """The adapter for a configured provider (`redis_url`: where rate limits are shared)."""
     if config.kind is ProviderKind.FILE_IMPORT:
         return FileImportProvider(config.name, config.file_path or "", config.page_size)
-    client = build_http_client(config, settings, transport)
+    client = build_http_client(config, settings, redis_url, transport)
     if config.kind is ProviderKind.COURSERA_CATALOG:
         if config.token is not None:
             client.auth = BearerTokenAuth(config.token)

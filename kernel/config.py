@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kernel.connectors_config import ConnectorsConfig
 
 # Only for local development: a fixed, public key so `make run` works out of the box.
 # Production deployments must set CAREERSTREAM_MASTER_KEY / CAREERSTREAM_JWT_SECRET.
@@ -25,7 +28,8 @@ _DEV_JWT_SECRET = "careerstream-dev-jwt-secret-change-me-in-production"
 class Settings(BaseSettings):
     """All knobs of CareerStream. Environment variable names are the upper-cased field names."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # CONNECTORS__PUBLISH_BATCH_SIZE=100 sets `connectors.publish_batch_size` (nested sections).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     # Kafka. Empty bootstrap servers means "start a local broker" (careerstream up) on
     # EMBEDDED_BROKER_PORT: Apache Kafka when Java is installed (`auto`), else the in-memory Tansu.
@@ -128,6 +132,19 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    # Course providers (kernel/connectors_config.py): a JSON file, overridden by CONNECTORS__* variables.
+    connectors_file: Path | None = None
+    connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
+
+    def connectors_config(self, json_path: Path | None = None) -> ConnectorsConfig:
+        """The connectors' section: the JSON file (`json_path`, else CONNECTORS_FILE), with every value
+        set in the environment winning over the file."""
+        path = json_path or self.connectors_file
+        if path is None:
+            return self.connectors
+        from_file = json.loads(Path(path).read_text(encoding="utf-8"))
+        return ConnectorsConfig(**{**from_file, **self.connectors.model_dump(exclude_unset=True)})
 
     @property
     def course_index_path(self) -> Path:

@@ -404,7 +404,7 @@ def load(
     out: Annotated[
         Path | None, typer.Option(help="Report directory (default bench-results/load-<users>u)")
     ] = None,
-    docs_img: Annotated[bool, typer.Option(help="Also copy the plot to docs/img/load.png")] = True,
+    docs_img: Annotated[bool, typer.Option(help="Also copy the plot to docs/img/load.png")] = False,
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load test: a stack of its own, a seeded catalog, Locust headless with simulated users; prints

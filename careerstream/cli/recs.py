@@ -54,7 +54,9 @@ def train(
 
 def eval_recs(
     json_output: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
-    out: Annotated[Path, typer.Option(help="PNG chart path")] = Path("docs/img/recs_eval.png"),
+    out: Annotated[Path, typer.Option(help="PNG chart path (bench-results/ is not tracked)")] = Path(
+        "bench-results/recs_eval.png"
+    ),
     seed: Annotated[int, typer.Option(help="simulator seed")] = 7,
     quick: Annotated[bool, typer.Option(help="fewer simulated users")] = False,
     real_only: Annotated[bool, typer.Option(help="only the real-occupation leave-one-out section")] = False,

@@ -37,7 +37,7 @@ def _progress() -> Progress:
 
 def eval_recs(
     json_output: bool = typer.Option(False, "--json", help="print one JSON object"),
-    out: Path = typer.Option(Path("engines/recommendation/reports/recs_eval.png"), help="PNG chart path"),
+    out: Path = typer.Option(Path("bench-results/recs_eval.png"), help="PNG chart path"),
     seed: int = typer.Option(7, help="simulator seed"),
     quick: bool = typer.Option(False, help="fewer simulated users"),
     real_only: bool = typer.Option(False, help="only the leave-one-out section on real occupations"),

@@ -15,11 +15,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.config import ConnectorsConfig
 from connectors.provider import build_provider
 from connectors.sync import PublishFn, SyncEngine, SyncReport, sync_providers
 from connectors.sync_state import InMemorySyncStateStore, PostgresSyncStateStore, SyncStateStore
 from engines.course_search.record import CourseRecord, CourseRemoval
+from kernel.config import Settings, get_settings
+from kernel.connectors_config import ConnectorsConfig
 
 _publisher: PublishFn | None = None
 
@@ -35,7 +36,7 @@ async def _counting_publisher(records: list[CourseRecord], removals: list[Course
 
 
 async def _run_sync(
-    names: list[str], full: bool, settings: ConnectorsConfig, dry_run: bool
+    names: list[str], full: bool, backbone: Settings, settings: ConnectorsConfig, dry_run: bool
 ) -> list[SyncReport]:
     publish = _counting_publisher if dry_run else _publisher
     if publish is None:
@@ -45,9 +46,9 @@ async def _run_sync(
     if dry_run:
         store = InMemorySyncStateStore()
     else:
-        pg_store = await PostgresSyncStateStore.connect(settings.postgres_dsn.get_secret_value())
+        pg_store = await PostgresSyncStateStore.connect(backbone.database_url)
         store = pg_store
-    providers = [build_provider(settings.provider(n), settings) for n in names]
+    providers = [build_provider(settings.provider(n), settings, backbone.redis_url) for n in names]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns) as progress:
@@ -66,51 +67,37 @@ async def _run_sync(
             await pg_store.close()
 
 
-def sync(
-    provider: Annotated[
-        str, typer.Argument(help="Configured provider name, or 'all' for every enabled one.")
-    ],
-    full: Annotated[bool, typer.Option("--full", help="Full sync (also detects removed courses).")] = False,
-    config: Annotated[Path | None, typer.Option(help="JSON connectors config; env vars override it.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="In-memory state, publish nothing.")] = False,
-) -> None:
-    """Sync course catalogs from providers, publishing only real changes (upserts and removals)."""
-    _sync(ConnectorsConfig.load(config), provider, full, dry_run)
-
-
 def sync_to_kafka(
     provider: Annotated[
         str, typer.Argument(help="Configured provider name, or 'all' for every enabled one.")
     ],
     full: Annotated[bool, typer.Option("--full", help="Full sync (also detects removed courses).")] = False,
-    config: Annotated[Path | None, typer.Option(help="JSON connectors config; env vars override it.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="JSON connectors config (default CONNECTORS_FILE); env wins over it.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="In-memory state, publish nothing.")] = False,
 ) -> None:
     """Sync course catalogs, publishing CourseUpserted/CourseRemoved on the `courses` topic (only real
-    changes: an unchanged catalog publishes nothing). Sync state lives in the CareerStream database
-    unless CAREERSTREAM_CONNECTORS_POSTGRES_DSN says otherwise."""
+    changes: an unchanged catalog publishes nothing). Sync state lives in the CareerStream database."""
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from connectors.kafka_publisher import KafkaCoursePublisher
 
-    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
-    from kernel.config import get_settings
-
     backbone = get_settings()
-    settings = ConnectorsConfig.load(config, postgres_dsn=backbone.database_url, redis_url=backbone.redis_url)
+    settings = backbone.connectors_config(config)
     publisher = KafkaCoursePublisher(backbone)
     set_publisher(publisher)
     try:
-        _sync(settings, provider, full, dry_run)
+        _sync(backbone, settings, provider, full, dry_run)
     finally:
         publisher.close()
     typer.echo(f"published {publisher.published} course event(s)")
 
 
-def _sync(settings: ConnectorsConfig, provider: str, full: bool, dry_run: bool) -> None:
+def _sync(backbone: Settings, settings: ConnectorsConfig, provider: str, full: bool, dry_run: bool) -> None:
     names = [p.name for p in settings.providers if p.enabled] if provider == "all" else [provider]
     if not names:
         raise typer.BadParameter("no providers configured")
-    reports = asyncio.run(_run_sync(names, full, settings, dry_run))
+    reports = asyncio.run(_run_sync(names, full, backbone, settings, dry_run))
     table = Table("provider", "mode", "seen", "upserts", "unchanged", "removals", "malformed", "status")
     for r in reports:
         status = "ok" if r.ok else f"[red]{r.error}[/red]"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from connectors.config import RetryConfig
+from kernel.connectors_config import RetryConfig
 from tests.connectors.fake_provider_servers import (
     FakeCourseraApp,
     FakeEdxApp,

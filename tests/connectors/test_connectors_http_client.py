@@ -10,7 +10,6 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.circuit_breaker import CircuitBreaker, CircuitOpenError, CircuitState
-from connectors.config import RetryConfig
 from connectors.http_client import (
     ProviderHttpClient,
     ProviderHTTPError,
@@ -19,6 +18,7 @@ from connectors.http_client import (
     parse_retry_after,
 )
 from connectors.provider import BearerTokenAuth
+from kernel.connectors_config import RetryConfig
 from tests.connectors.conftest import FAST_RETRY, REDIS_URL
 from tests.connectors.fake_provider_servers import FakeCourseraApp, FakeServer
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from connectors.config import ConnectorsConfig, ProviderConfig, ProviderKind
 from connectors.http_client import ProviderHttpClient, ProviderHTTPError
 from connectors.provider import (
     BearerTokenAuth,
@@ -21,6 +20,8 @@ from connectors.provider import (
     build_provider,
 )
 from engines.course_search.record import CourseRecord
+from kernel.config import Settings
+from kernel.connectors_config import ProviderConfig, ProviderKind
 from tests.connectors.conftest import FAST_RETRY
 from tests.connectors.fake_provider_servers import FakeCourseraApp, FakeEdxApp, FakeServer, coursera_element
 
@@ -196,16 +197,20 @@ def test_config_from_env_keeps_secrets_secret(monkeypatch: pytest.MonkeyPatch, t
         },
         {"name": "catalog", "kind": "coursera_catalog", "base_url": "http://y", "token": "t0k3n"},
     ]
-    monkeypatch.setenv("CAREERSTREAM_CONNECTORS_PROVIDERS", json.dumps(providers))
-    monkeypatch.setenv("CAREERSTREAM_CONNECTORS_PUBLISH_BATCH_SIZE", "50")
+    monkeypatch.setenv("CONNECTORS__PROVIDERS", json.dumps(providers))
+    monkeypatch.setenv("CONNECTORS__PUBLISH_BATCH_SIZE", "50")
     config_file = tmp_path / "connectors.json"
     config_file.write_text(json.dumps({"publish_batch_size": 10, "max_removal_fraction": 0.2}))
-    config = ConnectorsConfig.load(config_file)
+    monkeypatch.setenv("CONNECTORS_FILE", str(config_file))
+    config = Settings(_env_file=None).connectors_config()  # type: ignore[call-arg]
     assert config.publish_batch_size == 50  # env wins over the file
     assert config.max_removal_fraction == 0.2
     edx = config.provider("edx")
     assert edx.kind is ProviderKind.EDX_DISCOVERY
     assert "s3cr3t" not in repr(config) and "t0k3n" not in repr(config)
-    assert isinstance(build_provider(config.provider("catalog"), config), CourseraCatalogProvider)
+    assert isinstance(
+        build_provider(config.provider("catalog"), config, "redis://127.0.0.1:6379/0"),
+        CourseraCatalogProvider,
+    )
     with pytest.raises(ValueError):
         ProviderConfig(name="bad", kind=ProviderKind.EDX_DISCOVERY, base_url="http://x")

@@ -1,19 +1,18 @@
-"""Connector configuration: which providers exist, how to reach them, and their credentials.
+"""The connectors' section of the settings: which providers exist, how to reach them, credentials.
 
-Filled from a JSON file and/or environment variables (prefix ``CAREERSTREAM_CONNECTORS_``, nested with
-``__``; ``CAREERSTREAM_CONNECTORS_PROVIDERS`` takes a JSON list). Secrets are ``SecretStr`` so they
-print as ``**********`` in reprs, logs and tracebacks.
+Part of the one settings system (kernel/config.py `Settings.connectors`): filled from the JSON file
+named by ``CONNECTORS_FILE`` and/or environment variables ``CONNECTORS__<FIELD>`` (``CONNECTORS__PROVIDERS``
+takes a JSON list); values set in the environment win over the file. The stores (Postgres for sync
+state, Redis for shared rate limits) are the deployment's own (``DATABASE_URL``, ``REDIS_URL``).
+Secrets are ``SecretStr`` so they print as ``**********`` in reprs, logs and tracebacks.
 """
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ProviderKind(StrEnum):
@@ -72,17 +71,11 @@ class ProviderConfig(BaseModel):
         return self
 
 
-class ConnectorsConfig(BaseSettings):
+class ConnectorsConfig(BaseModel):
     """All connector settings."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CAREERSTREAM_CONNECTORS_", env_nested_delimiter="__", extra="ignore"
-    )
-
     providers: list[ProviderConfig] = Field(default_factory=list)
-    redis_url: str = "redis://127.0.0.1:6379/0"
     rate_limit_key_prefix: str = "careerstream:ratelimit"
-    postgres_dsn: SecretStr = SecretStr("postgresql://postgres@127.0.0.1:5432/careerstream")
     publish_batch_size: int = Field(default=500, ge=1)
     # A full sync that would remove more than this share of known courses is treated as a provider
     # outage (an empty or truncated catalog), and its removals are withheld.
@@ -94,15 +87,3 @@ class ConnectorsConfig(BaseSettings):
             if p.name == name:
                 return p
         raise KeyError(f"unknown provider {name!r}; configured: {[p.name for p in self.providers]}")
-
-    @classmethod
-    def load(cls, json_path: str | Path | None = None, **overrides: Any) -> ConnectorsConfig:
-        """Load from an optional JSON file; environment variables override file values."""
-        data: dict[str, Any] = {}
-        if json_path is not None:
-            data = json.loads(Path(json_path).read_text(encoding="utf-8"))
-        data.update(overrides)
-        env_only = cls()
-        # Values set explicitly in the environment win over the file.
-        merged = {**data, **env_only.model_dump(exclude_unset=True)}
-        return cls(**merged)
