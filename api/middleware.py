@@ -69,7 +69,9 @@ class EdgeMiddleware:
             return self.max_upload_bytes
         return self.max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    # A pure-ASGI middleware is one function by design (Starlette's BaseHTTPMiddleware buffers bodies):
+    # correlation id, body limits, timing and metrics share the request's receive/send wrappers.
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: C901
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -189,7 +189,9 @@ class BatchApplier:
                 with bound_contextvars(correlation_id=cause.correlation_id, event_id=cause.event_id):
                     await self.effects[change.kind](change.args, cause)
 
-    async def _apply(
+    # The batch's one transaction, step by step as the module docstring lists them; each step's branch
+    # (redelivery, fence, poison, refusal) must sit inside the transaction it belongs to.
+    async def _apply(  # noqa: C901
         self, records: Sequence[LogRecord], cache: DecodeCache | None, refused: str | None
     ) -> BatchOutcome:
         outcome = BatchOutcome()

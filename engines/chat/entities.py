@@ -365,7 +365,11 @@ def default_skill_finder() -> SkillFinder:
     return lambda text: [m.name for m in matcher.find(text)]
 
 
-def extract(text: str, skill_finder: SkillFinder | None = None, index: CareerIndex | None = None) -> Entities:
+# One pass over the words in the order that resolves ambiguity (skills as written, then careers, then
+# locations, experience, ordinals); split apart, each piece would need the others' leftovers passed in.
+def extract(  # noqa: C901
+    text: str, skill_finder: SkillFinder | None = None, index: CareerIndex | None = None
+) -> Entities:
     index = index or career_index()
     sp = speller()
     raw_words = normalise(text).split()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .dialogue import LABELS, ConversationState, TurnPlan
@@ -118,156 +118,184 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
-def render(
-    plan: TurnPlan, result: dict[str, Any] | None, text: str
-) -> tuple[str, list[dict[str, Any]], dict[str, Any] | None]:
+Answer = tuple[str, list[dict[str, Any]], dict[str, Any] | None]
+
+
+def _render_recommend_careers(plan: TurnPlan, r: dict[str, Any], text: str) -> Answer:
+    items = r.get("items") or []
+    if not items:
+        return (
+            (
+                "I don't have recommendations for you yet. Tell me a few skills you have "
+                "(e.g. 'I know Python and SQL') or fill in your profile, and I'll match careers."
+            ),
+            [],
+            None,
+        )
+    cards = [
+        {
+            "type": "career",
+            "career_id": it["career_id"],
+            "title": it["title"],
+            "score": it.get("score"),
+            "median_wage_usd": it.get("median_wage_usd"),
+        }
+        for it in items[:5]
+    ]
+    lines = [
+        f"{i}. {c['title']}"
+        + (f" (median {_money(c['median_wage_usd'])}/yr in the US)" if c.get("median_wage_usd") else "")
+        for i, c in enumerate(cards, 1)
+    ]
+    src = "your recommendations" if r.get("source") == "recommendations" else "the skills you mentioned"
+    shown = {"kind": "careers", "items": [{"id": c["career_id"], "label": c["title"]} for c in cards]}
+    return (
+        f"Based on {src}, these careers fit best:\n"
+        + "\n".join(lines)
+        + "\nAsk me what any of them pays or what you're missing for one.",
+        cards,
+        shown,
+    )
+
+
+def _render_skills_gap(plan: TurnPlan, r: dict[str, Any], text: str) -> Answer:
+    slots = plan.state.slots
+    if not r.get("career"):
+        return f"I couldn't find '{slots.get('target_career')}' in the ESCO careers I know.", [], None
+    label = r["career"]["label"]
+    card = {
+        "type": "career",
+        "career_id": r["career"]["id"],
+        "title": label,
+        "matching_skills": r["matching"],
+        "missing_skills": r["missing"],
+    }
+    if not r["missing"]:
+        return f"You already have the core skills of {label} that I track.", [card], None
+    have = f"You already have {', '.join(r['matching'][:5])}. " if r["matching"] else ""
+    return (
+        (
+            f"For {label}, {have}You're missing: {', '.join(r['missing'][:8])}. "
+            "Ask me for courses to close the gap."
+        ),
+        [card],
+        None,
+    )
+
+
+def _render_courses(plan: TurnPlan, r: dict[str, Any], text: str) -> Answer:
+    slots = plan.state.slots
+    items = r.get("items") or []
+    what = r.get("query") or "that"
+    if not items:
+        return f"I found no course in the catalog for {what}.", [], None
+    cards = [
+        {
+            "type": "course",
+            "course_id": c["course_id"],
+            "title": c["title"],
+            "provider": c.get("provider"),
+            "level": c.get("level"),
+            "url": c.get("url"),
+        }
+        for c in items[:5]
+    ]
+    lines = [
+        f"{i}. {c['title']} ({c['provider']}, {c.get('level') or 'any level'})"
+        for i, c in enumerate(cards, 1)
+    ]
+    if plan.params.get("ordinal") and slots.get("course_ref"):
+        # An answer about one course of the list shown keeps that list (and the reference) current.
+        return f"Course {slots['course_ref']} of the list:\n" + "\n".join(lines), cards, None
+    shown = {"kind": "courses", "items": [{"id": c["course_id"], "label": c["title"]} for c in cards]}
+    return f"Courses for {what}:\n" + "\n".join(lines), cards, shown
+
+
+def _render_resume(plan: TurnPlan, r: dict[str, Any], text: str) -> Answer:
+    if not r.get("resume_id"):
+        return (
+            "I don't see an analysed resume yet: upload one (POST /users/{id}/resumes) and ask me again.",
+            [],
+            None,
+        )
+    if r.get("status") != "done":
+        return (
+            f"Your latest resume analysis is {r.get('status')}"
+            + (f": {r['failure_reason']}" if r.get("failure_reason") else "."),
+            [],
+            None,
+        )
+    findings = r.get("findings") or []
+    card = {
+        "type": "resume",
+        "resume_id": r["resume_id"],
+        "overall_score": r.get("overall_score"),
+        "skills": (r.get("skills") or [])[:10],
+        "findings": findings[:5],
+    }
+    n_skills = len(r.get("skills") or [])
+    text_out = f"Your latest resume scores {r.get('overall_score'):.0f}/100. I found {n_skills} skills"
+    if r.get("skills"):
+        text_out += f" (e.g. {', '.join(r['skills'][:5])})"
+    text_out += "."
+    if findings:
+        text_out += " To improve: " + " ".join(f"- {f}" for f in findings[:3])
+    return text_out, [card], None
+
+
+def _render_wages(plan: TurnPlan, r: dict[str, Any], text: str) -> Answer:
+    slots = plan.state.slots
+    if not r.get("career"):
+        return f"I couldn't find '{slots.get('target_career')}' in the careers I know.", [], None
+    label = r["career"]["label"]
+    card = {
+        "type": "career",
+        "career_id": r["career"]["id"],
+        "title": label,
+        "median_wage_usd": r.get("median_wage"),
+    }
+    loc = slots.get("location")
+    note = ""
+    if loc and loc.lower() not in ("us", "usa", "united states"):
+        note = f" I have no wage data for {loc}: my figures are BLS US national medians."
+    if r.get("median_wage") is None:
+        return f"I have no BLS wage data for {label}.{note}", [card], None
+    return (
+        (
+            f"The median annual wage for {label} (BLS: {r.get('soc_title')}) is "
+            f"{_money(r['median_wage'])} in the US.{note}"
+        ),
+        [card],
+        None,
+    )
+
+
+def _render_tips(plan: TurnPlan, r: dict[str, Any], text: str) -> Answer:
+    key, tips = tips_for(text)
+    return f"Tips on {key}s:\n" + "\n".join(f"- {t}" for t in tips), [], None
+
+
+# One renderer per action a plan may carry (engines/chat/dialogue.py picks the action).
+_RENDERERS: dict[str, Callable[[TurnPlan, dict[str, Any], str], Answer]] = {
+    "recommend_careers": _render_recommend_careers,
+    "skills_gap": _render_skills_gap,
+    "courses": _render_courses,
+    "resume": _render_resume,
+    "wages": _render_wages,
+    "tips": _render_tips,
+}
+
+
+def render(plan: TurnPlan, result: dict[str, Any] | None, text: str) -> Answer:
     """(answer text, cards, list shown) for a planned turn and its action result."""
     if plan.ask:
         return plan.ask, [], None
-    intent, st, r = plan.intent, plan.state, result or {}
-    slots = st.slots
     if plan.action is None:
-        return SMALL.get(intent, SMALL["help"]), [], None
-    if plan.action == "recommend_careers":
-        items = r.get("items") or []
-        if not items:
-            return (
-                (
-                    "I don't have recommendations for you yet. Tell me a few skills you have "
-                    "(e.g. 'I know Python and SQL') or fill in your profile, and I'll match careers."
-                ),
-                [],
-                None,
-            )
-        cards = [
-            {
-                "type": "career",
-                "career_id": it["career_id"],
-                "title": it["title"],
-                "score": it.get("score"),
-                "median_wage_usd": it.get("median_wage_usd"),
-            }
-            for it in items[:5]
-        ]
-        lines = [
-            f"{i}. {c['title']}"
-            + (f" (median {_money(c['median_wage_usd'])}/yr in the US)" if c.get("median_wage_usd") else "")
-            for i, c in enumerate(cards, 1)
-        ]
-        src = "your recommendations" if r.get("source") == "recommendations" else "the skills you mentioned"
-        shown = {"kind": "careers", "items": [{"id": c["career_id"], "label": c["title"]} for c in cards]}
-        return (
-            f"Based on {src}, these careers fit best:\n"
-            + "\n".join(lines)
-            + "\nAsk me what any of them pays or what you're missing for one.",
-            cards,
-            shown,
-        )
-    if plan.action == "skills_gap":
-        if not r.get("career"):
-            return f"I couldn't find '{slots.get('target_career')}' in the ESCO careers I know.", [], None
-        label = r["career"]["label"]
-        card = {
-            "type": "career",
-            "career_id": r["career"]["id"],
-            "title": label,
-            "matching_skills": r["matching"],
-            "missing_skills": r["missing"],
-        }
-        if not r["missing"]:
-            return f"You already have the core skills of {label} that I track.", [card], None
-        have = f"You already have {', '.join(r['matching'][:5])}. " if r["matching"] else ""
-        return (
-            (
-                f"For {label}, {have}You're missing: {', '.join(r['missing'][:8])}. "
-                "Ask me for courses to close the gap."
-            ),
-            [card],
-            None,
-        )
-    if plan.action == "courses":
-        items = r.get("items") or []
-        what = r.get("query") or "that"
-        if not items:
-            return f"I found no course in the catalog for {what}.", [], None
-        cards = [
-            {
-                "type": "course",
-                "course_id": c["course_id"],
-                "title": c["title"],
-                "provider": c.get("provider"),
-                "level": c.get("level"),
-                "url": c.get("url"),
-            }
-            for c in items[:5]
-        ]
-        lines = [
-            f"{i}. {c['title']} ({c['provider']}, {c.get('level') or 'any level'})"
-            for i, c in enumerate(cards, 1)
-        ]
-        if plan.params.get("ordinal") and slots.get("course_ref"):
-            # An answer about one course of the list shown keeps that list (and the reference) current.
-            return f"Course {slots['course_ref']} of the list:\n" + "\n".join(lines), cards, None
-        shown = {"kind": "courses", "items": [{"id": c["course_id"], "label": c["title"]} for c in cards]}
-        return f"Courses for {what}:\n" + "\n".join(lines), cards, shown
-    if plan.action == "resume":
-        if not r.get("resume_id"):
-            return (
-                "I don't see an analysed resume yet: upload one (POST /users/{id}/resumes) and ask me again.",
-                [],
-                None,
-            )
-        if r.get("status") != "done":
-            return (
-                f"Your latest resume analysis is {r.get('status')}"
-                + (f": {r['failure_reason']}" if r.get("failure_reason") else "."),
-                [],
-                None,
-            )
-        findings = r.get("findings") or []
-        card = {
-            "type": "resume",
-            "resume_id": r["resume_id"],
-            "overall_score": r.get("overall_score"),
-            "skills": (r.get("skills") or [])[:10],
-            "findings": findings[:5],
-        }
-        n_skills = len(r.get("skills") or [])
-        text_out = f"Your latest resume scores {r.get('overall_score'):.0f}/100. I found {n_skills} skills"
-        if r.get("skills"):
-            text_out += f" (e.g. {', '.join(r['skills'][:5])})"
-        text_out += "."
-        if findings:
-            text_out += " To improve: " + " ".join(f"- {f}" for f in findings[:3])
-        return text_out, [card], None
-    if plan.action == "wages":
-        if not r.get("career"):
-            return f"I couldn't find '{slots.get('target_career')}' in the careers I know.", [], None
-        label = r["career"]["label"]
-        card = {
-            "type": "career",
-            "career_id": r["career"]["id"],
-            "title": label,
-            "median_wage_usd": r.get("median_wage"),
-        }
-        loc = slots.get("location")
-        note = ""
-        if loc and loc.lower() not in ("us", "usa", "united states"):
-            note = f" I have no wage data for {loc}: my figures are BLS US national medians."
-        if r.get("median_wage") is None:
-            return f"I have no BLS wage data for {label}.{note}", [card], None
-        return (
-            (
-                f"The median annual wage for {label} (BLS: {r.get('soc_title')}) is "
-                f"{_money(r['median_wage'])} in the US.{note}"
-            ),
-            [card],
-            None,
-        )
-    if plan.action == "tips":
-        key, tips = tips_for(text)
-        return f"Tips on {key}s:\n" + "\n".join(f"- {t}" for t in tips), [], None
-    return SMALL["help"], [], None
+        return SMALL.get(plan.intent, SMALL["help"]), [], None
+    renderer = _RENDERERS.get(plan.action)
+    if renderer is None:
+        return SMALL["help"], [], None
+    return renderer(plan, result or {}, text)
 
 
 def llm_messages(

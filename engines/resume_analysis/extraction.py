@@ -289,7 +289,9 @@ def _count_pdf_images(page: Any) -> int:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def extract_docx(data: bytes) -> ExtractedDocument:
+# A walk of the document's XML in reading order: one branch per element kind (paragraph, table, text
+# box, section break), kept together so the order of the output is the order of the walk.
+def extract_docx(data: bytes) -> ExtractedDocument:  # noqa: C901
     """Extract reading-order text (body paragraphs, tables, text boxes, header/footer) from DOCX bytes."""
 
     document = docx.Document(io.BytesIO(data))

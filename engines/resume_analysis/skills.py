@@ -326,7 +326,9 @@ class SkillMatcher:
                 items.append((positions[a], positions[max(a, end)] + 1, item))
         return items
 
-    def find(
+    # The matching passes (skills lists, tools/technologies, ESCO labels, confidence, dedupe) run in one
+    # function on purpose: their order is the precedence between them.
+    def find(  # noqa: C901
         self, text: str, sections: list[Section] | None = None, min_confidence: float = MIN_CONFIDENCE
     ) -> list[SkillMatch]:
         """Skills in ``text``, one :class:`SkillMatch` per skill, highest confidence first.

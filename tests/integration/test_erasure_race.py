@@ -51,7 +51,8 @@ def quiet(settings: Settings, for_s: float = 3.0) -> bool:
 
 
 @pytest.mark.parametrize("seed", [7])
-def test_commands_racing_an_erasure_leave_no_personal_data(
+# The race's commands and checks read as one story: which command raced, and what each store must hold.
+def test_commands_racing_an_erasure_leave_no_personal_data(  # noqa: C901
     client: TestClient, auth, settings: Settings, seed: int
 ) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
@@ -146,7 +147,7 @@ def test_commands_racing_an_erasure_leave_no_personal_data(
         ):
             left = conn.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", (users,)).fetchall()
             assert left == [], (table, left)
-        keys = dict(
+        keys: dict[str, bytes | None] = dict(
             conn.execute(
                 "SELECT subject_id, wrapped_key FROM subject_keys WHERE subject_id = ANY(%s)", (users,)
             ).fetchall()

@@ -190,7 +190,9 @@ def _docx_modules() -> Any:
     return docx, WD_TAB_ALIGNMENT, parse_xml, nsdecls, qn, Cm, Mm, Pt, RGBColor
 
 
-def render_docx(r: dict[str, Any], template: str, out: Path) -> None:
+# One page template per branch (the corpus exists to vary layouts); a builder per template would repeat
+# the shared document set-up in each.
+def render_docx(r: dict[str, Any], template: str, out: Path) -> None:  # noqa: C901
     docx, WD_TAB, parse_xml, nsdecls, _qn, Cm, Mm, Pt, RGBColor = _docx_modules()
     d = docx.Document()
     sec = d.sections[0]
