@@ -13,9 +13,11 @@ function of the batch alone, so a redelivered batch produces the same effect.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from engines.course_search.ops import IndexOp
+from engines.course_search.record import CourseRecord
 from engines.course_search.schema import skill_key
 from projections.framework import (
     CacheSet,
@@ -30,29 +32,19 @@ from projections.framework import (
 )
 from schemas.events import Event
 
+
+def _course_columns() -> tuple[str, ...]:
+    """The `courses` row: the published course record's fields, plus the lower-cased skills the skill
+    filter uses and the time of the event that wrote it (one list of fields, in engines/course_search)."""
+    columns = [f.name for f in fields(CourseRecord)]
+    columns.insert(columns.index("skills") + 1, "skills_lower")
+    return (*columns, "updated_at")
+
+
 COURSES = Table(
     name="courses",
     key_columns=("course_id",),
-    columns=(
-        "course_id",
-        "provider",
-        "provider_course_id",
-        "title",
-        "description",
-        "url",
-        "skills",
-        "skills_lower",
-        "level",
-        "language",
-        "duration_hours",
-        "price",
-        "currency",
-        "is_free",
-        "availability",
-        "provider_updated_at",
-        "content_hash",
-        "updated_at",
-    ),
+    columns=_course_columns(),
     json_columns=frozenset({"skills"}),
 )
 
