@@ -159,7 +159,15 @@ class Settings(BaseSettings):
         """This process's environment with every setting exported, so a child process reads the same
         configuration (plus `overrides`, e.g. LOG_LEVEL)."""
         env = dict(os.environ)
-        env.update({name.upper(): str(value) for name, value in self.model_dump().items()})
+        # Scalars only: a nested section (connectors) would need its secrets written out, and the child
+        # inherits the CONNECTORS_FILE / CONNECTORS__* variables it came from anyway; None is "unset".
+        env.update(
+            {
+                name.upper(): str(value)
+                for name, value in self.model_dump().items()
+                if value is not None and not isinstance(value, dict | list)
+            }
+        )
         env.update(overrides)
         return env
 
