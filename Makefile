@@ -54,7 +54,7 @@ chaos: venv services
 
 lint: venv
 	.venv/bin/ruff check .
-	.venv/bin/mypy careerstream kernel queries streams schemas projections api connectors engines
+	.venv/bin/mypy careerstream kernel queries streams schemas projections api connectors engines tests
 	.venv/bin/lint-imports
 
 clean:

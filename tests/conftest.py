@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from confluent_kafka import Message
 from redis import Redis
 
 from careerstream.local_broker import BrokerKind, LocalBroker, choose_broker, start_local_broker
@@ -162,6 +163,18 @@ def wait_until(predicate: Callable[[], object], timeout_s: float = 30.0, what: s
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout_s}s waiting for {what}")
         time.sleep(0.05)
+
+
+def record_headers(msg: Message) -> dict[str, bytes]:
+    """A consumed record's headers by name. The stubs type them as a producer may pass them (a dict, or
+    pairs whose value is str, bytes or None); a consumer gets (name, bytes) pairs."""
+    headers = msg.headers() or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    by_name: dict[str, bytes] = {}
+    for name, value in pairs:
+        assert isinstance(value, bytes), (name, value)
+        by_name[name] = value
+    return by_name
 
 
 # Fixtures that start or reach a real service: a test using any of them (directly or through other

@@ -284,4 +284,4 @@ def test_a_replica_rebuilds_its_own_index_from_the_log(client, auth, settings: S
     assert removed is not None and removed.total == 0
     # The rebuild bumped the generation: API processes reload and drop cached results.
     generation = Redis.from_url(settings.redis_url).get(settings.redis_prefix + GENERATION_KEY)
-    assert generation is not None and generation.startswith(b"rebuild:")
+    assert isinstance(generation, bytes) and generation.startswith(b"rebuild:")

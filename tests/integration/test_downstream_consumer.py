@@ -20,6 +20,7 @@ from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
 from streams.producer import EventProducer
 from streams.topics import ensure_topics
+from tests.conftest import record_headers
 from tests.test_serde import sample_payload
 
 
@@ -57,10 +58,10 @@ def read_topics(s: Settings) -> list[tuple[bytes | None, bytes, dict[str, bytes]
                     continue
                 consumer.assign([tp])
                 while (msg := consumer.poll(10)) is not None:
-                    if msg.error() is not None:
-                        assert msg.error().code() == KafkaError._PARTITION_EOF, msg.error()
+                    if (error := msg.error()) is not None:
+                        assert error.code() == KafkaError._PARTITION_EOF, error
                         break
-                    out.append((msg.key(), msg.value() or b"", dict(msg.headers() or [])))
+                    out.append((msg.key(), msg.value() or b"", record_headers(msg)))
     finally:
         consumer.close()
     return out
@@ -85,6 +86,7 @@ def test_every_topic_decodes_with_apache_avro_and_the_published_schemas(
             assert r.status_code == 200, r.text
             readers[fingerprint] = avro.schema.parse(json.dumps(r.json()))
         record = avro.io.DatumReader(readers[fingerprint]).read(avro.io.BinaryDecoder(io.BytesIO(value[10:])))
+        assert isinstance(record, dict)  # an Avro record reads as a dict
         event_type = record["event_type"]
         assert published[record["event_id"]] == event_type
         assert key == record["subject_id"].encode()

@@ -172,13 +172,17 @@ def run_faults(st: Stack, done: list[str]) -> None:
     done.append(str(time.monotonic()))
 
 
-def profiles(s: Settings, database_url: str) -> dict[str, tuple[object, ...]]:
+# One user_profiles row: skills (jsonb), location, events_applied, last_event_id.
+ProfileRow = tuple[list[str], str | None, int, str | None]
+
+
+def profiles(s: Settings, database_url: str) -> dict[str, ProfileRow]:
     with psycopg.connect(database_url) as conn:
         rows = conn.execute(
             "SELECT user_id, skills, location, events_applied, last_event_id FROM user_profiles"
             " WHERE user_id LIKE 'kill-u%%' ORDER BY user_id"
         ).fetchall()
-    return {r[0]: tuple(r[1:]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
 
 def test_sigkill_of_each_process_under_load_loses_nothing_and_applies_nothing_twice(stack: Stack) -> None:
@@ -210,7 +214,7 @@ def test_sigkill_of_each_process_under_load_loses_nothing_and_applies_nothing_tw
 
     wait_until(
         lambda: sum(p[2] for p in profiles(s, s.database_url).values()) >= len(log_events), 120, "catch-up"
-    )  # type: ignore[misc]
+    )
     live = profiles(s, s.database_url)
     per_user = Counter(e.subject_id for e in log_events)
     last = {e.subject_id: e for e in log_events}  # log order is per-user order (users are keys)

@@ -20,18 +20,26 @@ from tests.conftest import wait_until
 from tests.resume_analysis.builders import make_pdf
 
 
+def raw(reply: object) -> bytes:
+    """redis-py types a reply as `bytes | str` (or wider); a client made without decode_responses
+    returns bytes."""
+    assert isinstance(reply, bytes), reply
+    return reply
+
+
 def redis_values(redis: Redis, key: bytes) -> bytes:
     kind = redis.type(key)
     if kind == b"string":
-        return redis.get(key) or b""
+        value = redis.get(key)
+        return raw(value) if value is not None else b""
     if kind == b"hash":
-        return b"".join(k + v for k, v in redis.hgetall(key).items())
+        return b"".join(raw(k) + raw(v) for k, v in redis.hgetall(key).items())
     if kind == b"list":
-        return b"".join(redis.lrange(key, 0, -1))
+        return b"".join(raw(v) for v in redis.lrange(key, 0, -1))
     if kind == b"set":
-        return b"".join(redis.smembers(key))
+        return b"".join(raw(m) for m in redis.smembers(key))
     if kind == b"zset":
-        return b"".join(m for m, _ in redis.zrange(key, 0, -1, withscores=True))
+        return b"".join(raw(m) for m in redis.zrange(key, 0, -1))  # the members (scores are numbers)
     return b""
 
 

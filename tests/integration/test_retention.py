@@ -101,7 +101,7 @@ def test_retention_run_deletes_only_what_is_past_its_period(own: Settings) -> No
         }
         assert [r[0] for r in conn.execute("SELECT event_id FROM recommendation_history")] == ["h-new"]
         assert [r[0] for r in conn.execute("SELECT message_id FROM chat_messages")] == ["m-new"]
-        runs = dict(conn.execute("SELECT rule, deleted FROM retention_runs").fetchall())
+        runs: dict[str, int] = dict(conn.execute("SELECT rule, deleted FROM retention_runs").fetchall())
     assert runs == {"chat_history": 1, "recommendation_history": 1, "resume_uploads": 2}
     remaining = {p.name for p in s.blob_dir.rglob("*") if p.is_file()}
     assert remaining == {files["shared"], files["recent"]}

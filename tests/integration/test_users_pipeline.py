@@ -11,7 +11,7 @@ from redis import Redis
 from kernel.config import Settings
 from schemas.catalog import topic_name
 from streams.replay import replay_log
-from tests.conftest import wait_until
+from tests.conftest import record_headers, wait_until
 
 PROFILE = {
     "skills": ["Python", "SQL", " python ", "Data analysis"],
@@ -86,7 +86,7 @@ def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_stream_goes_on(
 
     users = topic_name(settings.topic_prefix, "users")
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap_servers})
-    delivered: list[tuple[int, int]] = []
+    delivered: list[tuple[int | None, int | None]] = []  # (partition, offset) as the delivery report has them
     producer.produce(
         users,
         key=b"dave",
@@ -113,7 +113,7 @@ def test_a_poison_event_lands_in_the_dead_letter_topic_and_the_stream_goes_on(
     def poll_dead_letters() -> bool:
         msg = consumer.poll(0.5)
         if msg is not None and not msg.error():
-            headers = {k: v.decode() for k, v in (msg.headers() or [])}
+            headers = {k: v.decode() for k, v in record_headers(msg).items()}
             if headers["dlq.source.offset"] == str(offset) and headers["dlq.source.partition"] == str(
                 partition
             ):

@@ -7,13 +7,13 @@ import json
 import pytest
 
 from kernel.config import Settings
-from schemas.events import new_event
+from schemas.events import Event, new_event
 from streams import resume_analysis_effect as effect
 
 from .builders import RESUME_LINES
 
 
-def _upload(target_role: str | None = None) -> tuple[dict[str, object], object]:
+def _upload(target_role: str | None = None) -> tuple[dict[str, str | None], Event]:
     payload = {"resume_id": "r1", "file_name": "cv.txt", "target_role": target_role, "job_description": None}
     return payload, new_event(
         "ResumeUploaded",
@@ -34,7 +34,7 @@ def test_target_role_resolves_by_label_title_or_id() -> None:
 
 def test_a_rejected_file_gives_a_failed_payload_with_the_reason() -> None:
     payload, event = _upload()
-    out = effect.run_analysis(b"", payload, event, Settings(_env_file=None), None)  # type: ignore[arg-type,call-arg]
+    out = effect.run_analysis(b"", payload, event, Settings(_env_file=None), None)  # type: ignore[call-arg]
     assert out["status"] == "failed" and out["failure_reason"] == "The file is empty."
     assert json.loads(out["analysis"])["rejection"]["code"] == "empty_file"
 
@@ -45,7 +45,7 @@ def test_an_engine_crash_gives_a_failed_payload(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(effect, "analyze", explode)
     payload, event = _upload()
-    out = effect.run_analysis(b"text", payload, event, Settings(_env_file=None), None)  # type: ignore[arg-type,call-arg]
+    out = effect.run_analysis(b"text", payload, event, Settings(_env_file=None), None)  # type: ignore[call-arg]
     assert out["status"] == "failed" and "RecursionError" in out["failure_reason"]
     assert out["analysis"] is None
 
@@ -53,7 +53,7 @@ def test_an_engine_crash_gives_a_failed_payload(monkeypatch: pytest.MonkeyPatch)
 def test_a_text_resume_is_done_with_score_and_skills() -> None:
     payload, event = _upload("software developer")
     data = "\n".join(RESUME_LINES).encode()
-    out = effect.run_analysis(data, payload, event, Settings(_env_file=None), None, "no_consent")  # type: ignore[arg-type,call-arg]
+    out = effect.run_analysis(data, payload, event, Settings(_env_file=None), None, "no_consent")  # type: ignore[call-arg]
     assert out["status"] == "done" and 0 < out["overall_score"] <= 100
     assert "Python" in out["skills"]
     analysis = json.loads(out["analysis"])
