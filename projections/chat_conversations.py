@@ -31,6 +31,7 @@ from projections.framework import (
     Upsert,
 )
 from schemas.events import Event
+from schemas.payloads import ChatMessageReceivedPayload, ChatResponseSentPayload
 
 CONTEXT_TTL_S = 24 * 3600
 RECENT_IDS = 50
@@ -94,6 +95,13 @@ def _user_row(state: State, user_id: str) -> dict[str, Any]:
     return dict(row)
 
 
+def conversation_id_of(event: Event) -> str:
+    """The conversation a ChatMessageReceived or ChatResponseSent event belongs to."""
+    if event.event_type == "ChatMessageReceived":
+        return event.payload_as(ChatMessageReceivedPayload)["conversation_id"]
+    return event.payload_as(ChatResponseSentPayload)["conversation_id"]
+
+
 def _context(row: dict[str, Any]) -> str:
     return json.dumps({**row["state"], "version": row["version"], "answered": row["answered"]}, default=str)
 
@@ -107,11 +115,11 @@ class ChatConversationProjection(Projection):
     def reads(self, event: Event) -> list[tuple[str, Key]]:
         keys: list[tuple[str, Key]] = [(USERS.name, (event.subject_id,))]
         if event.event_type in ("ChatMessageReceived", "ChatResponseSent"):
-            keys.append((CONVERSATIONS.name, (event.payload["conversation_id"],)))
+            keys.append((CONVERSATIONS.name, (conversation_id_of(event),)))
         return keys
 
     def apply(self, state: State, event: Event) -> list[Change]:
-        user_id, p = event.subject_id, event.payload
+        user_id = event.subject_id
         user = _user_row(state, user_id)
         if event.event_type == "ErasureRequested":
             changes: list[Change] = [CacheDelete(context_key(c)) for c in user["conversations"]]
@@ -132,7 +140,7 @@ class ChatConversationProjection(Projection):
             return changes
         if user["erased_at"] is not None or event.redacted:
             return []
-        cid = str(p["conversation_id"])
+        cid = str(conversation_id_of(event))
         current = state.get(CONVERSATIONS.name, (cid,))
         if current is not None and current["user_id"] != user_id:
             return []  # another user's conversation id: never mix
@@ -151,10 +159,11 @@ class ChatConversationProjection(Projection):
         )
         recent = list(row["recent_ids"])
         if event.event_type == "ChatMessageReceived":
-            mid = str(p["message_id"])
+            message = event.payload_as(ChatMessageReceivedPayload)
+            mid = str(message["message_id"])
             if mid in recent:
                 return []
-            expected = p.get("expected_version")
+            expected = message["expected_version"]
             if expected is not None and int(expected) != int(row["version"]):
                 return [
                     Effect(
@@ -191,11 +200,11 @@ class ChatConversationProjection(Projection):
                 )
             )
             return changes
-        # ChatResponseSent
+        p = event.payload_as(ChatResponseSentPayload)
         reply_to = "r:" + str(p["in_reply_to"])
         if reply_to in recent:
             return []
-        details = json.loads(p["details"]) if p.get("details") else {}
+        details = json.loads(p["details"]) if p["details"] else {}
         new_state = dict(details.get("state") or row["state"])
         history = bool(details.get("history"))
         if not history:  # without the chat_history consent no text is kept, only intents and slots

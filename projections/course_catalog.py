@@ -31,6 +31,7 @@ from projections.framework import (
     Upsert,
 )
 from schemas.events import Event
+from schemas.payloads import CourseUpsertedPayload
 
 
 def _course_columns() -> tuple[str, ...]:
@@ -55,31 +56,31 @@ INDEX_EFFECT = "course_index"
 
 def course_row(event: Event) -> dict[str, Any]:
     """The `courses` row of a CourseUpserted (InvalidEvent when it can't describe a course)."""
-    p = event.payload
-    title = (p.get("title") or "").strip()
+    p = event.payload_as(CourseUpsertedPayload)
+    title = (p["title"] or "").strip()
     if not title:
         raise InvalidEvent("CourseUpserted without a title")
-    if not p.get("provider") or not p.get("provider_course_id"):
+    if not p["provider"] or not p["provider_course_id"]:
         raise InvalidEvent("CourseUpserted without provider / provider_course_id")
-    skills = [str(s) for s in p.get("skills") or []]
+    skills = [str(s) for s in p["skills"] or []]
     return {
         "course_id": event.subject_id,
         "provider": p["provider"],
         "provider_course_id": p["provider_course_id"],
         "title": title,
-        "description": p.get("description") or "",
-        "url": p.get("url"),
+        "description": p["description"] or "",
+        "url": p["url"],
         "skills": skills,
         "skills_lower": list(dict.fromkeys(skill_key(s) for s in skills)),
-        "level": p.get("level") or "unknown",
-        "language": p.get("language") or "en",
-        "duration_hours": p.get("duration_hours"),
-        "price": p.get("price"),
-        "currency": p.get("currency"),
-        "is_free": bool(p.get("is_free")),
-        "availability": p.get("availability") or "available",
-        "provider_updated_at": p.get("provider_updated_at"),
-        "content_hash": p.get("content_hash"),
+        "level": p["level"] or "unknown",
+        "language": p["language"] or "en",
+        "duration_hours": p["duration_hours"],
+        "price": p["price"],
+        "currency": p["currency"],
+        "is_free": bool(p["is_free"]),
+        "availability": p["availability"] or "available",
+        "provider_updated_at": p["provider_updated_at"],
+        "content_hash": p["content_hash"],
         "updated_at": event.occurred_at,
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from projections.framework import Change, Effect, Projection, State, Table, Upsert
 from schemas.events import Event
+from schemas.payloads import ErasureRequestedPayload
 
 ERASURES = Table(
     name="erasures",
@@ -33,7 +34,7 @@ class ErasureProjection(Projection):
                 ERASURES.name,
                 {
                     "user_id": event.subject_id,
-                    "requested_by": event.payload["requested_by"],
+                    "requested_by": event.payload_as(ErasureRequestedPayload)["requested_by"],
                     "requested_at": event.occurred_at,
                     "key_destroyed": True,
                     "event_id": event.event_id,

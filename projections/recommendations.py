@@ -34,6 +34,13 @@ from projections.framework import (
     Upsert,
 )
 from schemas.events import Event
+from schemas.payloads import (
+    AssessmentCompletedPayload,
+    CareerInteractionPayload,
+    ConsentChangedPayload,
+    CourseEnrollmentPayload,
+    ProfileUpdatedPayload,
+)
 
 REC_USER_FEATURES = Table(
     name="rec_user_features",
@@ -81,10 +88,10 @@ def _union(first: Sequence[str], more: Sequence[str], limit: int = SKILLS_LIMIT)
 def validate(event: Event) -> None:
     """Domain checks of the events this projection folds (InvalidEvent -> dead letter)."""
     if event.event_type == "CareerInteraction":
-        p = event.payload
-        if p.get("action") not in ACTIONS:
-            raise InvalidEvent(f"action {p.get('action')!r} is not one of {sorted(ACTIONS)}")
-        rating = p.get("rating")
+        p = event.payload_as(CareerInteractionPayload)
+        if p["action"] not in ACTIONS:
+            raise InvalidEvent(f"action {p['action']!r} is not one of {sorted(ACTIONS)}")
+        rating = p["rating"]
         if p["action"] == "rated" and (rating is None or not 1 <= int(rating) <= 5):
             raise InvalidEvent("a rated interaction needs a rating of 1..5")
         if p["action"] != "rated" and rating is not None:
@@ -128,29 +135,36 @@ def fold_features(current: Mapping[str, Any] | None, event: Event) -> dict[str, 
     skills = {**empty_features("")["skills"], **dict(row.get("skills") or {})}
     interests = {**empty_features("")["interests"], **dict(row.get("interests") or {})}
     history = list(row.get("history") or [])
-    p = event.payload
     if event.event_type == "ProfileUpdated":
-        skills["profile"] = list(p.get("skills") or [])[:SKILLS_LIMIT]
-        interests["profile"] = list(p.get("interests") or [])[:SKILLS_LIMIT]
+        profile = event.payload_as(ProfileUpdatedPayload)
+        skills["profile"] = list(profile["skills"] or [])[:SKILLS_LIMIT]
+        interests["profile"] = list(profile["interests"] or [])[:SKILLS_LIMIT]
         # No column of its own: years, location and salary ride in the interests JSON document.
-        interests["context"] = profile_context(p)
-        row["goals"] = p.get("career_goals")  # None when erased/redacted
-        row["education"] = p.get("education_level")
+        interests["context"] = profile_context(profile)
+        row["goals"] = profile["career_goals"]  # None when erased/redacted
+        row["education"] = profile["education_level"]
     elif event.event_type == "AssessmentCompleted":
-        skills["verified"] = _union(skills["verified"], list(p.get("skills_verified") or []))
-        if p.get("assessment_type") == "interests":
-            scores = dict(p.get("scores") or {})
+        assessment = event.payload_as(AssessmentCompletedPayload)
+        skills["verified"] = _union(skills["verified"], list(assessment["skills_verified"] or []))
+        if assessment["assessment_type"] == "interests":
+            scores = dict(assessment["scores"] or {})
             strong = sorted(
                 (d for d, s in scores.items() if s >= INTEREST_THRESHOLD), key=lambda d: -scores[d]
             )
             interests["assessed"] = _union(interests["assessed"], strong)
     elif event.event_type == "CourseEnrollment":
-        if p.get("status") == "completed":
-            skills["learned"] = _union(skills["learned"], list(p.get("skills") or []))
+        enrollment = event.payload_as(CourseEnrollmentPayload)
+        if enrollment["status"] == "completed":
+            skills["learned"] = _union(skills["learned"], list(enrollment["skills"] or []))
     elif event.event_type == "CareerInteraction":
-        item: dict[str, Any] = {"c": p["career_id"], "a": p["action"], "t": event.occurred_at_ms}
-        if p.get("rating") is not None:
-            item["r"] = int(p["rating"])
+        interaction = event.payload_as(CareerInteractionPayload)
+        item: dict[str, Any] = {
+            "c": interaction["career_id"],
+            "a": interaction["action"],
+            "t": event.occurred_at_ms,
+        }
+        if interaction["rating"] is not None:
+            item["r"] = int(interaction["rating"])
         history = [*history, item][-HISTORY_LIMIT:]
     row.update(skills=skills, interests=interests, history=history, updated_at=event.occurred_at)
     return row
@@ -242,7 +256,10 @@ class RecommendationProjection(Projection):
 
     def reads(self, event: Event) -> list[tuple[str, Key]]:
         consent = (REC_CONSENT.name, (event.subject_id,))
-        if event.event_type == "ConsentChanged" and event.payload.get("purpose") == PURPOSE:
+        if (
+            event.event_type == "ConsentChanged"
+            and event.payload_as(ConsentChangedPayload)["purpose"] == PURPOSE
+        ):
             return [(REC_USER_FEATURES.name, (event.subject_id,)), consent]
         if event.event_type not in FEATURE_EVENTS and event.event_type != "ErasureRequested":
             return []
@@ -257,9 +274,10 @@ class RecommendationProjection(Projection):
                 CacheDelete(cache_key(user_id)),
             ]
         if event.event_type == "ConsentChanged":
-            if event.payload.get("purpose") != PURPOSE:
+            change = event.payload_as(ConsentChangedPayload)
+            if change["purpose"] != PURPOSE:
                 return []
-            granted = bool(event.payload["granted"])
+            granted = bool(change["granted"])
             consent = {"user_id": user_id, "granted": granted, "changed_at": event.occurred_at}
             if granted:
                 return [Upsert(REC_CONSENT.name, consent), CacheDelete(cache_key(user_id))]

@@ -23,6 +23,7 @@ from projections.framework import (
     Upsert,
 )
 from schemas.events import Event
+from schemas.payloads import ConsentChangedPayload, ResumeAnalyzedPayload, ResumeUploadedPayload
 
 RESUME_ANALYSES = Table(
     name="resume_analyses",
@@ -77,6 +78,13 @@ def without_nul(value: Any) -> Any:
     return value
 
 
+def resume_id_of(event: Event) -> str:
+    """The upload a ResumeUploaded or ResumeAnalyzed event is about."""
+    if event.event_type == "ResumeUploaded":
+        return event.payload_as(ResumeUploadedPayload)["resume_id"]
+    return event.payload_as(ResumeAnalyzedPayload)["resume_id"]
+
+
 def empty_row(resume_id: str, user_id: str) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(RESUME_ANALYSES.columns)
     row.update(resume_id=resume_id, user_id=user_id, status="pending", skills=[])
@@ -92,11 +100,14 @@ class ResumeAnalysisProjection(Projection):
     def reads(self, event: Event) -> list[tuple[str, Key]]:
         if event.event_type in ("ResumeUploaded", "ResumeAnalyzed"):
             return [
-                (RESUME_ANALYSES.name, (event.payload["resume_id"],)),
+                (RESUME_ANALYSES.name, (resume_id_of(event),)),
                 (ERASED_USERS.name, (event.subject_id,)),
                 (CONSENT.name, (event.subject_id,)),
             ]
-        if event.event_type == "ConsentChanged" and event.payload.get("purpose") == PURPOSE:
+        if (
+            event.event_type == "ConsentChanged"
+            and event.payload_as(ConsentChangedPayload)["purpose"] == PURPOSE
+        ):
             return [(CONSENT.name, (event.subject_id,))]
         if event.event_type == "ErasureRequested":
             # Not read, but locked: the `resumes` agent's batch about this user must not interleave with
@@ -113,9 +124,10 @@ class ResumeAnalysisProjection(Projection):
                 Effect("delete_resume_blobs", {"event_id": event.event_id, "subject_id": user_id}),
             ]
         if event.event_type == "ConsentChanged":
-            if event.payload.get("purpose") != PURPOSE:
+            change = event.payload_as(ConsentChangedPayload)
+            if change["purpose"] != PURPOSE:
                 return []
-            granted = bool(event.payload["granted"])
+            granted = bool(change["granted"])
             consent_row = {"user_id": user_id, "granted": granted, "changed_at": event.occurred_at}
             changes: list[Change] = [Upsert(CONSENT.name, consent_row)]
             if not granted:
@@ -130,21 +142,21 @@ class ResumeAnalysisProjection(Projection):
         # Erased already (tombstone), or the key is gone (personal fields redacted): nothing to keep.
         if state.get(ERASED_USERS.name, (user_id,)) is not None or event.redacted:
             return []
-        p = event.payload
-        resume_id = str(p["resume_id"])
+        resume_id = str(resume_id_of(event))
         current = state.get(RESUME_ANALYSES.name, (resume_id,))
         if current is not None and current["user_id"] != user_id:
             raise InvalidEvent(f"resume {resume_id} belongs to another user")
         if event.event_type == "ResumeUploaded":
             if current is not None and current["status"] in FINAL_STATUSES:
                 return []  # a repeated upload event must not send a finished analysis back to pending
+            upload = event.payload_as(ResumeUploadedPayload)
             row = empty_row(resume_id, user_id)
             row.update(
-                blob_sha256=p["blob_sha256"],
-                file_name=p.get("file_name"),
-                media_type=p["media_type"],
-                size_bytes=p["size_bytes"],
-                target_role=p.get("target_role"),
+                blob_sha256=upload["blob_sha256"],
+                file_name=upload["file_name"],
+                media_type=upload["media_type"],
+                size_bytes=upload["size_bytes"],
+                target_role=upload["target_role"],
                 uploaded_at=event.occurred_at,
                 last_event_id=event.event_id,
             )
@@ -160,19 +172,20 @@ class ResumeAnalysisProjection(Projection):
                 Upsert(RESUME_ANALYSES.name, without_nul(row)),
                 Effect("analyze_resume", {"event_id": event.event_id, "resume_id": resume_id}),
             ]
+        p = event.payload_as(ResumeAnalyzedPayload)
         status = p["status"]
         if status not in FINAL_STATUSES:
             raise InvalidEvent(f"ResumeAnalyzed.status must be one of {FINAL_STATUSES}, not {status!r}")
         try:
-            analysis = json.loads(p["analysis"]) if p.get("analysis") else None
+            analysis = json.loads(p["analysis"]) if p["analysis"] else None
         except json.JSONDecodeError as exc:
             raise InvalidEvent(f"ResumeAnalyzed.analysis is not JSON: {exc}") from exc
         row = dict(current) if current is not None else empty_row(resume_id, user_id)
         row.update(
             status=status,
-            failure_reason=p.get("failure_reason"),
-            overall_score=p.get("overall_score"),
-            skills=list(p.get("skills") or []),
+            failure_reason=p["failure_reason"],
+            overall_score=p["overall_score"],
+            skills=list(p["skills"] or []),
             analysis=analysis,
             analyzer_version=p["analyzer_version"],
             analyzed_at=event.occurred_at,

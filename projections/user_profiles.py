@@ -7,10 +7,11 @@ profile as JSON for hot readers (recommendations, chat). Erasure deletes both.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from projections.framework import CacheDelete, CacheSet, Change, Delete, Key, Projection, State, Table, Upsert
 from schemas.events import Event
+from schemas.payloads import ConsentChangedPayload, ProfileUpdatedPayload, UserRegisteredPayload
 
 USER_PROFILES = Table(
     name="user_profiles",
@@ -38,7 +39,19 @@ USER_PROFILES = Table(
     json_columns=frozenset({"skills", "interests", "target_careers", "consents"}),
 )
 
-PROFILE_FIELDS = (
+# Literal names, so mypy checks each against ProfileUpdatedPayload where the projection reads them.
+ProfileField = Literal[
+    "skills",
+    "interests",
+    "education_level",
+    "years_experience",
+    "location",
+    "salary_expectation",
+    "salary_currency",
+    "career_goals",
+    "target_careers",
+]
+PROFILE_FIELDS: tuple[ProfileField, ...] = (
     "skills",
     "interests",
     "education_level",
@@ -88,21 +101,23 @@ class UserProfileProjection(Projection):
             return []
         current = state.get(USER_PROFILES.name, (user_id,))
         row = dict(current) if current is not None else empty_profile(user_id)
-        p = event.payload
         if event.event_type == "UserRegistered":
+            registered = event.payload_as(UserRegisteredPayload)
             row.update(
-                email=p["email"],
-                display_name=p.get("display_name"),
-                locale=p.get("locale"),
+                email=registered["email"],
+                display_name=registered["display_name"],
+                locale=registered["locale"],
                 registered_at=event.occurred_at,
             )
         elif event.event_type == "ProfileUpdated":
-            row.update({f: p.get(f) for f in PROFILE_FIELDS})
+            profile = event.payload_as(ProfileUpdatedPayload)
+            row.update({f: profile[f] for f in PROFILE_FIELDS})
         else:
+            consent = event.payload_as(ConsentChangedPayload)
             consents = dict(row.get("consents") or {})
-            consents[p["purpose"]] = {
-                "granted": p["granted"],
-                "policy_version": p["policy_version"],
+            consents[consent["purpose"]] = {
+                "granted": consent["granted"],
+                "policy_version": consent["policy_version"],
                 "at": event.occurred_at.isoformat(),
             }
             row["consents"] = consents

@@ -70,6 +70,16 @@ class EventSchema:
         return self.fingerprint.hex()
 
 
+def may_be_omitted(avro_field: dict[str, Any]) -> bool:
+    """Whether a producer may leave the field out of an event's payload: the serde fills in the Avro
+    default, and fastavro writes null for a field whose type admits null. Any other field is required
+    (the event can't be encoded without it)."""
+    avro_type = avro_field["type"]
+    # fastavro's own test (fastavro/_write_py.py, write_record): "null" or a union naming "null".
+    nullable = avro_type == "null" or (isinstance(avro_type, list) and "null" in avro_type)
+    return "default" in avro_field or nullable
+
+
 def load_schema_file(path: Path) -> EventSchema:
     """Parse one `.avsc` file into an `EventSchema`."""
     raw = json.loads(path.read_text())

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar, cast
 
-from schemas.catalog import load_catalog
+from schemas.catalog import load_catalog, may_be_omitted
+from schemas.payloads import PAYLOAD_TYPES
+
+P = TypeVar("P", bound=Mapping[str, object])
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,40 @@ class Event:
     @property
     def occurred_at_ms(self) -> int:
         return int(self.occurred_at.timestamp() * 1000)
+
+    def payload_as(self, payload_type: type[P]) -> P:
+        """The payload typed as its event type's TypedDict from schemas/payloads.py, so mypy checks the
+        field names and types a reader uses: `event.payload_as(ProfileUpdatedPayload)["skills"]`.
+
+        Every field a producer may omit is present, as in a decoded event: a payload built in process
+        by `new_event` gets the Avro default (null when there is none) for what it left out, the value
+        the serde would write and a reader resolving an older schema would fill in. A decoded payload
+        is already complete and comes back as is. TypeError when `payload_type` is not this event
+        type's payload (a reader that checked the wrong event type).
+        """
+        expected = PAYLOAD_TYPES.get(self.event_type)
+        if payload_type is not expected:
+            raise TypeError(
+                f"{self.event_type} payload read as {payload_type.__name__}; "
+                f"its type is {expected.__name__ if expected else 'unknown'}"
+            )
+        fills = _omittable(self.event_type)
+        omitted = fills.keys() - self.payload.keys()
+        if not omitted:
+            return cast(P, self.payload)
+        # Copies: a default list or dict must not be shared between events (a reader may change it).
+        return cast(P, {**self.payload, **{name: copy.deepcopy(fills[name]) for name in omitted}})
+
+
+@cache
+def _omittable(event_type: str) -> dict[str, Any]:
+    """Payload fields a producer may leave out -> what stands in for them (the Avro default, or null)."""
+    schema = load_catalog().get(event_type)
+    return {
+        f["name"]: f.get("default")
+        for f in schema.raw["fields"]
+        if f["name"] in schema.payload_field_set and may_be_omitted(f)
+    }
 
 
 def new_event(

@@ -24,6 +24,7 @@ from engines.resume_analysis import ANALYZER_VERSION, IntakeLimits, LLMSettings,
 from kernel.config import Settings
 from schemas.events import Event, new_event
 from schemas.keystore import SubjectErased
+from schemas.payloads import ResumeUploadedPayload
 from streams.blob_store import BlobNotFound, BlobUnreadable, PersonalBlobs, blob_store_from_settings
 from streams.effect_support import derived_event_id
 
@@ -139,7 +140,7 @@ async def _llm_for(rt: WorkerRuntime, user_id: str) -> tuple[LLMSettings | None,
 async def analyze_resume(rt: WorkerRuntime, args: Mapping[str, Any], event: Event) -> None:
     """Analyse the upload `event` and publish ResumeAnalyzed (same event id on every repeat)."""
     user_id = event.subject_id
-    p = event.payload
+    p = event.payload_as(ResumeUploadedPayload)
     if await asyncio.to_thread(rt.serde.keystore.key_for_read, user_id) is None:
         return  # erased meanwhile: nothing may be written for this user any more
     blobs = PersonalBlobs(blob_store_from_settings(rt.settings), rt.serde.keystore)

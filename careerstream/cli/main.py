@@ -163,8 +163,8 @@ def token(
 
 @app.command("docs-events")
 def docs_events(out: Path = Path("docs")) -> None:
-    """Regenerate the docs made from the schemas: events.md, asyncapi.yaml and gdpr.md (records of
-    processing). Uses the default settings, so the committed docs do not depend on a local .env."""
+    """Regenerate what is made from the schemas: schemas/payloads.py (typed payloads), events.md,
+    asyncapi.yaml and gdpr.md (records of processing). Uses the default settings, so the committed docs do not depend on a local .env."""
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.gdpr_docs import render_gdpr_doc
 
@@ -177,6 +177,10 @@ def docs_events(out: Path = Path("docs")) -> None:
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from schemas.event_docs import render_event_catalog
 
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from schemas.payload_codegen import main as write_payloads
+
+    write_payloads([])  # schemas/payloads.py: the typed payloads, from the same .avsc files
     out.mkdir(parents=True, exist_ok=True)
     defaults = Settings(_env_file=None)  # type: ignore[call-arg]
     (out / "events.md").write_text(render_event_catalog(defaults.topic_prefix))
