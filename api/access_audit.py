@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
 from fastapi import BackgroundTasks, Depends, Request
@@ -20,7 +20,8 @@ from prometheus_client import Counter
 from structlog.contextvars import get_contextvars
 
 from api.auth import CurrentPrincipal, Principal
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext
+from api.dependencies import Ctx
 from projections.registry import all_projections
 from schemas.catalog import load_catalog
 from schemas.events import new_event
@@ -82,7 +83,7 @@ def audited(resource: str, fields: tuple[str, ...] = (), purpose: str | None = N
         request: Request,
         background: BackgroundTasks,
         principal: CurrentPrincipal,
-        ctx: Annotated[ApiContext, Depends(get_ctx)],
+        ctx: Ctx,
     ) -> None:
         subject = request.path_params.get("user_id") or request.query_params.get("subject")
         if not subject or not ctx.settings.access_audit:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Request
-
 from kernel.config import Settings
-from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from schemas.events import Event
 from schemas.keystore import SubjectErased
 from streams.connections import Connections
@@ -42,15 +39,3 @@ class ApiContext(Connections):
             )
             row = await cur.fetchone()
         return bool(row and row[0])
-
-    def topic(self, logical: str) -> str:
-        return topic_name(self.settings.topic_prefix, logical)
-
-    def topics(self, *logical: str) -> dict[str, int]:
-        """Full topic names with their partition counts (what consistency tokens are checked against)."""
-        return {self.topic(name): TOPIC_PARTITIONS[name] for name in logical}
-
-
-async def get_ctx(request: Request) -> ApiContext:
-    ctx: ApiContext = request.app.state.ctx
-    return ctx

@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from queries.consistency import InvalidToken, NotYetApplied
 from streams.producer import PublishError
 
 MAX_TEXT = 300
@@ -176,8 +177,20 @@ async def _on_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_invalid_token(request: Request, exc: Exception) -> Response:
+    return json_error(status.HTTP_400_BAD_REQUEST, str(exc))
+
+
+async def _on_not_yet_applied(request: Request, exc: Exception) -> Response:
+    return json_error(status.HTTP_409_CONFLICT, str(exc), {"Retry-After": "1"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    # The read side's consistency wait (queries/consistency.py): a token no command returned, or a
+    # projection that has not caught up with it within the wait budget.
+    app.add_exception_handler(InvalidToken, _on_invalid_token)
+    app.add_exception_handler(NotYetApplied, _on_not_yet_applied)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     # Redis down (restarting): 503 like the database, not a bare 500 (`careerstream chaos restart-redis`).
     for unavailable in (PublishError, PoolTimeout, OperationalError, RedisConnectionError, RedisTimeoutError):

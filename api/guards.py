@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Annotated
 
 import limits
 import structlog
@@ -28,7 +27,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from api.auth import CurrentPrincipal
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext
+from api.dependencies import Ctx
 
 log = structlog.get_logger(__name__)
 
@@ -72,17 +72,13 @@ def _rate_limits(request: Request, ctx: ApiContext) -> RateLimits:
     return limiter
 
 
-async def limit_writes(
-    request: Request, principal: CurrentPrincipal, ctx: Annotated[ApiContext, Depends(get_ctx)]
-) -> None:
+async def limit_writes(request: Request, principal: CurrentPrincipal, ctx: Ctx) -> None:
     """Dependency for command routes: one unit of the caller's write budget."""
     if principal.role == "user":
         await _rate_limits(request, ctx).check("write", principal.subject)
 
 
-async def limit_uploads(
-    request: Request, principal: CurrentPrincipal, ctx: Annotated[ApiContext, Depends(get_ctx)]
-) -> None:
+async def limit_uploads(request: Request, principal: CurrentPrincipal, ctx: Ctx) -> None:
     """Dependency for uploads: one unit of the caller's upload budget (uploads are not also writes)."""
     if principal.role == "user":
         await _rate_limits(request, ctx).check("upload", principal.subject)

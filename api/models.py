@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.dependencies import USER_ID_PATTERN
 from streams.producer import Position
 
 Str100 = Field(min_length=1, max_length=100)
 # Free text: any characters but NUL (documented, so the OpenAPI schema says what is accepted).
 NO_NUL = r"^[^\x00]*$"
 EducationLevel = Literal["none", "high_school", "associate", "bachelor", "master", "doctorate"]
-UserId = Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="1-64 characters: letters, digits, _ . : -")
 
 
 class Strict(BaseModel):
@@ -90,7 +90,7 @@ class UserCreated(AcceptedEvent):
 class RegisterUser(Strict):
     user_id: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        pattern=USER_ID_PATTERN,
         description="Defaults to the caller's subject (role user) or a new UUID",
     )
     # Explicit classes rather than \s, whose meaning differs between regex engines (and clients).

@@ -36,6 +36,7 @@ from engines.course_search.query import SearchQuery
 from engines.reference_data.catalog import careers_by_id
 from projections.course_catalog import GENERATION_KEY
 from projections.recommendations import cache_key as recs_key
+from queries.chat import head_key  # the API reads the head this effect writes
 from queries.course_index import reader_for
 from schemas.events import Event, new_event
 from schemas.keystore import SubjectErased
@@ -66,10 +67,6 @@ def reply_key(message_id: str) -> str:
 
 def tokens_channel(message_id: str) -> str:
     return f"chat:tokens:{message_id}"
-
-
-def head_key(conversation_id: str) -> str:
-    return f"chat:head:{conversation_id}"
 
 
 @lru_cache(maxsize=1)

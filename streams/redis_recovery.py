@@ -29,6 +29,7 @@ from psycopg.rows import dict_row
 from redis.asyncio import Redis
 
 from projections import recommendations, user_profiles
+from queries.recommendations import served_documents
 
 log = structlog.get_logger(__name__)
 
@@ -48,77 +49,9 @@ async def _profiles(conn: AsyncConnection[Any]) -> list[tuple[str, str]]:
     ]
 
 
-def _utc_iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
-
-
-def recs_document(row: dict[str, Any]) -> str:
-    """The `recs:<user>` value the projection wrote for this `recommendation_history` row."""
-    doc = {
-        "user_id": row["user_id"],
-        "model_version": row["model_version"],
-        "computed_at": _utc_iso(row["computed_at"]),
-        "event_id": row["event_id"],
-        "items": row["items"],
-    }
-    return json.dumps(doc, separators=(",", ":"))
-
-
-# Each user's served list is the computation caused by the user's last feature event in log order,
-# which is the one at `rec_user_features.updated_at` (the last event's time). Ordering by time alone
-# is not log order: with several API processes an event created earlier can reach the log later
-# (seen under `careerstream chaos kill-broker`).
-_LATEST = """SELECT DISTINCT ON (h.user_id) h.user_id, h.event_id, h.model_version, h.computed_at, h.items
-    FROM {history} h JOIN {features} f ON f.user_id = h.user_id {where}
-    ORDER BY h.user_id, (h.computed_at = f.updated_at) DESC, h.computed_at DESC, h.event_id DESC"""
-
-
-async def _consent_table(conn: AsyncConnection[Any]) -> str | None:
-    """`rec_consent` where it exists (consent for the recommendations purpose)."""
-    name = getattr(recommendations, "REC_CONSENT", None)
-    if name is None:
-        return None
-    cur = await conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name.name,))
-    row = await cur.fetchone()
-    return name.name if row and row[0] else None
-
-
-def _not_processed(user_id: str) -> str:
-    return json.dumps({"user_id": user_id, "not_processed": recommendations.NO_CONSENT})
-
-
-async def _recs_rows(conn: AsyncConnection[Any], user_id: str | None) -> list[tuple[str, str]]:
-    where = "WHERE h.user_id = %s" if user_id is not None else ""
-    query = _LATEST.format(
-        history=recommendations.RECOMMENDATION_HISTORY.name,
-        features=recommendations.REC_USER_FEATURES.name,
-        where=where,
-    )
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(query, (user_id,) if user_id is not None else None)
-    out = [(r["user_id"], recs_document(r)) for r in await cur.fetchall()]
-    consent = await _consent_table(conn)
-    if consent is not None:
-        # Consent withdrawn: the projection keeps a "not processed" marker instead of a list.
-        cur = await conn.execute(
-            f"SELECT user_id FROM {consent} WHERE NOT granted"
-            + (" AND user_id = %s" if user_id is not None else ""),
-            (user_id,) if user_id is not None else None,
-        )
-        out += [(u, _not_processed(u)) for (u,) in await cur.fetchall()]
-    return out
-
-
 async def _recommendations(conn: AsyncConnection[Any]) -> list[tuple[str, str]]:
-    return [(recommendations.cache_key(u), doc) for u, doc in await _recs_rows(conn, None)]
-
-
-async def latest_recommendations(pool: Any, user_id: str) -> str | None:
-    """The user's `recs:<user>` document from Postgres, for a reader that missed it in Redis while
-    the worker has not restored it yet (None: the user has none)."""
-    async with pool.connection() as conn:
-        rows = await _recs_rows(conn, user_id)
-    return rows[-1][1] if rows else None
+    # The documents the API's fallback reads too (queries/recommendations.py): one rule for both.
+    return [(recommendations.cache_key(u), doc) for u, doc in await served_documents(conn, None)]
 
 
 REBUILDERS: dict[str, Callable[[AsyncConnection[Any]], Awaitable[list[tuple[str, str]]]]] = {

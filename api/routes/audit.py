@@ -10,14 +10,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
-from psycopg.rows import dict_row
 
 from api.access_audit import audited
 from api.auth import CurrentPrincipal, Principal
-from api.context import ApiContext, get_ctx
+from api.context import ApiContext
+from api.dependencies import USER_ID_PATTERN, Ctx, UserIdPath
 from api.errors import responses
+from queries.audit import accesses
 from schemas.catalog import TOPIC_PARTITIONS
 from streams.replay import replay_log
 
@@ -25,9 +26,6 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 # The user's data events; reads of their data (the audit topic) are at /audit/access.
 DATA_TOPICS = [t for t in TOPIC_PARTITIONS if t != "audit"]
-
-AuditSubject = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-Ctx = Annotated[ApiContext, Depends(get_ctx)]
 
 
 def require_auditor(principal: Principal) -> None:
@@ -70,7 +68,7 @@ def _stream(
     dependencies=[audited("audit_events", ("*",), purpose="gdpr_audit")],
 )
 async def user_events(
-    user_id: AuditSubject,
+    user_id: UserIdPath,
     principal: CurrentPrincipal,
     ctx: Ctx,
     since: Annotated[datetime | None, Query(description="only events that occurred at or after")] = None,
@@ -93,19 +91,9 @@ async def user_events(
 async def access_log(
     principal: CurrentPrincipal,
     ctx: Ctx,
-    subject: Annotated[str, Query(pattern=r"^[A-Za-z0-9_.:-]{1,64}$", description="whose data")],
+    subject: Annotated[str, Query(pattern=USER_ID_PATTERN, description="whose data")],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Who read or exported this user's data (newest first), from the notarized access log."""
     require_auditor(principal)
-    async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            "SELECT occurred_at, accessor, accessor_role, resource, fields, purpose, correlation_id,"
-            ' topic, partition, "offset", chain_sha256 FROM access_log WHERE subject_id = %s'
-            ' ORDER BY occurred_at DESC, "offset" DESC LIMIT %s',
-            (subject, limit),
-        )
-        rows = await cur.fetchall()
-    for row in rows:
-        row["occurred_at"] = row["occurred_at"].isoformat() if row["occurred_at"] else None
-    return {"subject": subject, "accesses": rows}
+    return {"subject": subject, "accesses": await accesses(ctx, subject, limit)}

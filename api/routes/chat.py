@@ -13,42 +13,29 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, WebSocket, WebSocketDisconnect, status
-from psycopg.rows import dict_row
+from fastapi import APIRouter, HTTPException, Path, Query, WebSocket, WebSocketDisconnect, status
 from pydantic import Field
-from structlog.contextvars import get_contextvars
 
 from api.auth import CurrentPrincipal, authorize, decode_token
-from api.context import ApiContext, get_ctx
+from api.commands import publish_command
+from api.context import ApiContext
+from api.dependencies import USER_ID_PATTERN, Ctx, UserIdPath
 from api.errors import responses
 from api.guards import WriteLimited
 from api.models import NO_NUL, Strict
-from schemas.events import new_event
-from schemas.keystore import SubjectErased
-from streams.chat_effect import head_key, reply_key, tokens_channel
+from queries import chat
+from streams.chat_effect import reply_key, tokens_channel
 
 router = APIRouter(prefix="/users", tags=["chat"])
-Ctx = Annotated[ApiContext, Depends(get_ctx)]
-UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-ConvPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+ConvPath = Annotated[str, Path(pattern=USER_ID_PATTERN)]
 
 
 class ChatIn(Strict):
     text: str = Field(min_length=1, max_length=2000, pattern=NO_NUL)
-    conversation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    conversation_id: str | None = Field(default=None, pattern=USER_ID_PATTERN)
     expected_version: int | None = Field(
         default=None, ge=0, description="messages you saw answered; default: the latest"
     )
-
-
-async def _current_version(ctx: ApiContext, cid: str) -> int:
-    raw = await ctx.redis.get(ctx.settings.redis_prefix + head_key(cid))
-    if raw is not None:
-        return int(raw)
-    async with ctx.pool.connection() as conn:
-        cur = await conn.execute("SELECT version FROM chat_conversations WHERE conversation_id = %s", (cid,))
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
 
 
 async def send_message(
@@ -63,15 +50,11 @@ async def send_message(
     on as they come: the subscription is made before the message is published, so none is missed."""
     cid = body.conversation_id or uuid.uuid4().hex
     if body.conversation_id:
-        async with ctx.pool.connection() as conn:
-            cur = await conn.execute(
-                "SELECT user_id FROM chat_conversations WHERE conversation_id = %s", (cid,)
-            )
-            row = await cur.fetchone()
-        if row and row[0] != user_id:
+        owner = await chat.conversation_owner(ctx, cid)
+        if owner is not None and owner != user_id:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
     expected = (
-        body.expected_version if body.expected_version is not None else await _current_version(ctx, cid)
+        body.expected_version if body.expected_version is not None else await chat.current_version(ctx, cid)
     )
     mid = uuid.uuid4().hex
     pubsub, pump = None, None
@@ -109,17 +92,12 @@ async def send_message(
 async def _publish_and_wait(
     ctx: ApiContext, user_id: str, body: ChatIn, cid: str, mid: str, expected: int, wait_ms: int
 ) -> tuple[str, str, dict[str, Any] | None]:
-    event = new_event(
+    await publish_command(
+        ctx,
         "ChatMessageReceived",
         user_id,
         {"conversation_id": cid, "message_id": mid, "text": body.text, "expected_version": expected},
-        producer="api",
-        correlation_id=get_contextvars().get("correlation_id"),
     )
-    try:
-        await ctx.publish(event)
-    except SubjectErased as exc:
-        raise HTTPException(status.HTTP_410_GONE, "this user's data was erased") from exc
     # BLPOP in slices under the Redis client's socket timeout, until the deadline.
     key = ctx.settings.redis_prefix + reply_key(mid)
     deadline = asyncio.get_running_loop().time() + max(wait_ms, 1) / 1000
@@ -179,14 +157,7 @@ async def post_message(
 @router.get("/{user_id}/chat/conversations", responses=responses(401, 403, 422, 503))
 async def list_conversations(user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     authorize(principal, user_id, write=False)
-    async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            """SELECT conversation_id, version, answered, state->>'intent' AS intent, started_at, updated_at
-               FROM chat_conversations WHERE user_id = %s ORDER BY updated_at DESC LIMIT 100""",
-            (user_id,),
-        )
-        rows = await cur.fetchall()
-    return {"user_id": user_id, "conversations": rows}
+    return {"user_id": user_id, "conversations": await chat.conversations(ctx, user_id)}
 
 
 @router.get("/{user_id}/chat/conversations/{conversation_id}", responses=responses(401, 403, 404, 422, 503))
@@ -194,21 +165,9 @@ async def get_conversation(
     user_id: UserIdPath, conversation_id: ConvPath, principal: CurrentPrincipal, ctx: Ctx
 ) -> dict[str, Any]:
     authorize(principal, user_id, write=False)
-    async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            "SELECT conversation_id, version, answered, state, started_at, updated_at "
-            "FROM chat_conversations WHERE conversation_id = %s AND user_id = %s",
-            (conversation_id, user_id),
-        )
-        conv = await cur.fetchone()
-        if conv is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
-        await cur.execute(
-            "SELECT message_id, role, text, intent, confidence, cards, in_reply_to, occurred_at "
-            "FROM chat_messages WHERE conversation_id = %s ORDER BY seq, role DESC",
-            (conversation_id,),
-        )
-        conv["messages"] = await cur.fetchall()
+    conv = await chat.conversation(ctx, user_id, conversation_id)
+    if conv is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
     return conv
 
 

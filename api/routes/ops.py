@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from api.context import ApiContext, get_ctx
+from api.dependencies import Ctx
 
 router = APIRouter(tags=["ops"])
 
@@ -24,7 +24,7 @@ class HealthOut(BaseModel):
     response_model=HealthOut,
     responses={503: {"model": HealthOut, "description": "Postgres or Redis does not answer"}},
 )
-async def healthz(ctx: Annotated[ApiContext, Depends(get_ctx)]) -> JSONResponse:
+async def healthz(ctx: Ctx) -> JSONResponse:
     """200 when Postgres and Redis answer, 503 otherwise (with which one failed)."""
     checks: dict[str, Any] = {}
     try:

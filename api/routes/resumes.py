@@ -13,32 +13,27 @@ import errno
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, UploadFile, status
-from psycopg.rows import dict_row
+from fastapi import APIRouter, File, Form, HTTPException, Path, UploadFile, status
 from pydantic import BaseModel
 from structlog.contextvars import get_contextvars
 
 from api.access_audit import audited, personal_fields
 from api.auth import CurrentPrincipal, authorize
-from api.consistency import token_param, wait_for_token
-from api.context import ApiContext, get_ctx
+from api.commands import erased
+from api.context import ApiContext
+from api.dependencies import Ctx, ResumeAnalysisToken, UserIdPath
 from api.errors import responses
 from api.guards import UploadLimited, erasure_started
 from api.models import NO_NUL, AcceptedEvent, hostile_value
 from engines.resume_analysis import FileType, IntakeLimits, screen
-from projections.resume_analyses import RESUME_ANALYSES
+from queries import resumes
 from schemas.events import new_event
 from schemas.keystore import SubjectErased
 from streams.blob_store import PersonalBlobs, blob_store_from_settings
 
 router = APIRouter(prefix="/users", tags=["resumes"])
 
-Ctx = Annotated[ApiContext, Depends(get_ctx)]
-UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 ResumeIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-TokenQuery = Annotated[
-    str | None, token_param("consistency_token from the upload (or a later command)", "resumes", "users")
-]
 
 MEDIA_TYPES = {
     FileType.PDF: "application/pdf",
@@ -99,24 +94,20 @@ async def _read_capped(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _gone() -> HTTPException:
-    return HTTPException(status.HTTP_410_GONE, "this user's data was erased")
-
-
 async def _store_unless_erased(ctx: ApiContext, blobs: PersonalBlobs, user_id: str, data: bytes) -> str:
     """Store the file unless an erasure of the user started (410); see `api.guards` for why checking
     before and after the write leaves no file behind an erasure."""
     if await erasure_started(ctx, user_id):
-        raise _gone()
+        raise erased()
     try:
         sha256 = await asyncio.to_thread(blobs.put, user_id, data)
     except SubjectErased as exc:
-        raise _gone() from exc
+        raise erased() from exc
     except OSError as exc:
         # The erasure removed the user's folder while the file was being written into it.
         if await erasure_started(ctx, user_id):
             await asyncio.to_thread(blobs.delete_owner, user_id)
-            raise _gone() from None
+            raise erased() from None
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             # Blob storage full (`careerstream chaos disk-full`): the store removed its temp file and
             # nothing was published; say so instead of a bare 500.
@@ -128,7 +119,7 @@ async def _store_unless_erased(ctx: ApiContext, blobs: PersonalBlobs, user_id: s
         raise
     if await erasure_started(ctx, user_id):
         await asyncio.to_thread(blobs.delete_owner, user_id)
-        raise _gone()
+        raise erased()
     return sha256
 
 
@@ -187,7 +178,7 @@ async def upload_resume(
         pos = await ctx.publish(event)
     except SubjectErased as exc:
         await asyncio.to_thread(blobs.delete_owner, user_id)
-        raise _gone() from exc
+        raise erased() from exc
     accepted = AcceptedEvent.of(event.event_id, event.event_type, pos)
     return ResumeAccepted(
         **accepted.model_dump(),
@@ -209,30 +200,12 @@ async def get_resume_analysis(
     resume_id: ResumeIdPath,
     principal: CurrentPrincipal,
     ctx: Ctx,
-    consistency_token: TokenQuery = None,
+    consistency_token: ResumeAnalysisToken = None,
 ) -> dict[str, Any]:
     """The analysis of one upload: `pending`, `done` (with the analysis) or `failed` (with the reason).
     With the upload's `consistency_token`, never "not found" for an accepted upload."""
     authorize(principal, user_id, write=False)
-    await wait_for_token(
-        ctx.pool,
-        "resume_analyses",
-        ctx.topics("resumes", "users"),
-        consistency_token,
-        ctx.settings.consistency_wait_ms,
-    )
-    async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            f"SELECT * FROM {RESUME_ANALYSES.name} WHERE resume_id = %s AND user_id = %s",
-            (resume_id, user_id),
-        )
-        row = await cur.fetchone()
-    if row is None:
+    analysis = await resumes.analysis(ctx, user_id, resume_id, consistency_token)
+    if analysis is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no resume {resume_id} for user {user_id}")
-    out: dict[str, Any] = {c: row.get(c) for c in ResumeAnalysisOut.model_fields}
-    for ts in ("uploaded_at", "analyzed_at"):
-        value = out[ts]
-        if value is not None:
-            out[ts] = value.isoformat()
-    out["skills"] = out["skills"] or []
-    return out
+    return analysis

@@ -5,45 +5,24 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
-from psycopg.rows import dict_row
-from structlog.contextvars import get_contextvars
+from fastapi import APIRouter, HTTPException, Path, status
 
 from api.access_audit import audited, personal_fields
 from api.auth import CurrentPrincipal, authorize
-from api.consistency import token_param, wait_for_token
-from api.context import ApiContext, get_ctx
+from api.commands import publish_command
+from api.dependencies import Ctx, ProfileToken, UserIdPath
 from api.errors import responses
 from api.guards import WriteLimited, mark_erasure, unmark_erasure
 from api.models import AcceptedEvent, Consent, ErasureIn, ProfileIn, ProfileOut, RegisterUser, UserCreated
-from projections.user_profiles import USER_PROFILES, public_view
-from schemas.events import new_event
-from schemas.keystore import SubjectErased
+from queries import profiles
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-Ctx = Annotated[ApiContext, Depends(get_ctx)]
-UserIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-TokenQuery = Annotated[str | None, token_param("consistency_token from a command", "users")]
 PURPOSES = ("recommendations", "resume_analysis", "llm_feedback", "chat_history", "analytics", "marketing")
 Purpose = Annotated[
     Literal["recommendations", "resume_analysis", "llm_feedback", "chat_history", "analytics", "marketing"],
     Path(description="Processing purpose"),
 ]
-
-
-async def _publish(
-    ctx: ApiContext, event_type: str, user_id: str, payload: dict[str, Any], correlation_id: str | None = None
-) -> AcceptedEvent:
-    # The request's correlation id (bound by the middleware) follows the event through the system.
-    correlation_id = correlation_id or get_contextvars().get("correlation_id")
-    event = new_event(event_type, user_id, payload, producer="api", correlation_id=correlation_id)
-    try:
-        pos = await ctx.publish(event)
-    except SubjectErased as exc:
-        raise HTTPException(status.HTTP_410_GONE, "this user's data was erased") from exc
-    return AcceptedEvent.of(event.event_id, event_type, pos)
-
 
 COMMAND_ERRORS = responses(401, 403, 410, 413, 422, 429, 503)
 
@@ -64,7 +43,7 @@ async def register_user(body: RegisterUser, principal: CurrentPrincipal, ctx: Ct
         user_id = body.user_id or str(uuid.uuid4())
     else:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "auditors have read-only access")
-    accepted = await _publish(
+    accepted = await publish_command(
         ctx,
         "UserRegistered",
         user_id,
@@ -90,7 +69,7 @@ async def update_profile(
 ) -> AcceptedEvent:
     """Replace the user's career profile (ProfileUpdated)."""
     authorize(principal, user_id, write=True)
-    return await _publish(ctx, "ProfileUpdated", user_id, body.cleaned())
+    return await publish_command(ctx, "ProfileUpdated", user_id, body.cleaned())
 
 
 @router.get(
@@ -100,19 +79,14 @@ async def update_profile(
     dependencies=[audited("user_profiles", personal_fields("user_profiles"))],
 )
 async def get_profile(
-    user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx, consistency_token: TokenQuery = None
+    user_id: UserIdPath, principal: CurrentPrincipal, ctx: Ctx, consistency_token: ProfileToken = None
 ) -> dict[str, Any]:
     """The user's profile as projected; with `consistency_token`, no older than that write."""
     authorize(principal, user_id, write=False)
-    await wait_for_token(
-        ctx.pool, "user_profiles", ctx.topics("users"), consistency_token, ctx.settings.consistency_wait_ms
-    )
-    async with ctx.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(f"SELECT * FROM {USER_PROFILES.name} WHERE user_id = %s", (user_id,))
-        row = await cur.fetchone()
-    if row is None:
+    profile = await profiles.profile(ctx, user_id, consistency_token)
+    if profile is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no profile for user {user_id}")
-    return public_view(row)
+    return profile
 
 
 @router.put(
@@ -129,7 +103,7 @@ async def change_consent(
     authorize(principal, user_id, write=True)
     if purpose not in PURPOSES:
         raise HTTPException(422, f"purpose must be one of {PURPOSES}")
-    return await _publish(
+    return await publish_command(
         ctx,
         "ConsentChanged",
         user_id,
@@ -158,7 +132,7 @@ async def request_erasure(
     fenced_here = await mark_erasure(ctx, user_id)
     payload = {"requested_by": principal.subject, "reason": body.reason if body else None}
     try:
-        return await _publish(ctx, "ErasureRequested", user_id, payload)
+        return await publish_command(ctx, "ErasureRequested", user_id, payload)
     except Exception:
         if fenced_here:
             await unmark_erasure(ctx, user_id)

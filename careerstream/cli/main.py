@@ -164,7 +164,8 @@ def token(
 @app.command("docs-events")
 def docs_events(out: Path = Path("docs")) -> None:
     """Regenerate what is made from the schemas: schemas/payloads.py (typed payloads), events.md,
-    asyncapi.yaml and gdpr.md (records of processing). Uses the default settings, so the committed docs do not depend on a local .env."""
+    asyncapi.yaml and gdpr.md (records of processing). Uses the default settings, so the committed
+    docs do not depend on a local .env."""
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.gdpr_docs import render_gdpr_doc
 
