@@ -7,6 +7,7 @@ profile as JSON for hot readers (recommendations, chat). Erasure deletes both.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from projections.framework import CacheDelete, CacheSet, Change, Delete, Key, Projection, State, Table, Upsert
@@ -64,6 +65,10 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
 )
 
 
+# The event types that write a profile row (and so its Redis copy, in finish_batch).
+WRITES_PROFILE = frozenset({"UserRegistered", "ProfileUpdated", "ConsentChanged"})
+
+
 def empty_profile(user_id: str) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(USER_PROFILES.columns)
     row.update(user_id=user_id, skills=[], interests=[], target_careers=[], consents={}, events_applied=0)
@@ -74,7 +79,7 @@ def cache_key(user_id: str) -> str:
     return f"profile:{user_id}"
 
 
-def public_view(row: dict[str, Any]) -> dict[str, Any]:
+def public_view(row: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON shape the API and the Redis copy expose."""
     out = {c: row.get(c) for c in USER_PROFILES.columns if c not in ("events_applied", "last_event_id")}
     for ts in ("registered_at", "updated_at"):
@@ -97,7 +102,7 @@ class UserProfileProjection(Projection):
         user_id = event.subject_id
         if event.event_type == "ErasureRequested":
             return [Delete(USER_PROFILES.name, (user_id,)), CacheDelete(cache_key(user_id))]
-        if event.event_type not in ("UserRegistered", "ProfileUpdated", "ConsentChanged"):
+        if event.event_type not in WRITES_PROFILE:
             return []
         current = state.get(USER_PROFILES.name, (user_id,))
         row = dict(current) if current is not None else empty_profile(user_id)
@@ -124,7 +129,15 @@ class UserProfileProjection(Projection):
         row["updated_at"] = event.occurred_at
         row["events_applied"] = int(row.get("events_applied") or 0) + 1
         row["last_event_id"] = event.event_id
-        return [
-            Upsert(USER_PROFILES.name, row),
-            CacheSet(cache_key(user_id), json.dumps(public_view(row), default=str)),
-        ]
+        return [Upsert(USER_PROFILES.name, row)]
+
+    def finish_batch(self, state: State, events: Sequence[Event]) -> list[Change]:
+        """The Redis copy of each profile the batch changed, from its final row: encoding it once per
+        user per batch, not once per event, was a fifth of a replay's time. A profile erased in the
+        batch has no row left, so its `CacheDelete` from `apply` stands."""
+        changes: list[Change] = []
+        for user_id in dict.fromkeys(e.subject_id for e in events if e.event_type in WRITES_PROFILE):
+            row = state.get(USER_PROFILES.name, (user_id,))
+            if row is not None:
+                changes.append(CacheSet(cache_key(user_id), json.dumps(public_view(row), default=str)))
+        return changes

@@ -4,7 +4,7 @@ offsets (replays, rebuilds, audits, verifiers)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
@@ -14,9 +14,13 @@ from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from streams.connections import bootstrap_servers
 
 
-def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) -> Iterator[LogRecord]:
-    """Every record of the given topics up to the current end of the log, in log order per partition
-    (partitions interleave).
+def read_log(
+    settings: Settings,
+    logical_topics: Sequence[str] | None = None,
+    partitions: Collection[int] | None = None,
+) -> Iterator[LogRecord]:
+    """Every record of the given topics (only `partitions`, when given) up to the current end of the
+    log, in log order per partition (partitions interleave).
 
     All non-empty partitions are read at once, in batches. The end is each partition's
     end-of-partition signal (from fetch responses), not ListOffsets: the embedded Tansu broker
@@ -38,6 +42,8 @@ def read_log(settings: Settings, logical_topics: Sequence[str] | None = None) ->
         for logical in logical_topics or list(TOPIC_PARTITIONS):
             topic = topic_name(settings.topic_prefix, logical)
             for partition in range(TOPIC_PARTITIONS[logical]):
+                if partitions is not None and partition not in partitions:
+                    continue
                 low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
                 if high > low:
                     assigned.append(TopicPartition(topic, partition, low))

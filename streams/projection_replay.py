@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,9 +32,11 @@ from kernel.config import Settings
 from projections.applier import BatchApplier, DecodeCache, LogRecord
 from projections.framework import Projection
 from projections.migrate import migrate
+from schemas.catalog import TOPIC_PARTITIONS
 from streams.connections import build_serde
 from streams.log_reader import read_log
 from streams.retention import apply_rule, latest_cutoffs, retention_rules
+from streams.worker_projections import projections_for
 
 CHUNK = 5000
 
@@ -107,17 +111,79 @@ def _chunks(records: Iterator[LogRecord], until_ms: int | None) -> Iterator[list
         yield chunk
 
 
+def parallel_partitions(projection: Projection) -> int | None:
+    """How many partitions a replay can split among processes: every topic the projection reads has
+    that many partitions (keys land on the same partition number in each, so one process holds all
+    of a key's events), else None (one process)."""
+    counts = {TOPIC_PARTITIONS[t] for t in projection.topics}
+    return counts.pop() if len(counts) == 1 else None
+
+
 async def replay_projection(
     settings: Settings,
     projection: Projection,
     to_time: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    processes: int = 1,
 ) -> ReplayReport:
-    """Rebuild `projection` from the log into its replay namespace; `progress(events_read)` per chunk."""
+    """Rebuild `projection` from the log into its replay namespace; `progress(events_read)` per chunk.
+
+    With `processes` > 1 the partitions are split among that many processes (when the projection's
+    topics allow it, see `parallel_partitions`): decoding, decrypting and applying are CPU-bound
+    Python, so one process is bound to one core. Each process applies its partitions with the same
+    applier; positions and rows are per partition and per key, so the processes never touch the
+    same row."""
     url = _prepare_namespace(settings, projection)
     report = ReplayReport(
         projection.name, replay_schema(projection), to_time.isoformat() if to_time else None
     )
+    until_ms = int(to_time.timestamp() * 1000) if to_time else None
+    partitions = parallel_partitions(projection)
+    started = time.perf_counter()
+    try:
+        if processes > 1 and partitions is not None and partitions > 1:
+            shares = [list(range(i, partitions, processes)) for i in range(min(processes, partitions))]
+            context = multiprocessing.get_context("spawn")  # no forked asyncio loops or pools
+            with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+                futures = [
+                    pool.submit(_replay_share, settings.model_dump(), projection.name, url, until_ms, share)
+                    for share in shares
+                ]
+                for future in as_completed(futures):
+                    read, applied, dead = future.result()
+                    report.events_read += read
+                    report.applied += applied
+                    report.dead_letters += dead
+                    if progress is not None:
+                        progress(report.events_read)
+        else:
+            read, applied, dead = await _replay_into(settings, projection, url, until_ms, None, progress)
+            report.events_read, report.applied, report.dead_letters = read, applied, dead
+    finally:
+        report.seconds = round(time.perf_counter() - started, 3)
+    _apply_retention(settings, projection)
+    return report
+
+
+def _replay_share(
+    settings_values: dict[str, Any], name: str, url: str, until_ms: int | None, partitions: list[int]
+) -> tuple[int, int, int]:
+    """One process's share of a parallel replay (runs in a spawned process)."""
+    settings = Settings(**settings_values)
+    (projection,) = projections_for(settings, name)
+    return asyncio.run(_replay_into(settings, projection, url, until_ms, partitions, None))
+
+
+async def _replay_into(
+    settings: Settings,
+    projection: Projection,
+    url: str,
+    until_ms: int | None,
+    partitions: list[int] | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int, int]:
+    """Apply the log (`partitions` of the projection's topics, or all) to the replay namespace at
+    `url`; (events read, applied, poison events)."""
     key_pool = ConnectionPool(settings.database_url, min_size=1, max_size=2, open=True)
     pool = AsyncConnectionPool(url, min_size=1, max_size=4, open=False)
     await pool.open()
@@ -132,9 +198,8 @@ async def replay_projection(
         sink,
         run_effects=False,
     )
-    until_ms = int(to_time.timestamp() * 1000) if to_time else None
-    chunks = _chunks(read_log(settings, sorted(projection.topics)), until_ms)
-    started = time.perf_counter()
+    chunks = _chunks(read_log(settings, sorted(projection.topics), partitions), until_ms)
+    read = applied = 0
     try:
         # Read the next chunk from the log (a thread) while this one is applied.
         upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
@@ -142,18 +207,15 @@ async def replay_projection(
             upcoming = asyncio.ensure_future(asyncio.to_thread(next, chunks, None))
             cache: DecodeCache = {}
             outcome = await applier.apply(chunk, cache)
-            report.events_read += len(chunk)
-            report.applied += outcome.applied
+            read += len(chunk)
+            applied += outcome.applied
             if progress is not None:
-                progress(report.events_read)
+                progress(read)
     finally:
-        report.seconds = round(time.perf_counter() - started, 3)
-        report.dead_letters = len(sink.reasons)
         await pool.close()
         await redis.aclose()
         key_pool.close()
-    _apply_retention(settings, projection)
-    return report
+    return read, applied, len(sink.reasons)
 
 
 def _apply_retention(settings: Settings, projection: Projection) -> None:

@@ -1,3 +1,5 @@
 from careerstream.cli.main import main
 
-main()
+# Guarded: a replay with --processes spawns processes that import the main module again.
+if __name__ == "__main__":
+    main()

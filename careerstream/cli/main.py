@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 from datetime import datetime
 from pathlib import Path
@@ -201,6 +202,9 @@ def replay(
         datetime | None, typer.Option(help="With --projection: only events published up to this time")
     ] = None,
     verify: Annotated[bool, typer.Option(help="With --projection: compare with the live read model")] = False,
+    processes: Annotated[
+        int, typer.Option(help="With --projection: processes sharing the partitions (default: one per core)")
+    ] = 0,
 ) -> None:
     """Audit replay: print the decoded log as JSON lines; or rebuild one read model from the log
     (--projection, with progress) and compare it row by row with the live one (--verify; exit 1 on
@@ -231,7 +235,13 @@ def replay(
     with Progress(transient=True) as bar:
         task = bar.add_task(f"replaying {chosen.name}", total=None)
         report = asyncio.run(
-            replay_projection(settings, chosen, to_time, progress=lambda n: bar.update(task, completed=n))
+            replay_projection(
+                settings,
+                chosen,
+                to_time,
+                progress=lambda n: bar.update(task, completed=n),
+                processes=processes or os.cpu_count() or 1,
+            )
         )
     typer.echo(json.dumps(report.as_dict()))
     if verify:
