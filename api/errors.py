@@ -76,6 +76,7 @@ _DESCRIPTIONS = {
     422: "The input is invalid",
     429: "Rate limit exceeded; retry after Retry-After seconds",
     503: "A backing service (event log, database) is unavailable; retry shortly",
+    504: "No reply within the wait: the message is in the log and its reply joins the conversation later",
 }
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 

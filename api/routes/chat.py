@@ -136,7 +136,7 @@ def _answer(cid: str, mid: str, reply: dict[str, Any] | None) -> dict[str, Any]:
 
 @router.post(
     "/{user_id}/chat/messages",
-    responses=responses(401, 403, 404, 409, 410, 413, 422, 429, 503),
+    responses=responses(401, 403, 404, 409, 410, 413, 422, 429, 503, 504),
     dependencies=[WriteLimited],
 )
 async def post_message(
