@@ -79,3 +79,18 @@ def read_log(
                 )
     finally:
         consumer.close()
+
+
+def log_size(settings: Settings, logical_topics: Sequence[str]) -> int:
+    """Records currently in the given topics (sum of watermark differences over their partitions)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap_servers(settings), "group.id": "log-size"})
+    try:
+        total = 0
+        for logical in logical_topics:
+            topic = topic_name(settings.topic_prefix, logical)
+            for partition in range(TOPIC_PARTITIONS[logical]):
+                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                total += max(0, high - low)
+        return total
+    finally:
+        consumer.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -34,7 +35,7 @@ from projections.framework import Projection
 from projections.migrate import migrate
 from schemas.catalog import TOPIC_PARTITIONS
 from streams.connections import build_serde
-from streams.log_reader import read_log
+from streams.log_reader import log_size, read_log
 from streams.retention import apply_rule, latest_cutoffs, retention_rules
 from streams.worker_projections import projections_for
 
@@ -109,6 +110,21 @@ def _chunks(records: Iterator[LogRecord], until_ms: int | None) -> Iterator[list
             chunk = []
     if chunk:
         yield chunk
+
+
+# Below this many records a parallel replay is slower than one process: each spawned process pays
+# about 5 s to import the projections and open its connections (measured: 24,000 events, 8,248/s in
+# one process vs 2,333/s in two; 100,000 events, 8,118/s vs 10,100/s).
+PARALLEL_FROM_RECORDS = 50_000
+
+
+def auto_processes(settings: Settings, projection: Projection) -> int:
+    """Processes for a replay when none are asked for: one per core for a large log, else one."""
+    if parallel_partitions(projection) is None:
+        return 1
+    if log_size(settings, sorted(projection.topics)) < PARALLEL_FROM_RECORDS:
+        return 1
+    return os.cpu_count() or 1
 
 
 def parallel_partitions(projection: Projection) -> int | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 from datetime import datetime
 from pathlib import Path
@@ -203,7 +202,11 @@ def replay(
     ] = None,
     verify: Annotated[bool, typer.Option(help="With --projection: compare with the live read model")] = False,
     processes: Annotated[
-        int, typer.Option(help="With --projection: processes sharing the partitions (default: one per core)")
+        int,
+        typer.Option(
+            help="With --projection: processes sharing the partitions (default: one per core "
+            "when the log holds 50,000 records or more, else one)"
+        ),
     ] = 0,
 ) -> None:
     """Audit replay: print the decoded log as JSON lines; or rebuild one read model from the log
@@ -224,7 +227,7 @@ def replay(
     from rich.progress import Progress
 
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
-    from streams.projection_replay import replay_projection, verify_projection
+    from streams.projection_replay import auto_processes, replay_projection, verify_projection
 
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from streams.worker_projections import projections_for
@@ -240,7 +243,7 @@ def replay(
                 chosen,
                 to_time,
                 progress=lambda n: bar.update(task, completed=n),
-                processes=processes or os.cpu_count() or 1,
+                processes=processes or auto_processes(settings, chosen),
             )
         )
     typer.echo(json.dumps(report.as_dict()))
