@@ -72,3 +72,19 @@ def test_save_load_round_trip(engine, world, tmp_path) -> None:  # type: ignore[
     assert [r.career_id for r in a] == [r.career_id for r in b]
     np.testing.assert_allclose([r.score for r in a], [r.score for r in b], rtol=1e-5)
     assert not list(tmp_path.glob("*.tmp*"))  # atomic write leaves no temp file
+
+
+def test_skipping_sklearn_checks_changes_no_score(engine, world) -> None:  # type: ignore[no-untyped-def]
+    """`recommend` turns scikit-learn's input checks off for speed; the scores must be the ones the
+    checked path computes, for users with and without histories."""
+    by_user: dict[str, list[Interaction]] = {}
+    for it in world.interactions:
+        by_user.setdefault(it.user_id, []).append(it)
+    for uid in list(world.profiles)[:40]:
+        profile, history = world.profiles[uid], by_user.get(uid, [])
+        ctx = engine.context(profile, history)
+        checked = sum(engine.score_parts(profile, ctx).values())  # checks on: the default config
+        recs = engine.recommend(profile, history, k=10)
+        assert recs, uid
+        for r in recs:
+            assert r.score == round(float(checked[engine.index.career_pos[r.career_id]]), 6)
