@@ -91,6 +91,10 @@ class BatchOutcome:
 FENCE_PASSES = frozenset({"ErasureRequested", "ErasureCompleted"})
 
 
+class PositionGap(RuntimeError):
+    """A live batch does not continue a partition from the projection's stored position."""
+
+
 class BatchApplier:
     """Applies batches to one projection; the Faust agent and the replay tool both drive it."""
 
@@ -104,6 +108,7 @@ class BatchApplier:
         dead_letters: DeadLetterSink,
         effects: Mapping[str, EffectHandler] | None = None,
         run_effects: bool = True,
+        check_order: bool = True,
     ) -> None:
         self.projection = projection
         self.serde = serde
@@ -115,6 +120,9 @@ class BatchApplier:
         # A replay into a fresh namespace must not touch the world (no keys destroyed, no events
         # published, no index written): it applies rows and cache changes only.
         self.run_effects = run_effects
+        # Live consumers must deliver each partition in order from the stored position (_in_order);
+        # a replay reads the log itself and may skip records on purpose (`--to-time`).
+        self.check_order = check_order
         self.tables = {t.name: t for t in projection.tables}
         # The erasure fence: a projection that handles ErasureRequested ignores every later event about
         # an erased subject, whatever its topic, so a command racing an erasure (accepted before the
@@ -178,6 +186,31 @@ class BatchApplier:
                 total.dead_lettered += one.dead_lettered
             return total
 
+    def _in_order(
+        self, records: Sequence[LogRecord], next_offsets: Mapping[tuple[str, int], int]
+    ) -> list[LogRecord]:
+        """The records to apply: per partition, the ones continuing exactly from the stored position
+        (records below it are redeliveries, skipped). A record past the position with the ones between
+        missing means the consumer delivered out of log order (records fetched before a seek back to
+        the projections' positions, see streams/app.py); applying it would move the position past
+        records never applied, so the batch is refused and the worker restarts from its positions.
+        Offsets within a partition are contiguous (idempotent producers, no transactions); a position
+        of 0 accepts any first offset (the log may start later after retention)."""
+        expected = dict(next_offsets)
+        fresh = []
+        for r in records:
+            tp = (r.topic, r.partition)
+            want = expected[tp]
+            if r.offset < want:
+                continue
+            if r.offset > want and want > 0 and self.check_order:
+                raise PositionGap(
+                    f"{self.projection.name}: {tp[0]}[{tp[1]}] at {want}, delivered {r.offset} first"
+                )
+            fresh.append(r)
+            expected[tp] = r.offset + 1
+        return fresh
+
     async def _run_effects(self, changes: Sequence[Any], events: Sequence[Event]) -> None:
         if not self.run_effects:
             return
@@ -201,7 +234,7 @@ class BatchApplier:
         started = time.perf_counter()
         async with self.pool.connection() as conn, conn.transaction():
             next_offsets = await lock_positions(conn, name, {(r.topic, r.partition) for r in records})
-            fresh = [r for r in records if r.offset >= next_offsets[(r.topic, r.partition)]]
+            fresh = self._in_order(records, next_offsets)
             outcome.skipped = len(records) - len(fresh)
             if outcome.skipped:
                 EVENTS_SKIPPED.labels(topic=records[0].topic, projection=name).inc(outcome.skipped)

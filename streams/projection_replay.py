@@ -213,6 +213,7 @@ async def _replay_into(
         replay_redis_prefix(settings, projection),
         sink,
         run_effects=False,
+        check_order=False,
     )
     chunks = _chunks(read_log(settings, sorted(projection.topics), partitions), until_ms)
     read = applied = 0
