@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.preprocessing import normalize
 
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import Interaction, Recommendation, UserProfile
@@ -22,6 +21,7 @@ from engines.recommendation.explain import explain, why
 from engines.recommendation.models.base import top_k
 from engines.recommendation.models.content import ContentRecommender
 from engines.recommendation.profile_fit import CareerFacts, fit_parts
+from engines.recommendation.sparse_rows import tfidf_rows
 from engines.recommendation.training_data import TrainingData, UserContext
 
 BUNDLE_FORMAT = 1
@@ -131,7 +131,7 @@ class RecommendationEngine:
             return None
         if not isinstance(content, ContentRecommender) or content.vectorizer is None:
             return None
-        vec = normalize(content.vectorizer.transform([profile.career_goals]))
+        vec = tfidf_rows(content.vectorizer, [profile.career_goals])
         return np.asarray((vec @ content._text_t).toarray()[0], np.float32)
 
     def save(self, path: Path) -> str:

@@ -11,6 +11,7 @@ from sklearn.preprocessing import normalize
 
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.models.base import Recommender
+from engines.recommendation.sparse_rows import l2_rows, tfidf_rows
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
 from engines.reference_data.catalog import load_skills
 from engines.reference_data.profile_data import load_skill_definitions
@@ -110,10 +111,9 @@ class ContentRecommender(Recommender):
             js, _ = self.index.resolve_skills(u.profile.skills)
             rows.extend([r] * len(js))
             cols.extend(js)
-        m = sp.csr_matrix(
-            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(users), len(self.index.skill_ids))
-        )
-        return normalize(m.multiply(self.index.skill_idf[None, :]).tocsr())
+        weights = np.asarray(self.index.skill_idf, np.float32)[np.asarray(cols, dtype=np.intp)]
+        m = sp.csr_matrix((weights, (rows, cols)), shape=(len(users), len(self.index.skill_ids)))
+        return l2_rows(m)
 
     def user_documents(self, users: Sequence[UserContext]) -> list[str]:
         """Free text of each profile: interests, goals, title and skill names."""
@@ -142,8 +142,8 @@ class ContentRecommender(Recommender):
         """Text part alone: mean cosine of the typed words and of the skills' definitions with each
         career's own text (independent of how the career's skill profile was obtained)."""
         assert self.vectorizer is not None and self._text_t is not None
-        text_vecs = normalize(self.vectorizer.transform(self.user_documents(users)))
-        gloss_vecs = normalize(self.vectorizer.transform(self.user_glossary_documents(users)))
+        text_vecs = tfidf_rows(self.vectorizer, self.user_documents(users))
+        gloss_vecs = tfidf_rows(self.vectorizer, self.user_glossary_documents(users))
         return np.asarray(
             0.5 * ((text_vecs @ self._text_t).toarray() + (gloss_vecs @ self._text_t).toarray())
         )
@@ -158,6 +158,6 @@ class ContentRecommender(Recommender):
         if self.history_weight and users:
             h = history_matrix(users)
             # A user's taste profile = mean skill vector of careers they engaged with positively.
-            taste = normalize(h @ self.career_skills)
+            taste = l2_rows(h @ self.career_skills)
             scores += self.history_weight * (taste @ self._skills_t).toarray()
         return scores.astype(np.float32)
