@@ -110,8 +110,11 @@ def eval_chat(
     ]
     out["dialogue_eval"] = evaluate_dialogues(_jsonl(dialogues or DATA_DIR / "dialogues.jsonl"))
     if dialogues is None:
-        # Written after the code, never used to change it: the figure to trust.
+        # Written by someone who had not seen the bot's code or output. The first set's errors were
+        # fixed after its first run (README gives that run's figure); the second set's first run
+        # (2026-11-30) found the skills-follow-up bug, fixed since. Neither is held out any more.
         out["dialogue_eval_heldout"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout.jsonl"))
+        out["dialogue_eval_heldout2"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout2.jsonl"))
     if json_output:
         typer.echo(json.dumps(out))
     else:

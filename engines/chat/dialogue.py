@@ -108,7 +108,8 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         st.career_id = ent.careers[0].id
     if ent.location:
         slots["location"] = ent.location
-    if ent.skills and (ent.own_skills or intent == "career_advice"):
+    adds_to_own = ent.adds_to_list and bool(slots.get("skills"))
+    if ent.skills and (ent.own_skills or adds_to_own or intent == "career_advice"):
         slots["skills"] = sorted({*slots.get("skills", []), *(s.lower() for s in ent.skills)})
     if ent.ordinal and st.last_list:
         items = st.last_list["items"]

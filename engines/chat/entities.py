@@ -72,6 +72,9 @@ _OWN_SKILLS = re.compile(
     r"\b(i know|i can|i have|i've|i am good at|i'm good at|my skills|skilled in|experience (?:in|with)|"
     r"familiar with|i use|i used|i work with|i worked with|background in|proficient in)\b"
 )
+# "also linux and python", "and some docker too": a message that adds to a list goes on with the
+# user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
+_ADDS_TO_LIST = re.compile(r"^(also|and|plus)\b|\b(too|as well)$")
 COMMON = frozenset(
     [
         "what",
@@ -258,6 +261,7 @@ class Entities:
     careers: list[CareerRef] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
     own_skills: bool = False  # the user says they have these skills
+    adds_to_list: bool = False  # "also X", "and Y too": more of what the user was listing
     location: str | None = None
     max_hours: float | None = None
     level: str | None = None
@@ -358,6 +362,9 @@ def speller() -> Speller:
     return Speller(career_index().vocab | extra | {w for n in locations() for w in n.split() if len(w) >= 5})
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\w")
+
+
 def default_skill_finder() -> SkillFinder:
     """Skills through the same matcher as resume analysis (engines.resume_analysis public API)."""
 
@@ -432,6 +439,11 @@ def extract(  # noqa: C901
         skills = []
         matched = skill_finder(" ".join(words))
         matched += [k for k in skill_finder(" ".join(raw_words)) if k not in matched]
+        # Names that only count with their casing ("Go", "Rust", "Excel": common words in lower case)
+        # are lost by normalising; the text as typed still has them, except where a sentence's first
+        # capital says nothing ("Go to Dublin").
+        as_typed = _SENTENCE_START.sub(lambda m: m.group(0).lower(), text)
+        matched += [k for k in skill_finder(as_typed) if k not in matched]
         for skill in matched:
             key = skill.lower()
             if key in career_words or key in (c.name for c in ent.careers) or key in COMMON:
@@ -441,4 +453,5 @@ def extract(  # noqa: C901
             skills.append(skill)
         ent.skills = list(dict.fromkeys(skills))
         ent.own_skills = bool(_OWN_SKILLS.search(norm))
+        ent.adds_to_list = bool(_ADDS_TO_LIST.search(norm))
     return ent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import record_answer
-from engines.chat.entities import extract
+from engines.chat.entities import default_skill_finder, extract
 from engines.chat.nlu import load_split, score
 
 
@@ -18,7 +18,7 @@ def test_test_split_meets_targets() -> None:
     data = load_split("test")
     s = score([i for _, i in data], [p.label for p in clf.predict_many([t for t, _ in data])])
     assert s["oos_recall"] >= 0.85 and s["oos_precision"] >= 0.85
-    assert s["intent_accuracy"] >= 0.88  # target 0.92; measured 0.90 (see README)
+    assert s["intent_accuracy"] >= 0.90  # target 0.92; measured 0.92 (see README)
 
 
 def test_follow_up_and_bare_answer() -> None:
@@ -36,3 +36,26 @@ def test_ordinal_resolves_against_last_list() -> None:
     )
     st, _ = _turn(st, "any courses for the second one?")
     assert st.slots["course_ref"] == 2
+
+
+def test_tools_that_only_count_with_their_casing() -> None:
+    finder = default_skill_finder()
+    # Typed with their capitals they are skills, though the NLU sees lower-cased text.
+    assert {"Go", "Rust"} <= set(extract("I know Go and Rust", finder).skills)
+    assert "Microsoft Excel" in extract("I know Excel and accounting", finder).skills
+    # Lower case, or a sentence's first capital, they are the common words.
+    assert extract("i excel at sql", finder).skills == ["SQL"]
+    assert extract("Go to Dublin. Go on, tell me", finder).skills == []
+
+
+def test_skills_added_in_a_follow_up_accumulate() -> None:
+    finder = default_skill_finder()
+    st = ConversationState()
+    for text in ("I have aws and docker", "also linux and python", "and some sql too"):
+        plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
+        st = record_answer(plan.state, "", None)
+    assert set(st.slots["skills"]) == {"aws", "docker", "linux", "python", "sql"}
+    # Without skills of their own yet, "also X" names a topic, not the user's skills.
+    text = "also python"
+    plan = plan_turn(ConversationState(), text, default_classifier().predict(text), extract(text, finder))
+    assert not plan.state.slots.get("skills")
