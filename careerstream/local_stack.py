@@ -32,6 +32,7 @@ from projections.migrate import ensure_database, migrate
 from projections.registry import all_projections
 from streams.connections import bootstrap_servers
 from streams.topics import ensure_topics, log_end_offsets
+from streams.worker_projections import worker_processes
 
 log = structlog.get_logger(__name__)
 
@@ -123,9 +124,12 @@ def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
         prepare(settings)
         env = settings.as_env(KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers(settings))
         cli = [sys.executable, "-m", "careerstream.cli"]
-        for i in range(workers):
-            name = f"worker-{i + 1}"
-            supervisor.start(ChildSpec(name, [*cli, "worker"], {**env, "WORKER_ID": name}))
+        for name, projections in worker_processes(settings, workers):
+            supervisor.start(
+                ChildSpec(
+                    name, [*cli, "worker"], {**env, "WORKER_ID": name, "WORKER_PROJECTIONS": projections}
+                )
+            )
         for i in range(max(1, settings.api_processes)):
             name = "api" if settings.api_processes <= 1 else f"api-{i + 1}"
             supervisor.start(ChildSpec(name, [*cli, "api"], env))

@@ -45,6 +45,7 @@ from projections.postgres_store import (
     load_rows,
     lock_positions,
     lock_rows,
+    recently_erased_unfenced,
     save_fences,
     save_positions,
     write_changes,
@@ -129,6 +130,10 @@ class BatchApplier:
         # DELETE, published after it) cannot re-create personal data. Replays apply the same rule, so
         # they end in the same state whichever topic they read first.
         self.fenced = projection.event_types is None or "ErasureRequested" in projection.event_types
+        # Erasing ahead of the log (`erase_ahead`) and a batch must not interleave for one subject: both
+        # take the subject's fence lock, the batch for its whole transaction.
+        self.erases_ahead = self.fenced and projection.erases_ahead
+        self.locks_fences = projection.concurrent_topics or self.erases_ahead
 
     def _decode_all(
         self, records: Sequence[LogRecord], cache: DecodeCache | None = None
@@ -172,6 +177,11 @@ class BatchApplier:
         batch is re-applied record by record and the record it refuses alone is dead-lettered, so one
         bad event never stalls the stream. Connection errors still propagate (the worker restarts).
         """
+        if self.erases_ahead:
+            # Erasures in this batch are carried out first, in a short transaction of their own: the
+            # batch holds its subjects' fence locks until it commits, after recomputing every user it
+            # touched (up to a second under load), and the erasure would wait for all of that.
+            await erase_ahead(self, self._erasures_in(records, cache))
         try:
             return await self._apply(records, cache, refused=None)
         except (psycopg.DataError, psycopg.IntegrityError) as exc:
@@ -185,6 +195,15 @@ class BatchApplier:
                 total.skipped += one.skipped
                 total.dead_lettered += one.dead_lettered
             return total
+
+    def _erasures_in(self, records: Sequence[LogRecord], cache: DecodeCache | None) -> list[str]:
+        """Subjects of the ErasureRequested events among `records` (told by the wire header, then
+        decoded, so a record whose key and subject disagree does not count)."""
+        erasures = [r for r in records if self.serde.event_type_of(r.value) == "ErasureRequested"]
+        decoded = self._decode_all(erasures, cache) if erasures else []
+        return sorted(
+            {e.subject_id for _, e, _ in decoded if e is not None and e.event_type == "ErasureRequested"}
+        )
 
     def _in_order(
         self, records: Sequence[LogRecord], next_offsets: Mapping[tuple[str, int], int]
@@ -241,7 +260,7 @@ class BatchApplier:
             decoded = self._decode_all(fresh, cache)
             wanted = {w for _, ev, _ in decoded if ev is not None for w in self.projection.reads(ev)}
             subjects = {ev.subject_id for _, ev, _ in decoded if ev is not None} if self.fenced else set()
-            if self.projection.concurrent_topics:
+            if self.locks_fences:
                 # The fence of a subject is read and written under the same lock as its rows.
                 await lock_rows(conn, wanted | {(f"fence:{name}", (s,)) for s in subjects})
             fenced = await load_fences(conn, name, subjects) if subjects else set()
@@ -277,7 +296,10 @@ class BatchApplier:
                     await self.dead_letters.send(record, name, poison)
                     EVENTS_FAILED.labels(topic=record.topic, projection=name, reason=poison[:40]).inc()
                     outcome.dead_lettered += 1
-            final = self.projection.finish_batch(state, events) if events else []
+            # In a thread: a recommendations batch recomputes every user it touched (CPU for up to a
+            # second under load), and on the loop it would hold up the worker's other agents and
+            # timers (erasing ahead of the stream among them). Pure, so any thread will do.
+            final = await asyncio.to_thread(self.projection.finish_batch, state, events) if events else []
             state.apply(final)
             changes.extend(final)
             changes = merge_batched_effects(coalesce(changes, self.tables))
@@ -302,6 +324,41 @@ class BatchApplier:
             EVENTS_CONSUMED.labels(topic=topic, projection=name).inc(count)
         BATCH_LATENCY.labels(projection=name).observe(time.perf_counter() - started)
         return outcome
+
+
+async def erase_ahead(applier: BatchApplier, subjects: Sequence[str]) -> list[str]:
+    """Carry out, now, the erasure of subjects whose ErasureRequested is already in the log (the erasure
+    ledger recorded it, or the batch at hand holds it) but not yet applied by this projection, and
+    fence them; returns the subjects erased here. Only for projections whose erasure does not depend on state
+    (`Projection.erases_ahead`).
+
+    Why it is exact: when the stream reaches the subject's events, the fence skips every one of them
+    and the ErasureRequested deletes nothing more, so the read model ends as a replay of the log ends
+    (the subject's events before its erasure only ever touched rows the erasure deletes). The
+    subject's fence lock, which a batch holds from loading its fences to its commit, orders this
+    against a batch about the same subject: one that committed first has its rows deleted here, one
+    that starts after sees the fence."""
+    if not applier.erases_ahead or not subjects:
+        return []
+    name = applier.projection.name
+    async with applier.pool.connection() as conn, conn.transaction():
+        await lock_rows(conn, {(f"fence:{name}", (s,)) for s in subjects})
+        todo = sorted(set(subjects) - await load_fences(conn, name, subjects))
+        changes = [c for s in todo for c in applier.projection.erase(s)]
+        await write_changes(conn, applier.tables, changes)
+        await write_cache_changes(applier.redis, applier.redis_prefix, changes)
+        await save_fences(conn, name, todo)
+    return todo
+
+
+async def erase_recent_erasures(applier: BatchApplier, within_s: float = 600.0) -> list[str]:
+    """`erase_ahead` for the subjects the erasure ledger recorded in the last `within_s` seconds and
+    this projection has not fenced yet (older ones its stream has long reached). A worker timer."""
+    if not applier.erases_ahead:
+        return []
+    async with applier.pool.connection() as conn:
+        subjects = await recently_erased_unfenced(conn, applier.projection.name, within_s)
+    return await erase_ahead(applier, subjects)
 
 
 async def _all_finished(*steps: Awaitable[None]) -> None:

@@ -164,6 +164,15 @@ class Projection(ABC):
     def apply(self, state: State, event: Event) -> list[Change]:
         """Changes this event makes to the read model. Pure: no I/O, no clock, no randomness."""
 
+    # True when `erase` gives every change that removes a subject from this read model whatever its
+    # state: the applier may then carry out an erasure as soon as it is decided, ahead of the
+    # ErasureRequested in this projection's own (lagging) stream (see `applier.erase_ahead`).
+    erases_ahead: bool = False
+
+    def erase(self, subject_id: str) -> list[Change]:
+        """The changes that remove everything this read model holds of a subject (with `erases_ahead`)."""
+        return []
+
     def finish_batch(self, state: State, events: Sequence[Event]) -> list[Change]:
         """Changes computed once per batch, after every event was applied (state includes them all).
 

@@ -73,6 +73,22 @@ async def save_fences(conn: AsyncConnection[Any], projection: str, subjects: Ite
         )
 
 
+async def recently_erased_unfenced(
+    conn: AsyncConnection[Any], projection: str, within_s: float, limit: int = 500
+) -> list[str]:
+    """Subjects the erasure ledger (`erasures`, written with the key's destruction by projections/
+    gdpr.py) recorded within the last `within_s` seconds that `projection` has not fenced yet."""
+    cur = await conn.execute(
+        """SELECT e.user_id FROM erasures e
+           WHERE e.requested_at >= now() - make_interval(secs => %s)
+             AND NOT EXISTS (SELECT 1 FROM projection_fences f
+                             WHERE f.projection = %s AND f.subject_id = e.user_id)
+           ORDER BY e.requested_at LIMIT %s""",
+        (within_s, projection, limit),
+    )
+    return [r[0] for r in await cur.fetchall()]
+
+
 async def lock_rows(conn: AsyncConnection[Any], wanted: Iterable[tuple[str, Key]]) -> None:
     """Serialise transactions that read-modify-write the same rows (a projection fed by two topics can
     get concurrent batches about one user). Transaction-scoped advisory locks, taken in sorted order so

@@ -238,6 +238,8 @@ class RecommendationProjection(Projection):
     name = "recommendations"
     topics = ("users", "activity")
     tables = (REC_USER_FEATURES, RECOMMENDATION_HISTORY, REC_CONSENT)
+    # Its recomputes make it the projection most likely to lag behind an erasure.
+    erases_ahead = True
 
     def __init__(self, model: ModelSource | None = None, top_k: int = 10) -> None:
         # The registry builds instances without a model where only names, topics and tables are
@@ -268,11 +270,7 @@ class RecommendationProjection(Projection):
     def apply(self, state: State, event: Event) -> list[Change]:
         user_id = event.subject_id
         if event.event_type == "ErasureRequested":
-            return [
-                Delete(REC_USER_FEATURES.name, (user_id,)),
-                DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", user_id),
-                CacheDelete(cache_key(user_id)),
-            ]
+            return self.erase(user_id)
         if event.event_type == "ConsentChanged":
             change = event.payload_as(ConsentChangedPayload)
             if change["purpose"] != PURPOSE:
@@ -296,6 +294,13 @@ class RecommendationProjection(Projection):
         validate(event)
         row = fold_features(state.get(REC_USER_FEATURES.name, (user_id,)), event)
         return [Upsert(REC_USER_FEATURES.name, row)]
+
+    def erase(self, subject_id: str) -> list[Change]:
+        return [
+            Delete(REC_USER_FEATURES.name, (subject_id,)),
+            DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", subject_id),
+            CacheDelete(cache_key(subject_id)),
+        ]
 
     def finish_batch(self, state: State, events: Sequence[Event]) -> list[Change]:
         """Recompute each user's top-K once, at their last feature event of the batch, with one model

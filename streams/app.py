@@ -28,9 +28,8 @@ from faust.types import TP
 from kernel.config import Settings
 from kernel.gc_tuning import tune_gc
 from kernel.metrics import CONSUMER_LAG
-from projections.applier import DecodeCache, LogRecord
+from projections.applier import BatchApplier, DecodeCache, LogRecord, erase_recent_erasures
 from projections.framework import Projection
-from projections.registry import selected_projections
 from schemas.catalog import topic_name
 from streams.audit_notary import NotarySpec
 from streams.chat_effect import warm
@@ -113,6 +112,14 @@ def _resume_from_projection_positions(database_url: str, readers_by_topic: Mappi
     Consumer.perform_seek = perform_seek  # type: ignore[method-assign]
 
 
+def consumer_group(topic_prefix: str, wanted: list[str]) -> str:
+    """The Faust app id, i.e. the consumer group: one per set of projections, so workers running
+    different sets (see `worker_process_sets`) each read every partition, and workers running the same
+    set share them. A worker running everything keeps the original group."""
+    base = f"{topic_prefix}-projections"
+    return base if not wanted else f"{base}-{'+'.join(sorted(wanted))}"
+
+
 def create_app(settings: Settings, projections: list[Projection] | None = None) -> faust.App:
     """Build the Faust app and register one agent per topic the selected projections read."""
     wanted = [n.strip() for n in settings.worker_projections.split(",") if n.strip()]
@@ -126,7 +133,7 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
     settings.faust_datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     brokers = [f"kafka://{h.strip()}" for h in bootstrap_servers(settings).split(",")]
     app = faust.App(
-        f"{settings.topic_prefix}-projections",
+        consumer_group(settings.topic_prefix, wanted),
         broker=brokers,
         key_serializer="raw",
         value_serializer="raw",
@@ -173,6 +180,20 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
         _register_topic_agent(app, settings, logical, readers, runtime)
 
     cached = [p.name for p in projections]
+
+    erasing_ahead = [p.name for p in projections if p.erases_ahead]
+    if erasing_ahead and settings.erase_ahead_interval_s > 0:
+
+        @app.timer(interval=settings.erase_ahead_interval_s)
+        async def erase_ahead_of_streams() -> None:
+            """Erasures already decided (key destroyed, ledger row written) carried out now in the
+            projections whose own stream has not reached them yet (projections/applier.py)."""
+            rt = await runtime()
+            for name in erasing_ahead:
+                applier = rt.appliers[name]
+                assert isinstance(applier, BatchApplier)
+                if erased := await erase_recent_erasures(applier):
+                    log.info("erased_ahead_of_stream", projection=name, subjects=len(erased))
 
     @app.timer(interval=1.0)
     async def restore_redis_read_models() -> None:
@@ -277,7 +298,8 @@ def run_worker(settings: Settings, argv: list[str] | None = None) -> None:
     # Heavy engines load before the worker joins its consumer group: a (re)started or added worker takes
     # partitions only once it can serve them, so a restart or a rebalance never parks a chat message
     # behind a model load.
-    if any(p.name == "chat_conversations" for p in selected_projections(settings.worker_projections)):
+    wanted = {n.strip() for n in settings.worker_projections.split(",") if n.strip()}
+    if not wanted or "chat_conversations" in wanted:
         warm()
     # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
     sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]

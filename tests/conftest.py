@@ -196,6 +196,7 @@ KAFKA_LANE_ONLY_MODULES = frozenset(
         "test_access_control",
         "test_api_fuzz",
         "test_key_rotation",
+        "test_erase_ahead",
         "test_retention",
         "test_load",
         "test_chaos",

@@ -1,7 +1,7 @@
 """`careerstream bench gdpr --json [--quick] [--broker kafka|tansu]`: the GDPR targets of issue 14.
 
-On a stack of its own (local broker, one worker, two API processes: one with the access audit on, one
-with it off), measured in one run:
+On a stack of its own (local broker, the worker processes `up` starts, two API processes: one with the
+access audit on, one with it off), measured in one run:
 - erasure: for each of N users (profile, registration, an uploaded resume analysed), the time from the
   DELETE's 202 to the erasure being complete in every store (key destroyed, profile, analyses and
   recommendation features gone, Redis keys gone, files gone), while other users keep writing profiles;
@@ -18,6 +18,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from streams.blob_store import owner_prefix
 from streams.producer import EventProducer
 from streams.projection_replay import replay_projection
 from streams.topics import ensure_topics
-from streams.worker_projections import projections_for
+from streams.worker_projections import projections_for, worker_processes
 
 RESUME = b"Jo Bloggs\njo@example.org\nExperience\nData engineer, Acme, 2019 - 2024\nSkills: SQL, Python\n"
 
@@ -50,18 +51,19 @@ def _pct(samples: list[float], prefix: str) -> dict[str, float]:
     return {f"{prefix}_p{q}": round(float(np.percentile(a, q)), 2) for q in (50, 95, 99)}
 
 
-def _still_holding(s: Settings, redis: Redis, user: str) -> list[str]:
-    """The stores that still hold something of `user` (empty: the erasure is complete)."""
+def _still_holding(s: Settings, conn: psycopg.Connection[Any], redis: Redis, user: str) -> list[str]:
+    """The stores that still hold something of `user` (empty: the erasure is complete). `conn` is
+    autocommit and stays open across polls: a connection per poll cost the stack under test a Postgres
+    backend start every few milliseconds."""
     left = []
-    with psycopg.connect(s.database_url) as conn:
-        destroyed = conn.execute(
-            "SELECT destroyed_at IS NOT NULL FROM subject_keys WHERE subject_id = %s", (user,)
-        ).fetchone()
-        if not destroyed or not destroyed[0]:
-            left.append("subject_keys")
-        for table in ("user_profiles", "resume_analyses", "rec_user_features"):
-            if conn.execute(f"SELECT 1 FROM {table} WHERE user_id = %s", (user,)).fetchone():
-                left.append(table)
+    destroyed = conn.execute(
+        "SELECT destroyed_at IS NOT NULL FROM subject_keys WHERE subject_id = %s", (user,)
+    ).fetchone()
+    if not destroyed or not destroyed[0]:
+        left.append("subject_keys")
+    for table in ("user_profiles", "resume_analyses", "rec_user_features"):
+        if conn.execute(f"SELECT 1 FROM {table} WHERE user_id = %s", (user,)).fetchone():
+            left.append(table)
     left += [k.decode() for k in redis.scan_iter(match=f"{s.redis_prefix}*:{user}", count=1000)]
     if (s.blob_dir / owner_prefix(user)).exists():
         left.append("blobs")
@@ -78,17 +80,38 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _background_writes(api: str, token: str, stop: threading.Event, rate: float) -> int:
-    sent = 0
-    with httpx.Client(base_url=api, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
-        start = time.monotonic()
-        while not stop.is_set():
-            if sent < (time.monotonic() - start) * rate:
-                http.put(f"/users/bg-{sent % 200}/profile", json={"skills": ["SQL"], "location": f"c{sent}"})
-                sent += 1
-            else:
-                time.sleep(0.002)
-    return sent
+def _background_writes(api: str, token: str, stop: threading.Event, rate: float) -> tuple[int, float]:
+    """Profile writes of 200 other users at `rate` per second until `stop`, open loop (a write is sent
+    on schedule whether or not earlier ones were answered, up to 64 in flight), so the load does not
+    ease off when the stack slows down. Returns (writes answered, seconds)."""
+
+    async def run() -> tuple[int, float]:
+        in_flight = asyncio.Semaphore(64)
+        done = 0
+
+        async def put(client: httpx.AsyncClient, i: int) -> None:
+            nonlocal done
+            async with in_flight:
+                body = {"skills": ["SQL"], "location": f"c{i}"}
+                await client.put(f"/users/bg-{i % 200}/profile", json=body)
+                done += 1
+
+        async with httpx.AsyncClient(
+            base_url=api, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client:
+            start, sent, tasks = time.monotonic(), 0, set()
+            while not stop.is_set():
+                while sent < (time.monotonic() - start) * rate:
+                    task = asyncio.create_task(put(client, sent))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                    sent += 1
+                await asyncio.sleep(0.005)
+            elapsed = time.monotonic() - start
+            await asyncio.gather(*tasks)
+        return done, elapsed
+
+    return asyncio.run(run())
 
 
 # A script of phases (stack, erasures, audit cost, replay) reading top to bottom; their branches are
@@ -115,7 +138,15 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
     ensure_database(s.database_url)
     migrate(s.database_url)
     ensure_topics(bootstrap, s.topic_prefix)
-    procs = [_spawn(["worker"], s, work / "worker.log"), _spawn(["api"], s, work / "api.log")]
+    procs = [
+        _spawn(
+            ["worker"],
+            s.model_copy(update={"worker_id": wid, "worker_projections": only}),
+            work / f"{wid}.log",
+        )
+        for wid, only in worker_processes(s)
+    ]
+    procs.append(_spawn(["api"], s, work / "api.log"))
     procs.append(_spawn(["api"], off, work / "api-off.log"))
     result: dict[str, Any] = {"quick": quick, "broker": broker_kind if broker else "configured"}
     redis = Redis.from_url(s.redis_url)
@@ -163,26 +194,35 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
 
             # Erasure under load: background profile writes while each user is erased in turn.
             stop = threading.Event()
-            bg_count: list[int] = []
+            bg_count: list[tuple[int, float]] = []
             bg = threading.Thread(target=lambda: bg_count.append(_background_writes(api, token, stop, 200.0)))
             bg.start()
             erase_ms: list[float] = []
+            last_held: Counter[str] = Counter()  # which store was the last to let go, per user
+            poll = psycopg.connect(s.database_url, autocommit=True)
             try:
                 for u in users:
                     r = http.delete(f"/users/{u}")
                     r.raise_for_status()
                     t0 = time.perf_counter()
-                    while left := _still_holding(s, redis, u):
+                    held: list[str] = []
+                    while left := _still_holding(s, poll, redis, u):
                         if time.perf_counter() - t0 > 30:
                             raise TimeoutError(f"{u} not erased within 30 s: still in {left}")
+                        held = left
                         time.sleep(0.005)
                     erase_ms.append((time.perf_counter() - t0) * 1000)
+                    last_held.update(h.removeprefix(s.redis_prefix).split(":")[0] for h in held)
             finally:
+                poll.close()
                 stop.set()
                 bg.join()
             result.update(_pct(erase_ms, "erasure_complete_ms"))
             result["erasure_users"] = len(erase_ms)
-            result["background_writes"] = bg_count[0] if bg_count else 0
+            result["erasure_last_held_by"] = dict(last_held.most_common())
+            writes, seconds = bg_count[0] if bg_count else (0, 1.0)
+            result["background_writes"] = writes
+            result["background_writes_per_s"] = round(writes / seconds, 1)
 
         # Replay throughput over a log of n_replay profile events (1,000 users), with the worker and
         # the APIs stopped first: the worker would otherwise project the same events (recomputing

@@ -35,6 +35,7 @@ from careerstream.corpora.courses import generate_courses
 from careerstream.load.stack import RunStack, StackOptions, env_for_locust
 from connectors.kafka_publisher import KafkaCoursePublisher
 from kernel.config import Settings
+from streams.worker_projections import worker_processes
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +160,10 @@ def run_load(base: Settings, plan: LoadPlan, progress: Any = print) -> dict[str,
         StackOptions(api_processes=plan.api_processes, workers=plan.workers, broker=plan.broker),
         name="load",
     )
-    progress(f"starting a stack of its own ({plan.api_processes} API processes, {plan.workers} worker(s))")
+    workers = [w for w, _ in worker_processes(base, plan.workers)]
+    progress(
+        f"starting a stack of its own ({plan.api_processes} API processes, workers {', '.join(workers)})"
+    )
     stack.start()
     try:
         progress(f"stack up: API {stack.api_url}, broker {stack.broker_kind}; seeding {plan.courses} courses")
@@ -245,6 +249,7 @@ def run_load(base: Settings, plan: LoadPlan, progress: Any = print) -> dict[str,
         "errors": ls["errors"],
         "api_processes": plan.api_processes,
         "workers": plan.workers,
+        "worker_processes": workers,
         "locust_processes": processes,
         "broker": stack.broker_kind,
         "courses_seeded": plan.courses,

@@ -36,6 +36,7 @@ from careerstream.supervisor import ChildSpec, Supervisor
 from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
+from streams.worker_projections import worker_processes
 
 CLI = [sys.executable, "-m", "careerstream.cli"]
 
@@ -158,11 +159,12 @@ class RunStack:
         migrate(s.database_url)
         ensure_topics(s.kafka_bootstrap_servers, s.topic_prefix)
         env = s.as_env(LOG_LEVEL=o.log_level, LOG_JSON="true")
-        for i in range(o.workers):
-            name = f"worker-{i + 1}"
+        for name, projections in worker_processes(s, o.workers):
             self.supervisor.start(
                 ChildSpec(
-                    name, _logged([*CLI, "worker"], self.workdir / f"{name}.log"), {**env, "WORKER_ID": name}
+                    name,
+                    _logged([*CLI, "worker"], self.workdir / f"{name}.log"),
+                    {**env, "WORKER_ID": name, "WORKER_PROJECTIONS": projections},
                 )
             )
         for i in range(o.api_processes):

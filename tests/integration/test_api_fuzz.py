@@ -29,9 +29,7 @@ API_LOGS: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module")
-def api_url(
-    settings: Settings, worker: object, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def api_url(settings: Settings, worker: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # `worker`: a chat message waits for the worker's reply; without one it would answer 504.
     port = free_port()
     env = settings_env(settings)
