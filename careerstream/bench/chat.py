@@ -15,9 +15,6 @@ own topic prefix and database (dropped afterwards). Processes as in production: 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -28,8 +25,8 @@ import psycopg
 from redis import Redis
 
 from api.auth import mint_token
+from careerstream.bench.harness import percentiles, spawn, stop
 from careerstream.bench.pipeline import _db_name, replace_settings
-from careerstream.bench.recs import _pct, _spawn
 from careerstream.fake_openai import FakeOpenAI
 from careerstream.local_broker import BrokerKind, broker_for_run, free_port, stop_run_broker, wait_for_port
 from kernel.config import Settings
@@ -45,15 +42,6 @@ TEXTS = (
     "what could I do with my skills?",
 )
 WARM_UP = 6
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def _converse(
@@ -137,8 +125,8 @@ def run_chat_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
     result: dict[str, Any] = {"quick": quick, "broker": broker.kind if broker else "configured"}
     api = worker = None
     try:
-        worker = _spawn(["worker"], settings, work / "worker.log")
-        api = _spawn(["api"], settings, work / "api.log")
+        worker = spawn(["worker"], settings, work / "worker.log")
+        api = spawn(["api"], settings, work / "api.log")
         wait_for_port(settings.api_host, settings.api_port, timeout_s=60, process=api)
         token = mint_token(settings.jwt_secret, "bench", "service", settings.jwt_issuer, 3600)
         with httpx.Client(
@@ -150,19 +138,19 @@ def run_chat_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
             transcript: list[dict[str, Any]] = []
             samples, errors, sources = _converse(http, user, n, transcript)
             result["transcript"] = transcript
-            result.update(_pct(samples, "reply_ms"))
+            result.update(percentiles(samples, "reply_ms"))
             result.update(requests=len(samples), errors=errors, sources=sources)
 
             with FakeOpenAI() as llm:
-                _stop(worker)
-                worker = _spawn(
+                stop([worker], timeout_s=20)
+                worker = spawn(
                     ["worker"],
                     settings.model_copy(update={"openai_base_url": llm.base_url, "openai_api_key": "bench"}),
                     work / "worker-llm.log",
                 )
                 user = _user(http, ("llm_feedback",))
                 samples, errors, sources = _converse(http, user, n)
-                result.update(_pct(samples, "llm_reply_ms"))
+                result.update(percentiles(samples, "llm_reply_ms"))
                 result.update(llm_requests=len(samples), llm_errors=errors, llm_sources=sources)
                 result["llm_server_calls"] = len(llm.requests)
         result["target_p95_ms"] = 150
@@ -170,7 +158,7 @@ def run_chat_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
     finally:
         for proc in (api, worker):
             if proc is not None and proc.poll() is None:
-                _stop(proc)
+                stop([proc], timeout_s=20)
         stop_run_broker(broker)
         clean = Redis.from_url(settings.redis_url)
         for key in clean.scan_iter(match=f"{settings.redis_prefix}*", count=1000):

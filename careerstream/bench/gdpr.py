@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -23,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
 import psycopg
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
 from api.auth import mint_token
+from careerstream.bench.harness import percentiles, spawn, stop
 from careerstream.bench.pipeline import _db_name, replace_settings
-from careerstream.bench.recs import _spawn
 from careerstream.local_broker import BrokerKind, broker_for_run, free_port, stop_run_broker, wait_for_port
 from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
@@ -44,11 +41,6 @@ from streams.topics import ensure_topics
 from streams.worker_projections import projections_for, worker_processes
 
 RESUME = b"Jo Bloggs\njo@example.org\nExperience\nData engineer, Acme, 2019 - 2024\nSkills: SQL, Python\n"
-
-
-def _pct(samples: list[float], prefix: str) -> dict[str, float]:
-    a = np.array(samples)
-    return {f"{prefix}_p{q}": round(float(np.percentile(a, q)), 2) for q in (50, 95, 99)}
 
 
 def _still_holding(s: Settings, conn: psycopg.Connection[Any], redis: Redis, user: str) -> list[str]:
@@ -70,18 +62,8 @@ def _still_holding(s: Settings, conn: psycopg.Connection[Any], redis: Redis, use
     return left
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _background_writes(api: str, token: str, stop: threading.Event, rate: float) -> tuple[int, float]:
-    """Profile writes of 200 other users at `rate` per second until `stop`, open loop (a write is sent
+def _background_writes(api: str, token: str, done_event: threading.Event, rate: float) -> tuple[int, float]:
+    """Profile writes of 200 other users at `rate` per second until `done_event`, open loop (a write is sent
     on schedule whether or not earlier ones were answered, up to 64 in flight), so the load does not
     ease off when the stack slows down. Returns (writes answered, seconds)."""
 
@@ -100,7 +82,7 @@ def _background_writes(api: str, token: str, stop: threading.Event, rate: float)
             base_url=api, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as client:
             start, sent, tasks = time.monotonic(), 0, set()
-            while not stop.is_set():
+            while not done_event.is_set():
                 while sent < (time.monotonic() - start) * rate:
                     task = asyncio.create_task(put(client, sent))
                     tasks.add(task)
@@ -139,15 +121,15 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
     migrate(s.database_url)
     ensure_topics(bootstrap, s.topic_prefix)
     procs = [
-        _spawn(
+        spawn(
             ["worker"],
             s.model_copy(update={"worker_id": wid, "worker_projections": only}),
             work / f"{wid}.log",
         )
         for wid, only in worker_processes(s)
     ]
-    procs.append(_spawn(["api"], s, work / "api.log"))
-    procs.append(_spawn(["api"], off, work / "api-off.log"))
+    procs.append(spawn(["api"], s, work / "api.log"))
+    procs.append(spawn(["api"], off, work / "api-off.log"))
     result: dict[str, Any] = {"quick": quick, "broker": broker_kind if broker else "configured"}
     redis = Redis.from_url(s.redis_url)
     token = mint_token(s.jwt_secret, "bench", "service", s.jwt_issuer, 3600, s.jwt_audience)
@@ -186,16 +168,18 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
                         t0 = time.perf_counter()
                         client.get(f"/users/{users[i % len(users)]}/profile").raise_for_status()
                         samples.append((time.perf_counter() - t0) * 1000)
-            result.update(_pct(on_ms, "read_audited_ms"))
-            result.update(_pct(off_ms, "read_unaudited_ms"))
+            result.update(percentiles(on_ms, "read_audited_ms"))
+            result.update(percentiles(off_ms, "read_unaudited_ms"))
             result["audit_added_ms_p95"] = round(
                 result["read_audited_ms_p95"] - result["read_unaudited_ms_p95"], 2
             )
 
             # Erasure under load: background profile writes while each user is erased in turn.
-            stop = threading.Event()
+            writes_done = threading.Event()
             bg_count: list[tuple[int, float]] = []
-            bg = threading.Thread(target=lambda: bg_count.append(_background_writes(api, token, stop, 200.0)))
+            bg = threading.Thread(
+                target=lambda: bg_count.append(_background_writes(api, token, writes_done, 200.0))
+            )
             bg.start()
             erase_ms: list[float] = []
             last_held: Counter[str] = Counter()  # which store was the last to let go, per user
@@ -215,9 +199,9 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
                     last_held.update(h.removeprefix(s.redis_prefix).split(":")[0] for h in held)
             finally:
                 poll.close()
-                stop.set()
+                writes_done.set()
                 bg.join()
-            result.update(_pct(erase_ms, "erasure_complete_ms"))
+            result.update(percentiles(erase_ms, "erasure_complete_ms"))
             result["erasure_users"] = len(erase_ms)
             result["erasure_last_held_by"] = dict(last_held.most_common())
             writes, seconds = bg_count[0] if bg_count else (0, 1.0)
@@ -227,7 +211,7 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
         # Replay throughput over a log of n_replay profile events (1,000 users), with the worker and
         # the APIs stopped first: the worker would otherwise project the same events (recomputing
         # recommendations for each) on the cores the replay is measured on.
-        _stop(procs)
+        stop(procs)
 
         async def publish() -> None:
             with ConnectionPool(s.database_url, min_size=1, max_size=2) as pool:
@@ -258,7 +242,7 @@ def run_gdpr_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
             v for k, v in result.items() if k.startswith("replay_events_per_s_")
         )
     finally:
-        _stop(procs)
+        stop(procs)
         redis.close()
         stop_run_broker(broker)
         with psycopg.connect(

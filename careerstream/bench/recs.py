@@ -17,10 +17,7 @@ database (dropped afterwards). Processes as in production: one worker running on
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -32,6 +29,7 @@ import psycopg
 from redis import Redis
 
 from api.auth import mint_token
+from careerstream.bench.harness import percentiles, spawn, stop
 from careerstream.bench.pipeline import _db_name, replace_settings
 from careerstream.bench.recs_timing import time_training
 from careerstream.corpora.career_world import simulate
@@ -40,26 +38,6 @@ from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from streams.recs_models import build_index, register_version
 from streams.topics import ensure_topics
-
-
-def _spawn(args: list[str], settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    out = open(log, "ab")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen(
-        [sys.executable, "-m", "careerstream.cli", *args],
-        env=settings.as_env(LOG_LEVEL="WARNING"),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _pct(samples: list[float], prefix: str) -> dict[str, float]:
-    a = np.array(samples)
-    return {
-        f"{prefix}_p50": round(float(np.percentile(a, 50)), 2),
-        f"{prefix}_p95": round(float(np.percentile(a, 95)), 2),
-        f"{prefix}_p99": round(float(np.percentile(a, 99)), 2),
-    }
 
 
 def _seed_profiles(index: Any, n_users: int, seed: int) -> dict[str, list[str]]:
@@ -144,8 +122,8 @@ def run_recs_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
     result: dict[str, Any] = {"quick": quick}
     redis = Redis.from_url(settings.redis_url)
     try:
-        procs.append(_spawn(["worker"], settings, work / "worker.log"))
-        procs.append(_spawn(["api"], settings, work / "api.log"))
+        procs.append(spawn(["worker"], settings, work / "worker.log"))
+        procs.append(spawn(["api"], settings, work / "api.log"))
         wait_for_port(settings.api_host, settings.api_port, timeout_s=60)
         index = build_index()
         profiles = _seed_profiles(index, n_seed, seed=11)
@@ -174,11 +152,11 @@ def run_recs_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
                 t = time.perf_counter()
                 http.get(f"/users/{user}/recommendations", params={"k": 10}).raise_for_status()
                 cold_pass.append((time.perf_counter() - t) * 1000)
-            result.update(_pct(cold_pass, "serve_ms_first_read"))
-            result.update(_pct(_serve(http, list(profiles), n_serve, seed=2), "serve_ms"))
+            result.update(percentiles(cold_pass, "serve_ms_first_read"))
+            result.update(percentiles(_serve(http, list(profiles), n_serve, seed=2), "serve_ms"))
             result["serve_requests"] = n_serve
             cold, cold_version = _updates(http, redis, settings, profiles, n_update, seed=3)
-            result.update(_pct(cold, "update_ms_cold_start"))
+            result.update(percentiles(cold, "update_ms_cold_start"))
             result["cold_start_model"] = cold_version
 
             # Training at scale, then a rollout to the running worker.
@@ -213,18 +191,13 @@ def run_recs_bench(base: Settings, quick: bool = False, broker_kind: BrokerKind 
             result["trained_model"] = version
 
             trained, _ = _updates(http, redis, settings, profiles, n_update, seed=4)
-            result.update(_pct(trained, "update_ms"))
+            result.update(percentiles(trained, "update_ms"))
             result["update_events"] = n_update
             serve_trained = _serve(http, list(profiles), n_serve, seed=5)
-            result.update(_pct(serve_trained, "serve_ms_trained"))
+            result.update(percentiles(serve_trained, "serve_ms_trained"))
         result["targets_met"] = bool(result["serve_ms_p99"] < 10 and result["update_ms_p95"] < 1000)
     finally:
-        for proc in reversed(procs):
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop(reversed(procs), timeout_s=20)
         redis.close()
         stop_run_broker(broker)
         clean = Redis.from_url(settings.redis_url)
