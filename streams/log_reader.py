@@ -38,15 +38,11 @@ def read_log(
         }
     )
     try:
-        assigned: list[TopicPartition] = []
-        for logical in logical_topics or list(TOPIC_PARTITIONS):
-            topic = topic_name(settings.topic_prefix, logical)
-            for partition in range(TOPIC_PARTITIONS[logical]):
-                if partitions is not None and partition not in partitions:
-                    continue
-                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-                if high > low:
-                    assigned.append(TopicPartition(topic, partition, low))
+        assigned = [
+            TopicPartition(topic, partition, low)
+            for topic, partition, low, high in _extents(consumer, settings, logical_topics, partitions)
+            if high > low
+        ]
         if not assigned:
             return
         consumer.assign(assigned)
@@ -85,12 +81,21 @@ def log_size(settings: Settings, logical_topics: Sequence[str]) -> int:
     """Records currently in the given topics (sum of watermark differences over their partitions)."""
     consumer = Consumer({"bootstrap.servers": bootstrap_servers(settings), "group.id": "log-size"})
     try:
-        total = 0
-        for logical in logical_topics:
-            topic = topic_name(settings.topic_prefix, logical)
-            for partition in range(TOPIC_PARTITIONS[logical]):
-                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-                total += max(0, high - low)
-        return total
+        return sum(max(0, high - low) for _, _, low, high in _extents(consumer, settings, logical_topics))
     finally:
         consumer.close()
+
+
+def _extents(
+    consumer: Consumer,
+    settings: Settings,
+    logical_topics: Sequence[str] | None,
+    partitions: Collection[int] | None = None,
+) -> Iterator[tuple[str, int, int, int]]:
+    """(topic, partition, low, high watermark) of each partition of the topics (all when None)."""
+    for logical in logical_topics or list(TOPIC_PARTITIONS):
+        topic = topic_name(settings.topic_prefix, logical)
+        for partition in range(TOPIC_PARTITIONS[logical]):
+            if partitions is None or partition in partitions:
+                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                yield topic, partition, low, high
