@@ -342,6 +342,9 @@ async def erase_ahead(applier: BatchApplier, subjects: Sequence[str]) -> list[st
         return []
     name = applier.projection.name
     async with applier.pool.connection() as conn, conn.transaction():
+        # The mode every batch takes on the positions table (lock_positions inserts): the Redis
+        # recovery (streams/redis_recovery.py) excludes it, so it never copies rows this is deleting.
+        await conn.execute("LOCK TABLE projection_positions IN ROW EXCLUSIVE MODE")
         await lock_rows(conn, {(f"fence:{name}", (s,)) for s in subjects})
         todo = sorted(set(subjects) - await load_fences(conn, name, subjects))
         changes = [c for s in todo for c in applier.projection.erase(s)]
@@ -353,7 +356,9 @@ async def erase_ahead(applier: BatchApplier, subjects: Sequence[str]) -> list[st
 
 async def erase_recent_erasures(applier: BatchApplier, within_s: float = 600.0) -> list[str]:
     """`erase_ahead` for the subjects the erasure ledger recorded in the last `within_s` seconds and
-    this projection has not fenced yet (older ones its stream has long reached). A worker timer."""
+    this projection has not fenced yet (older ones its stream has long reached; the window is on the
+    request's event time, so an erasure manager lagging longer than that leaves them to the batch
+    path). A worker timer."""
     if not applier.erases_ahead:
         return []
     async with applier.pool.connection() as conn:

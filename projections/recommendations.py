@@ -4,7 +4,7 @@ Folds ProfileUpdated (topic `users`), AssessmentCompleted, CareerInteraction and
 (topic `activity`) into `rec_user_features`, then recomputes the user's top-K with the current model:
 Redis `recs:<user_id>` (serving: JSON with model_version, computed_at, event_id, items) and
 `recommendation_history` (one row per computation, keyed by the causing event). ErasureRequested deletes
-all three.
+all three and the user's consent row (`erase`, also run ahead of the stream: projections/applier.py).
 
 Coalescing: `apply` folds every event into the features; `finish_batch` computes recommendations once
 per user, at the user's last event of the batch (2,000 interactions of 300 users = 300 model calls),
@@ -297,6 +297,7 @@ class RecommendationProjection(Projection):
 
     def erase(self, subject_id: str) -> list[Change]:
         return [
+            Delete(REC_CONSENT.name, (subject_id,)),
             Delete(REC_USER_FEATURES.name, (subject_id,)),
             DeleteWhere(RECOMMENDATION_HISTORY.name, "user_id", subject_id),
             CacheDelete(cache_key(subject_id)),

@@ -192,7 +192,14 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
             for name in erasing_ahead:
                 applier = rt.appliers[name]
                 assert isinstance(applier, BatchApplier)
-                if erased := await erase_recent_erasures(applier):
+                try:
+                    erased = await erase_recent_erasures(applier)
+                except Exception:
+                    # An accelerator only (the stream erases in log order anyway): a store that is
+                    # down must not crash the worker from here; the next tick tries again.
+                    log.warning("erase_ahead_failed", projection=name, exc_info=True)
+                    continue
+                if erased:
                     log.info("erased_ahead_of_stream", projection=name, subjects=len(erased))
 
     @app.timer(interval=1.0)

@@ -79,6 +79,8 @@ def read_log(
 
 def log_size(settings: Settings, logical_topics: Sequence[str]) -> int:
     """Records currently in the given topics (sum of watermark differences over their partitions)."""
+    if not logical_topics:
+        return 0
     consumer = Consumer({"bootstrap.servers": bootstrap_servers(settings), "group.id": "log-size"})
     try:
         return sum(max(0, high - low) for _, _, low, high in _extents(consumer, settings, logical_topics))

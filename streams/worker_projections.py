@@ -23,7 +23,7 @@ def worker_process_sets(settings: Settings) -> list[tuple[str, str]]:
     process running exactly those."""
     if settings.worker_projections.strip():
         return [("", settings.worker_projections)]
-    dedicated = [n.strip() for n in settings.dedicated_workers.split(",") if n.strip()]
+    dedicated = list(dict.fromkeys(n.strip() for n in settings.dedicated_workers.split(",") if n.strip()))
     if not dedicated:
         return [("", "")]
     names = [p.name for p in all_projections()]

@@ -160,7 +160,10 @@ def run_load(base: Settings, plan: LoadPlan, progress: Any = print) -> dict[str,
         StackOptions(api_processes=plan.api_processes, workers=plan.workers, broker=plan.broker),
         name="load",
     )
-    workers = [w for w, _ in worker_processes(base, plan.workers)]
+    # The stack runs every projection (its `worker_projections` is empty), split by DEDICATED_WORKERS.
+    workers = [
+        w for w, _ in worker_processes(base.model_copy(update={"worker_projections": ""}), plan.workers)
+    ]
     progress(
         f"starting a stack of its own ({plan.api_processes} API processes, workers {', '.join(workers)})"
     )

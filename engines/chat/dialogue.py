@@ -109,7 +109,9 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     if ent.location:
         slots["location"] = ent.location
     adds_to_own = ent.adds_to_list and bool(slots.get("skills"))
-    if ent.skills and (ent.own_skills or adds_to_own or intent == "career_advice"):
+    # "I have X" counts even in a question ("I have html, what am I missing?"); without it, a listing
+    # or a career question counts unless it asks about or denies the skills ("do I need X?").
+    if ent.skills and (ent.own_skills or (not ent.denied and (adds_to_own or intent == "career_advice"))):
         slots["skills"] = sorted({*slots.get("skills", []), *(s.lower() for s in ent.skills)})
     if ent.ordinal and st.last_list:
         items = st.last_list["items"]

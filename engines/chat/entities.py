@@ -75,6 +75,12 @@ _OWN_SKILLS = re.compile(
 # "also linux and python", "and some docker too": a message that adds to a list goes on with the
 # user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
 _ADDS_TO_LIST = re.compile(r"^(also|and|plus)\b|\b(too|as well)$")
+# ... but not a question or a denial ("and do I need docker?", "and I don't know docker").
+_NOT_A_LISTING = re.compile(r"\b(do|does|is|are|should|need|needed|needs|missing|learn|what|which|how|why)\b")
+_DENIAL = re.compile(
+    r"\b(don't|dont|do not|not|no|never|without|lack|lacking|need|needed|needs|missing|learn|require|"
+    r"required)\b"
+)
 COMMON = frozenset(
     [
         "what",
@@ -262,6 +268,7 @@ class Entities:
     skills: list[str] = field(default_factory=list)
     own_skills: bool = False  # the user says they have these skills
     adds_to_list: bool = False  # "also X", "and Y too": more of what the user was listing
+    denied: bool = False  # "I don't know X", "do I need Y": not skills the user has
     location: str | None = None
     max_hours: float | None = None
     level: str | None = None
@@ -362,7 +369,13 @@ def speller() -> Speller:
     return Speller(career_index().vocab | extra | {w for n in locations() for w in n.split() if len(w) >= 5})
 
 
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\w")
+_SENTENCE_START = re.compile(r"(?:^\W*|[.!?]\s+\W*|\n\s*\W*)\w")
+
+
+def _shouted_or_titled(text: str) -> bool:
+    """ALL CAPS or Every Word Capitalised: capitals that say nothing about names."""
+    words = [w for w in re.findall(r"[A-Za-z]+", text) if len(w) > 2]
+    return bool(words) and (text.isupper() or all(w[0].isupper() for w in words))
 
 
 def default_skill_finder() -> SkillFinder:
@@ -440,10 +453,14 @@ def extract(  # noqa: C901
         matched = skill_finder(" ".join(words))
         matched += [k for k in skill_finder(" ".join(raw_words)) if k not in matched]
         # Names that only count with their casing ("Go", "Rust", "Excel": common words in lower case)
-        # are lost by normalising; the text as typed still has them, except where a sentence's first
-        # capital says nothing ("Go to Dublin").
-        as_typed = _SENTENCE_START.sub(lambda m: m.group(0).lower(), text)
-        matched += [k for k in skill_finder(as_typed) if k not in matched]
+        # are lost by normalising; the text as typed still has them, except where a capital says
+        # nothing: a sentence's first word ("Go to Dublin"), Title Case or ALL CAPS. Taken only where
+        # the user says these are their skills ("I know Go and Rust"), not from any capitalised word
+        # ("I'm Ruby").
+        own = bool(_OWN_SKILLS.search(norm)) or bool(_ADDS_TO_LIST.search(norm))
+        if own and not _shouted_or_titled(text):
+            as_typed = _SENTENCE_START.sub(lambda m: m.group(0).lower(), text)
+            matched += [k for k in skill_finder(as_typed) if k not in matched]
         for skill in matched:
             key = skill.lower()
             if key in career_words or key in (c.name for c in ent.careers) or key in COMMON:
@@ -453,5 +470,11 @@ def extract(  # noqa: C901
             skills.append(skill)
         ent.skills = list(dict.fromkeys(skills))
         ent.own_skills = bool(_OWN_SKILLS.search(norm))
-        ent.adds_to_list = bool(_ADDS_TO_LIST.search(norm))
+        ent.denied = bool(_DENIAL.search(norm))
+        ent.adds_to_list = (
+            bool(_ADDS_TO_LIST.search(norm))
+            and "?" not in text
+            and not _NOT_A_LISTING.search(norm)
+            and not ent.denied
+        )
     return ent

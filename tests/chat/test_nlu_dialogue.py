@@ -46,6 +46,9 @@ def test_tools_that_only_count_with_their_casing() -> None:
     # Lower case, or a sentence's first capital, they are the common words.
     assert extract("i excel at sql", finder).skills == ["SQL"]
     assert extract("Go to Dublin. Go on, tell me", finder).skills == []
+    # A capital that says nothing: not a listing of skills, Title Case.
+    assert extract("I'm Ruby, what career suits me?", finder).skills == []
+    assert extract("I Know Go And Rust", finder).skills == []
 
 
 def test_skills_added_in_a_follow_up_accumulate() -> None:
@@ -55,6 +58,14 @@ def test_skills_added_in_a_follow_up_accumulate() -> None:
         plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
         st = record_answer(plan.state, "", None)
     assert set(st.slots["skills"]) == {"aws", "docker", "linux", "python", "sql"}
+    # A question or a denial is not more of the listing.
+    for text in ("and do I need kubernetes?", "and I don't know java"):
+        plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
+        assert set(plan.state.slots["skills"]) == {"aws", "docker", "linux", "python", "sql"}
+    # Said as the user's own, they count even in a question.
+    text = "I have html and css, what am I missing for web developer?"
+    plan = plan_turn(ConversationState(), text, default_classifier().predict(text), extract(text, finder))
+    assert set(plan.state.slots["skills"]) == {"html", "css"}
     # Without skills of their own yet, "also X" names a topic, not the user's skills.
     text = "also python"
     plan = plan_turn(ConversationState(), text, default_classifier().predict(text), extract(text, finder))

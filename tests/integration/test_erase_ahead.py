@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from kernel.config import Settings
 from projections.applier import BatchApplier, LogRecord, erase_recent_erasures
+from projections.migrate import ensure_database, migrate
 from projections.postgres_store import lock_rows
 from projections.recommendations import RecommendationProjection, cache_key
 from schemas.events import Event, new_event
@@ -31,8 +32,21 @@ class NoDeadLetters:
         raise AssertionError(f"unexpected dead letter: {reason}")
 
 
+@pytest.fixture(scope="module")
+def own_settings(settings: Settings, run_id: str) -> Iterator[Settings]:
+    """A database and Redis prefix of this module's own: the session's worker, if running, would also
+    erase ahead of its stream the users these tests record in the erasure ledger."""
+    url = psycopg.conninfo.make_conninfo(settings.database_url, dbname=f"cs_test_{run_id}_ahead")
+    ensure_database(url)
+    migrate(url)
+    yield settings.model_copy(update={"database_url": url, "redis_prefix": f"{settings.redis_prefix}ahead:"})
+    with psycopg.connect(psycopg.conninfo.make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "cs_test_{run_id}_ahead" WITH (FORCE)')
+
+
 @pytest.fixture
-async def recs(settings: Settings) -> AsyncIterator[dict[str, Any]]:
+async def recs(own_settings: Settings) -> AsyncIterator[dict[str, Any]]:
+    settings = own_settings
     key_pool = ConnectionPool(settings.database_url, min_size=1, max_size=2, open=True)
     serde = EventSerde(PostgresKeyStore(key_pool, settings.master_key_bytes()))
     pool = AsyncConnectionPool(settings.database_url, min_size=1, max_size=4, open=False)
@@ -57,7 +71,7 @@ async def holds(env: dict[str, Any], user: str) -> list[str]:
     """What the recommendations read model still holds of `user`."""
     left = []
     async with env["pool"].connection() as conn:
-        for table in ("rec_user_features", "recommendation_history"):
+        for table in ("rec_consent", "rec_user_features", "recommendation_history"):
             cur = await conn.execute(f"SELECT 1 FROM {table} WHERE user_id = %s", (user,))
             if await cur.fetchone():
                 left.append(table)
@@ -81,8 +95,17 @@ async def test_erased_ahead_of_its_stream_and_nothing_comes_back(recs: dict[str,
     user = f"ahead-{uuid.uuid4().hex[:8]}"
     topic = f"{settings.topic_prefix}-ahead-{uuid.uuid4().hex[:6]}.users"
     profile = {"skills": ["SQL", "Python (computer programming)"]}
-    await applier.apply(batch(serde, topic, [new_event("ProfileUpdated", user, profile, producer="t")], 0))
-    assert await holds(recs, user) == ["rec_user_features", "recommendation_history", "redis"]
+    first = [
+        new_event(
+            "ConsentChanged",
+            user,
+            {"purpose": "recommendations", "granted": True, "policy_version": "1"},
+            producer="t",
+        ),
+        new_event("ProfileUpdated", user, profile, producer="t"),
+    ]
+    await applier.apply(batch(serde, topic, first, 0))
+    assert await holds(recs, user) == ["rec_consent", "rec_user_features", "recommendation_history", "redis"]
 
     # The erasure is decided (in the log, key destroyed) while this stream is still behind it.
     record_erasure(settings, user)
@@ -95,7 +118,7 @@ async def test_erased_ahead_of_its_stream_and_nothing_comes_back(recs: dict[str,
         new_event("ProfileUpdated", user, {"skills": ["Java (computer programming)"]}, producer="t"),
         new_event("ErasureRequested", user, {"requested_by": user}, producer="t"),
     ]
-    outcome = await applier.apply(batch(serde, topic, later, 1))
+    outcome = await applier.apply(batch(serde, topic, later, 2))
     assert outcome.fenced == 1 and outcome.applied == 1  # the write skipped, the erasure passes
     assert await holds(recs, user) == []
 
