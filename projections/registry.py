@@ -24,6 +24,18 @@ def all_projections(recs_model: ModelSource | None = None, recs_top_k: int = 10)
     ]
 
 
+def projection_names(names: str) -> list[str]:
+    """The names in a comma-separated list (`WORKER_PROJECTIONS`, `DEDICATED_WORKERS`), in order,
+    each once, blanks dropped."""
+    return list(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
+
+
+def runs_projection(worker_projections: str, name: str) -> bool:
+    """Whether a worker with this `WORKER_PROJECTIONS` (empty: all) runs the projection `name`."""
+    wanted = projection_names(worker_projections)
+    return not wanted or name in wanted
+
+
 def selected_projections(
     names: str, recs_model: ModelSource | None = None, recs_top_k: int = 10
 ) -> list[Projection]:
@@ -31,7 +43,7 @@ def selected_projections(
     projections = all_projections(recs_model, recs_top_k)
     if not names.strip():
         return projections
-    wanted = {n.strip() for n in names.split(",") if n.strip()}
+    wanted = set(projection_names(names))
     unknown = wanted - {p.name for p in projections}
     if unknown:
         raise ValueError(f"unknown projection(s) {sorted(unknown)}; known: {[p.name for p in projections]}")

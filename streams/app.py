@@ -30,6 +30,7 @@ from kernel.gc_tuning import tune_gc
 from kernel.metrics import CONSUMER_LAG
 from projections.applier import BatchApplier, DecodeCache, LogRecord, erase_recent_erasures
 from projections.framework import Projection
+from projections.registry import projection_names, runs_projection
 from schemas.catalog import topic_name
 from streams.audit_notary import NotarySpec
 from streams.chat_effect import warm
@@ -122,7 +123,7 @@ def consumer_group(topic_prefix: str, wanted: list[str]) -> str:
 
 def create_app(settings: Settings, projections: list[Projection] | None = None) -> faust.App:
     """Build the Faust app and register one agent per topic the selected projections read."""
-    wanted = [n.strip() for n in settings.worker_projections.split(",") if n.strip()]
+    wanted = projection_names(settings.worker_projections)
     # The audit notary runs where every projection runs, or where it is named.
     notary = not wanted or NOTARY.name in wanted
     if projections is None:
@@ -305,8 +306,7 @@ def run_worker(settings: Settings, argv: list[str] | None = None) -> None:
     # Heavy engines load before the worker joins its consumer group: a (re)started or added worker takes
     # partitions only once it can serve them, so a restart or a rebalance never parks a chat message
     # behind a model load.
-    wanted = {n.strip() for n in settings.worker_projections.split(",") if n.strip()}
-    if not wanted or "chat_conversations" in wanted:
+    if runs_projection(settings.worker_projections, "chat_conversations"):
         warm()
     # --without-web: the CLI otherwise re-enables the web server (port 6066) whatever the app config says.
     sys.argv = ["careerstream-worker", "worker", "--without-web", "-l", "info", *(argv or [])]

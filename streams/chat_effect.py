@@ -36,6 +36,7 @@ from engines.course_search.query import SearchQuery
 from engines.reference_data.catalog import careers_by_id
 from projections.course_catalog import GENERATION_KEY
 from projections.recommendations import cache_key as recs_key
+from projections.registry import runs_projection
 from queries.chat import head_key  # the API reads the head this effect writes
 from queries.course_index import reader_for
 from schemas.events import Event, new_event
@@ -407,7 +408,6 @@ def warm() -> None:
 def chat_reply_handler(worker_projections: str) -> EffectFn:
     """The `chat_reply` handler; warms the NLU model and matchers in the background when this worker runs
     the projection, so the first message does not pay for them."""
-    names = {n.strip() for n in worker_projections.split(",") if n.strip()}
-    if not names or PROJECTION in names:
+    if runs_projection(worker_projections, PROJECTION):
         threading.Thread(target=warm, name="warm-chatbot", daemon=True).start()
     return chat_reply

@@ -22,6 +22,7 @@ import structlog
 from engines.reference_data.catalog import load_careers
 from engines.resume_analysis import ANALYZER_VERSION, IntakeLimits, LLMSettings, analyze, get_skill_matcher
 from kernel.config import Settings
+from projections.registry import runs_projection
 from schemas.events import Event, new_event
 from schemas.keystore import SubjectErased
 from schemas.payloads import ResumeUploadedPayload
@@ -173,8 +174,7 @@ async def delete_resume_blobs(rt: WorkerRuntime, args: Mapping[str, Any], event:
 def _warm_matcher_if_needed(worker_projections: str) -> None:
     """Build the skill matcher (~3 s, ~250 MB) in the background when this worker runs the projection,
     so the first upload does not pay for it."""
-    names = {n.strip() for n in worker_projections.split(",") if n.strip()}
-    if not names or PROJECTION in names:
+    if runs_projection(worker_projections, PROJECTION):
         threading.Thread(target=get_skill_matcher, name="warm-skill-matcher", daemon=True).start()
 
 

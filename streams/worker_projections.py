@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kernel.config import Settings
 from projections.framework import Projection
-from projections.registry import all_projections, selected_projections
+from projections.registry import all_projections, projection_names, selected_projections
 from streams.audit_notary import NAME as NOTARY_NAME
 from streams.recs_models import shared_active_model
 
@@ -23,7 +23,7 @@ def worker_process_sets(settings: Settings) -> list[tuple[str, str]]:
     process running exactly those."""
     if settings.worker_projections.strip():
         return [("", settings.worker_projections)]
-    dedicated = list(dict.fromkeys(n.strip() for n in settings.dedicated_workers.split(",") if n.strip()))
+    dedicated = projection_names(settings.dedicated_workers)
     if not dedicated:
         return [("", "")]
     names = [p.name for p in all_projections()]

@@ -35,7 +35,6 @@ from careerstream.corpora.courses import generate_courses
 from careerstream.load.stack import RunStack, StackOptions, env_for_locust
 from connectors.kafka_publisher import KafkaCoursePublisher
 from kernel.config import Settings
-from streams.worker_projections import worker_processes
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,16 +159,14 @@ def run_load(base: Settings, plan: LoadPlan, progress: Any = print) -> dict[str,
         StackOptions(api_processes=plan.api_processes, workers=plan.workers, broker=plan.broker),
         name="load",
     )
-    # The stack runs every projection (its `worker_projections` is empty), split by DEDICATED_WORKERS.
-    workers = [
-        w for w, _ in worker_processes(base.model_copy(update={"worker_projections": ""}), plan.workers)
-    ]
-    progress(
-        f"starting a stack of its own ({plan.api_processes} API processes, workers {', '.join(workers)})"
-    )
+    progress(f"starting a stack of its own ({plan.api_processes} API processes)")
     stack.start()
+    workers = stack.worker_ids
     try:
-        progress(f"stack up: API {stack.api_url}, broker {stack.broker_kind}; seeding {plan.courses} courses")
+        progress(
+            f"stack up: API {stack.api_url}, broker {stack.broker_kind}, {', '.join(workers)}; "
+            f"seeding {plan.courses} courses"
+        )
         seeded_s = seed_catalog(stack.settings, plan.courses)
         processes = plan.processes or (1 if plan.users <= 2000 else 2)
         args = [

@@ -79,6 +79,7 @@ class RunStack:
         self._stop_checking = threading.Event()
         self._checker: threading.Thread | None = None
         self.settings: Settings = base
+        self.worker_ids: list[str] = []  # the worker processes `start` launched
         self.paused_checks = threading.Event()
         self.db_proxy: subprocess.Popen[bytes] | None = None
         self.blob_fs: Path | None = None
@@ -160,6 +161,7 @@ class RunStack:
         ensure_topics(s.kafka_bootstrap_servers, s.topic_prefix)
         env = s.as_env(LOG_LEVEL=o.log_level, LOG_JSON="true")
         for name, projections in worker_processes(s, o.workers):
+            self.worker_ids.append(name)
             self.supervisor.start(
                 ChildSpec(
                     name,
