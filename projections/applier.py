@@ -110,6 +110,7 @@ class BatchApplier:
         effects: Mapping[str, EffectHandler] | None = None,
         run_effects: bool = True,
         check_order: bool = True,
+        observe_age: bool = True,
     ) -> None:
         self.projection = projection
         self.serde = serde
@@ -124,6 +125,9 @@ class BatchApplier:
         # Live consumers must deliver each partition in order from the stored position (_in_order);
         # a replay reads the log itself and may skip records on purpose (`--to-time`).
         self.check_order = check_order
+        # Event age (now minus occurred_at) measures a live consumer's lag; in a replay it is only the
+        # log's age, and observing it per event cost a replay about 2% of its time.
+        self.observe_age = observe_age
         self.tables = {t.name: t for t in projection.tables}
         # The erasure fence: a projection that handles ErasureRequested ignores every later event about
         # an erased subject, whatever its topic, so a command racing an erasure (accepted before the
@@ -142,11 +146,8 @@ class BatchApplier:
         if wanted is not None:
             # Skip other event types from the wire header alone (an unknown header still goes on to
             # decode, which dead-letters it). Their positions still advance with the batch.
-            records = [
-                r
-                for r in records
-                if self.serde.event_type_of(r.value) in wanted or self.serde.event_type_of(r.value) is None
-            ]
+            kinds = [self.serde.event_type_of(r.value) for r in records]
+            records = [r for r, kind in zip(records, kinds, strict=True) if kind is None or kind in wanted]
         # One keystore round trip per batch instead of one per subject.
         self.serde.keystore.warm({r.key.decode(errors="replace") for r in records if r.key})
         out: list[tuple[LogRecord, Event | None, str | None]] = []
@@ -316,10 +317,11 @@ class BatchApplier:
             await save_fences(conn, name, new_fences)
             await save_positions(conn, name, new_positions)
         outcome.applied = len(events)
-        now = time.time()
-        age = EVENT_AGE.labels(projection=name)  # one label lookup per batch, not per event
-        for event in events:
-            age.observe(max(0.0, now - event.occurred_at.timestamp()))
+        if self.observe_age:
+            now = time.time()
+            age = EVENT_AGE.labels(projection=name)  # one label lookup per batch, not per event
+            for event in events:
+                age.observe(max(0.0, now - event.occurred_at.timestamp()))
         for topic, count in Counter(event.topic for event in events).items():
             EVENTS_CONSUMED.labels(topic=topic, projection=name).inc(count)
         BATCH_LATENCY.labels(projection=name).observe(time.perf_counter() - started)

@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
-from schemas.catalog import SchemaCatalog, load_catalog, topic_name
+from schemas.catalog import SchemaCatalog, load_catalog, topic_name, without_uuid_type
 from schemas.cloudevents import cloudevent_headers
 from schemas.events import Event
 from schemas.keystore import KeyStore
@@ -86,6 +86,7 @@ class EventSerde:
         self.topic_prefix = topic_prefix
         self._registered_ids: dict[str, int] = {}
         self._registry_schemas: dict[int, Any] = {}
+        self._ciphers: dict[bytes, AESGCM] = {}
 
     # ---------------------------------------------------------------- encode
     def encode(self, event: Event) -> bytes:
@@ -163,7 +164,7 @@ class EventSerde:
             writer = self.catalog.by_fingerprint.get(data[2:10])
             if writer is None:
                 raise PoisonEvent(f"unknown schema fingerprint {data[2:10].hex()}")
-            writer_parsed, writer_name, body = writer.parsed, writer.name, data[10:]
+            writer_parsed, writer_name, body = writer.read_parsed, writer.name, data[10:]
         elif data[:1] == CONFLUENT_MAGIC and len(data) >= 5:
             (schema_id,) = struct.unpack(">I", data[1:5])
             writer_parsed, writer_name = self._registry_writer(schema_id)
@@ -174,22 +175,21 @@ class EventSerde:
         if reader is None:
             raise PoisonEvent(f"unknown event type {writer_name!r}")
         try:
-            reader_parsed = None if writer_parsed is reader.parsed else reader.parsed
+            reader_parsed = None if writer_parsed is reader.read_parsed else reader.read_parsed
             record = schemaless_reader(io.BytesIO(body), writer_parsed, reader_parsed)
         except Exception as exc:  # fastavro raises many types on truncated/garbled bodies
             raise PoisonEvent(f"Avro body does not match schema {writer_name}: {exc!r}") from exc
         if not isinstance(record, dict) or record.get("event_type") != writer_name:
             raise PoisonEvent(f"event_type field does not match schema {writer_name}")
         subject_id = record["subject_id"]
-        event_id = str(record["event_id"])
+        event_id = record["event_id"]
         if not subject_id:
             raise PoisonEvent("empty subject_id")
         payload = {name: record.get(name) for name in reader.payload_fields}
         redacted: set[str] = set()
         encrypted = [n for n in reader.personal_fields if payload.get(n) is not None]
         if encrypted:
-            key = self.keystore.key_for_read(subject_id)
-            cipher = AESGCM(key) if key is not None else None
+            cipher = self._cipher(subject_id)
             for name in encrypted:
                 if cipher is None:
                     payload[name] = None
@@ -202,7 +202,8 @@ class EventSerde:
                     plain = cipher.decrypt(blob[1:13], blob[13:], _aad(subject_id, event_id, name))
                 except InvalidTag as exc:
                     raise PoisonEvent(f"personal field {name} fails authentication") from exc
-                payload[name] = json.loads(plain)
+                # From str: json.loads of bytes first sniffs the encoding (we always write UTF-8).
+                payload[name] = json.loads(plain.decode())
         return Event(
             event_type=writer_name,
             subject_id=subject_id,
@@ -216,6 +217,20 @@ class EventSerde:
             redacted=frozenset(redacted),
         )
 
+    def _cipher(self, subject_id: str) -> AESGCM | None:
+        """The AES-GCM cipher of the subject's current data key (None: destroyed), one object per key:
+        building it per event was a measurable part of a replay. Keyed by the key bytes, so a destroyed
+        or rotated key never finds a stale cipher; bounded like the key store's cache."""
+        key = self.keystore.key_for_read(subject_id)
+        if key is None:
+            return None
+        cipher = self._ciphers.get(key)
+        if cipher is None:
+            if len(self._ciphers) >= 50_000:
+                self._ciphers.clear()
+            cipher = self._ciphers[key] = AESGCM(key)
+        return cipher
+
     def _registry_writer(self, schema_id: int) -> tuple[Any, str]:
         cached = self._registry_schemas.get(schema_id)
         if cached is None:
@@ -225,7 +240,7 @@ class EventSerde:
                 raw = json.loads(self.registry.schema_by_id(schema_id))
             except Exception as exc:
                 raise PoisonEvent(f"schema id {schema_id} not found in the registry: {exc!r}") from exc
-            cached = (parse_schema(raw), raw["name"])
+            cached = (parse_schema(without_uuid_type(raw)), raw["name"])
             self._registry_schemas[schema_id] = cached
         return cached
 

@@ -140,3 +140,28 @@ def test_replay_equals_the_live_read_model_and_shows_the_past(own: Settings, tmp
     lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert lines[0]["events_read"] == applied(s)
     assert lines[-1] == {"verified": True, "differences": 0}
+
+    # Split among two forked processes (a partition each share), through the command line, whose
+    # progress bar runs a thread while the processes fork: the same rebuild, no difference.
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "careerstream.cli",
+            "replay",
+            "--projection",
+            "user_profiles",
+            "--processes",
+            "2",
+            "--verify",
+        ],
+        env=settings_env(s),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert lines[0]["events_read"] == applied(s)
+    assert lines[-1] == {"verified": True, "differences": 0}
