@@ -32,6 +32,38 @@ class Event:
     schema_version: int = 0  # 0 = "the current version of this event type", filled by `new_event`
     redacted: frozenset[str] = frozenset()
 
+    @classmethod
+    def decoded(
+        cls,
+        event_type: str,
+        subject_id: str,
+        payload: Mapping[str, Any],
+        event_id: str,
+        occurred_at: datetime,
+        correlation_id: str,
+        causation_id: str | None,
+        producer: str,
+        schema_version: int,
+        redacted: frozenset[str],
+    ) -> Event:
+        """The serde's constructor, every field given: it skips the frozen dataclass's `__init__`,
+        which sets each field through `object.__setattr__` and was about a tenth of a replay's time.
+        The result is an ordinary frozen `Event` (equal to one built by `Event(...)`, tested)."""
+        event = object.__new__(cls)
+        event.__dict__.update(
+            event_type=event_type,
+            subject_id=subject_id,
+            payload=payload,
+            event_id=event_id,
+            occurred_at=occurred_at,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            producer=producer,
+            schema_version=schema_version,
+            redacted=redacted,
+        )
+        return event
+
     @property
     def topic(self) -> str:
         """Logical topic of this event type."""
@@ -58,9 +90,9 @@ class Event:
                 f"its type is {expected.__name__ if expected else 'unknown'}"
             )
         fills = _omittable(self.event_type)
-        omitted = fills.keys() - self.payload.keys()
-        if not omitted:
+        if self.payload.keys() >= fills.keys():  # decoded payloads are complete: no set is built
             return cast(P, self.payload)
+        omitted = fills.keys() - self.payload.keys()
         # Copies: a default list or dict must not be shared between events (a reader may change it).
         return cast(P, {**self.payload, **{name: copy.deepcopy(fills[name]) for name in omitted}})
 

@@ -204,7 +204,7 @@ class EventSerde:
                     raise PoisonEvent(f"personal field {name} fails authentication") from exc
                 # From str: json.loads of bytes first sniffs the encoding (we always write UTF-8).
                 payload[name] = json.loads(plain.decode())
-        return Event(
+        return Event.decoded(
             event_type=writer_name,
             subject_id=subject_id,
             payload=payload,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import struct
@@ -77,6 +78,12 @@ def test_every_event_type_round_trips(event_type: str) -> None:
             assert isinstance(decoded.payload[name], datetime)
         else:
             assert decoded.payload[name] == value, name
+    # The serde's fast constructor gives an ordinary frozen Event: equal to the dataclass-built one,
+    # still frozen; event_id comes back as the string it was.
+    rebuilt = Event(**{f.name: getattr(decoded, f.name) for f in dataclasses.fields(Event)})
+    assert decoded == rebuilt and type(decoded.event_id) is str
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decoded.subject_id = "someone else"  # type: ignore[misc]
 
 
 def test_single_object_encoding_is_decodable_from_the_published_schema_alone() -> None:
