@@ -112,7 +112,7 @@ async def run_action(
     rt: WorkerRuntime, user_id: str, plan: TurnPlan, profile: dict[str, Any]
 ) -> dict[str, Any] | None:
     slots = plan.state.slots
-    have = [*profile.get("skills", []), *slots.get("skills", [])]
+    have = [*profile.get("skills", []), *plan.state.skill_names]
     career = _careers().get(plan.state.career_id or "")
     if plan.action == "recommend_careers":
         raw = await rt.redis.get(rt.settings.redis_prefix + recs_key(user_id))

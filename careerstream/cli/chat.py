@@ -115,6 +115,8 @@ def eval_chat(
         # (2026-11-30) found the skills-follow-up bug, fixed since. Neither is held out any more.
         out["dialogue_eval_heldout"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout.jsonl"))
         out["dialogue_eval_heldout2"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout2.jsonl"))
+        out["dialogue_eval_heldout3"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout3.jsonl"))
+        out["dialogue_eval_heldout4"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout4.jsonl"))
     if json_output:
         typer.echo(json.dumps(out))
     else:

@@ -1,9 +1,9 @@
 """Dialogue state and turn planning (pure): what the user wants this turn, with which slots.
 
 State per conversation: recent turns, current intent and topic, slots `target_career` (lowercase,
-singular, no seniority), `location`, `skills` (a set, extended), `course_ref` (1-based position in the
-last course list shown), the intent waiting for a bare answer, and the last list shown (careers or
-courses) so "the second one" resolves against it.
+singular, no seniority), `location`, `skills` (a set, extended; as the user wrote them), `course_ref`
+(1-based position in the last course list shown), the intent waiting for a bare answer, and the last
+list shown (careers or courses) so "the second one" resolves against it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .entities import Entities
+from .entities import LAST, MIDDLE, Entities
 from .nlu import ACTION_INTENTS, IntentPrediction, normalise
 
 MAX_TURNS = 10
@@ -32,6 +32,9 @@ class ConversationState:
         default_factory=lambda: {"target_career": None, "location": None, "skills": [], "course_ref": None}
     )
     career_id: str | None = None
+    # The user's skills under the skill matcher's canonical names, for the actions (gaps, courses);
+    # `slots["skills"]` keeps them as the user wrote them ("photoshop", not "adobe photoshop").
+    skill_names: list[str] = field(default_factory=list)
     pending_intent: str | None = None
     last_list: dict[str, Any] | None = None  # {"kind": "careers"|"courses", "items": [{"id", "label"}]}
 
@@ -103,22 +106,24 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         intent = previous
     # Slots.
     slots = st.slots
-    if ent.careers:
-        slots["target_career"] = ent.careers[0].name
-        st.career_id = ent.careers[0].id
+    if ent.target is not None:
+        slots["target_career"] = ent.target.name
+        st.career_id = ent.target.id or None  # "": a title the catalogue does not know
     if ent.location:
         slots["location"] = ent.location
     adds_to_own = ent.adds_to_list and bool(slots.get("skills"))
     # "I have X" counts even in a question ("I have html, what am I missing?"); without it, a listing
     # or a career question counts unless it asks about or denies the skills ("do I need X?").
     if ent.skills and (ent.own_skills or (not ent.denied and (adds_to_own or intent == "career_advice"))):
-        slots["skills"] = sorted({*slots.get("skills", []), *(s.lower() for s in ent.skills)})
-    if ent.ordinal and st.last_list:
+        slots["skills"] = sorted({*slots.get("skills", []), *ent.skills_said})
+        st.skill_names = sorted({*st.skill_names, *ent.skills})
+    position = _position(ent.ordinal, st.last_list)
+    if position is not None and st.last_list:
         items = st.last_list["items"]
         if st.last_list["kind"] == "courses":
-            slots["course_ref"] = ent.ordinal
-        elif 1 <= ent.ordinal <= len(items):
-            chosen = items[ent.ordinal - 1]
+            slots["course_ref"] = position
+        elif 1 <= position <= len(items):
+            chosen = items[position - 1]
             slots["target_career"] = chosen["label"].lower()
             st.career_id = chosen["id"]
     elif not ent.careers and _REFERS_BACK.search(norm) and st.last_list and st.last_list["kind"] == "careers":
@@ -126,7 +131,7 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     topic = None
     if intent == "course_recommendation" and ent.skills and not ent.own_skills:
         topic = ent.skills[0].lower()
-    params = {"level": ent.level, "max_hours": ent.max_hours, "topic": topic, "ordinal": ent.ordinal}
+    params = {"level": ent.level, "max_hours": ent.max_hours, "topic": topic, "ordinal": position}
     st.pending_intent = None
     if intent is None:
         st.turns = _turns(st.turns, text, "clarify")
@@ -155,6 +160,19 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
             params,
         )
     return TurnPlan(intent, pred.confidence, pred.intent, ACTIONS.get(intent), None, st, params)
+
+
+def _position(ordinal: int | None, shown: dict[str, Any] | None) -> int | None:
+    """The 1-based position an ordinal names in the list shown ("the last one" of three: 3; "the
+    middle one" of an odd-length list)."""
+    if not ordinal or not shown:
+        return None
+    n = len(shown["items"])
+    if ordinal == LAST:
+        return n or None
+    if ordinal == MIDDLE:
+        return (n + 1) // 2 if n % 2 == 1 else None
+    return ordinal
 
 
 def _has_intent_words(norm: str) -> bool:

@@ -14,6 +14,7 @@ from .models import (
     RejectionCode,
     ResumeAnalysis,
 )
+from .places import place_names
 from .skills import SkillMatcher, get_skill_matcher
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "analyze",
     "analyze_document",
     "get_skill_matcher",
+    "place_names",
     "screen",
     "sniff_type",
 ]

@@ -46,9 +46,58 @@ def test_tools_that_only_count_with_their_casing() -> None:
     # Lower case, or a sentence's first capital, they are the common words.
     assert extract("i excel at sql", finder).skills == ["SQL"]
     assert extract("Go to Dublin. Go on, tell me", finder).skills == []
-    # A capital that says nothing: not a listing of skills, Title Case.
+    # A capital that says nothing: not a listing of skills.
     assert extract("I'm Ruby, what career suits me?", finder).skills == []
-    assert extract("I Know Go And Rust", finder).skills == []
+    # Title Case says nothing either; but "I know X and Y" lists skills, taken as written.
+    assert extract("I Know Go And Rust", finder).skills_said == ["go", "rust"]
+
+
+def test_a_list_of_the_users_skills_is_taken_item_by_item_as_written() -> None:
+    finder = default_skill_finder()
+    ent = extract("I'm good with customer service, cash handling and stock management. what else?", finder)
+    # Whether or not the matcher knows an item ("cash handling"), and not the word it knows inside
+    # one ("stock" of "stock management").
+    assert ent.skills_said == ["customer service", "cash handling", "stock management"]
+    assert ent.skills[0] == "Customer Service"  # the matcher's name where it knows the item
+    # The list ends at a clause that is not about the user's skills; a denied item is no skill.
+    assert extract("I know Linux, bash and Git but I don't know kubernetes", finder).skills_said == [
+        "linux",
+        "bash",
+        "git",
+    ]
+    assert extract("I know Kotlin and Swift, not flutter though", finder).skills_said == ["kotlin", "swift"]
+    assert extract("I speak Spanish and French fluently and I'm good at writing", finder).skills_said == [
+        "spanish",
+        "french",
+        "writing",
+    ]
+    assert extract("I have a question about my CV", finder).skills_said == []
+
+
+def test_places_beyond_the_bots_list_need_a_preposition_and_their_capital() -> None:
+    finder = default_skill_finder()
+    assert extract("how much does a welder earn in Aberdeen", finder).location == "Aberdeen"
+    assert extract("in cork", finder).location == "Cork"  # all lower case: the user writes no capitals
+    assert extract("I have experience in mobile development", finder).location is None
+    assert extract("which exams should I take", finder).location is None  # not "texas"
+
+
+def test_one_word_jobs_count_where_they_are_used_as_jobs() -> None:
+    finder = default_skill_finder()
+    assert extract("how do I tailor my CV for this?", finder).target is None
+    assert extract("do you store what I type here?", finder).target is None
+    target = extract("what does a tailor earn?", finder).target
+    assert target is not None and target.name == "tailor"
+    target = extract("I'm trying to get a job as a paralegal", finder).target
+    assert target is not None and target.name == "paralegal" and target.id == ""
+
+
+def test_last_and_middle_resolve_against_the_list_shown() -> None:
+    shown = {"kind": "careers", "items": [{"id": f"c{i}", "label": f"job {i}"} for i in (1, 2, 3)]}
+    for text, label in (("the last one sounds good", "job 3"), ("the middle one please", "job 2")):
+        st = ConversationState(last_list=shown)
+        plan = plan_turn(st, text, default_classifier().predict(text), extract(text, lambda t: []))
+        assert plan.state.slots["target_career"] == label
 
 
 def test_skills_added_in_a_follow_up_accumulate() -> None:
@@ -70,3 +119,34 @@ def test_skills_added_in_a_follow_up_accumulate() -> None:
     text = "also python"
     plan = plan_turn(ConversationState(), text, default_classifier().predict(text), extract(text, finder))
     assert not plan.state.slots.get("skills")
+
+
+def test_skills_are_kept_as_written_and_acted_on_by_their_canonical_names() -> None:
+    finder = default_skill_finder()
+    text = "I know photoshop and Excel, which job would suit me?"
+    plan = plan_turn(ConversationState(), text, default_classifier().predict(text), extract(text, finder))
+    assert set(plan.state.slots["skills"]) == {"photoshop", "excel"}
+    assert set(plan.state.skill_names) == {"Adobe Photoshop", "Microsoft Excel"}
+
+
+def test_a_job_title_the_catalogue_does_not_know_is_still_the_career_asked_about() -> None:
+    finder = default_skill_finder()
+    st = ConversationState()
+    for text in ("how much do data engineers earn?", "and a senior machine learning engineer?"):
+        plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
+        st = record_answer(plan.state, "", None)
+    # Not the previous career, and no catalogue id that would answer for another career.
+    assert st.slots["target_career"] == "machine learning engineer" and st.career_id is None
+    # "machine learning" is part of the title, not a skill of the user's.
+    assert extract("could I become a machine learning engineer?", finder).skills == []
+    # Modifiers must be title words as typed: no career in "a better developer".
+    assert extract("I want to be a better developer", finder).target is None
+
+
+def test_the_users_present_job_is_not_the_career_asked_about() -> None:
+    ent = extract("I'm a primary school teacher, would data analyst suit me?", default_skill_finder())
+    assert [c.current for c in ent.careers] == [True, False]
+    assert ent.target is not None and ent.target.name == "data analyst"
+    # Named alone, the present job is the career.
+    ent = extract("I'm a nurse, how much do nurses earn?", default_skill_finder())
+    assert ent.target is not None and ent.target.name == "nurse"
