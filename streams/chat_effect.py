@@ -30,7 +30,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import TurnPlan, record_answer
-from engines.chat.entities import SkillFinder, career_index, default_skill_finder, extract, speller
+from engines.chat.entities import (
+    SkillFinder,
+    career_index,
+    default_skill_finder,
+    extract,
+    gazetteer,
+    speller,
+)
 from engines.chat.respond import careers_for_skills, llm_messages, render, skills_gap
 from engines.course_search.query import SearchQuery
 from engines.reference_data.catalog import careers_by_id
@@ -401,6 +408,7 @@ def warm() -> None:
 
         career_index()
         speller()
+        gazetteer()
         _WARMED.set()
         log.info("chat_engine_ready", ms=round((time.perf_counter() - started) * 1000, 1))
 

@@ -68,7 +68,8 @@ ORDINALS = {
 LAST, MIDDLE = -1, -2
 _RELATIVE = {"last": LAST, "final": LAST, "middle": MIDDLE}
 _ORDINAL_RE = re.compile(
-    r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)(?:\s+(?:one|option|course|career|job))?\b"
+    r"(?:\bthe\s+|^)(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b"
+    r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     r"|\b(?:number|no|#)\s*([1-5])\b"
     r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job))?\b"
 )
@@ -532,7 +533,9 @@ def _as_said(phrase: str, words: list[str], i: int, index: CareerIndex) -> str:
     return " ".join([*words[start:i], phrase])
 
 
-def _said_as_a_job(words: list[str], raw_words: list[str], i: int, j: int) -> bool:
+def _said_as_a_job(
+    words: list[str], raw_words: list[str], i: int, j: int, spell_corrected: bool = False
+) -> bool:
     """Whether a one-word career at words[i:j] is used as a job in this message: "a welder", "as a
     paralegal", "welders", "nurse salary", or the whole message. Many job words are verbs or adjectives
     elsewhere ("tailor my CV", "do you store what I type", "public speaking", "stock management")."""
@@ -542,6 +545,9 @@ def _said_as_a_job(words: list[str], raw_words: list[str], i: int, j: int) -> bo
     after = words[j] if j < len(words) else ""
     if _singular(after) in _TITLE_HEADS:
         return False  # a modifier of a longer title ("an employment lawyer")
+    if spell_corrected:
+        # A corrected word is weaker evidence: "a physioterapist", not "over the diploma" -> "diplomat".
+        return before in ("a", "an", "as") or after in _AFTER_A_JOB
     plural = raw_words[j - 1] != _singular(raw_words[j - 1])
     return before in _BEFORE_A_JOB or after in _AFTER_A_JOB or plural
 
@@ -569,11 +575,26 @@ def _job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[i
 def _lone_title(
     words: list[str], raw_words: list[str], plain: list[str], used: set[int]
 ) -> tuple[int, int] | None:
-    """A title head alone that the catalogue does not know, used as a job ("a solicitor", "barristers")."""
+    """A title head alone that the catalogue does not know, used as a job ("a solicitor", "barristers"),
+    or a plural person noun in a question about jobs ("what qualifications do sonographers need?")."""
+    about_jobs = bool(set(words) & _JOB_QUESTION)
     for k, word in enumerate(plain):
-        if k not in used and word in _TITLE_HEADS and _said_as_a_job(words, raw_words, k, k + 1):
+        if k in used or word in COMMON:
+            continue
+        if word in _TITLE_HEADS and _said_as_a_job(words, raw_words, k, k + 1):
+            return k, k + 1
+        plural = raw_words[k] != word
+        if about_jobs and plural and _AGENT_NOUN.search(word) and len(word) >= 6 and word not in _NOT_PEOPLE:
             return k, k + 1
     return None
+
+
+_NOT_PEOPLE = frozenset(
+    ["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure", "result"]
+)
+_JOB_QUESTION = frozenset(
+    ["earn", "earns", "paid", "salary", "salaries", "wage", "wages", "qualification", "qualifications"]
+)
 
 
 @lru_cache(maxsize=1)
@@ -593,7 +614,8 @@ class Speller:
                 self.index.setdefault(d, set()).add(w)
 
     def correct(self, word: str) -> str:
-        if word in self.vocab or word in COMMON or len(word) < 5 or not word.isalpha():
+        # Five-letter words were corrected into other words too often ("pivot" -> "pilot").
+        if word in self.vocab or word in COMMON or len(word) < 6 or not word.isalpha():
             return word
         cands: set[str] = set()
         for d in {word} | _deletes(word):
@@ -611,28 +633,32 @@ def speller() -> Speller:
 
 # "I'm a nurse", "I work as a welder", "currently an accountant": words just before a career that make it
 # the user's present job.
-_CURRENT_ROLE = re.compile(r"\b(?:i'?m|i am|i work as|working as|currently|at the moment)(?: an?)?$")
+_CURRENT_ROLE = re.compile(
+    r"\b(?:i'?m|i am|i'?ve been|i have been|i was|i work as|working as|worked as|currently|at the moment)"
+    r"(?: already| currently| now| still)?(?: an?)?$"
+)
 
 # A statement listing the user's own skills, and what ends the list.
 _LISTS_SKILLS = re.compile(
     r"\b(?:i(?:'m|'ve| am| have)?(?: also| already| really| pretty| quite| very)? (?:know|use|used|speak|"
     r"have|got|listed|(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
-    r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with))"
+    r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     r"|\bi(?:'ve| have)(?: also| already)? (?:done|run|led|built)"
     r"|my skills(?: section)?(?: are| include| includes| lists?)?|someone with|background in)\s+"
 )
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
-    r"and i|and i'm|and im|and my)\b|[.?!;:()]"
+    r"and i|and i'm|and im|and my)\b|[.?!;:()]|\s[-–—]\s"
 )
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|&|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|basic|a bit of|a little|a little bit of|bits of|good|strong|solid|"
-    r"(?:some |a lot of )?experience (?:in|with)|knowledge of)\s+)+"
+    r"(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like))\s+)+"
 )
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
-    r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college))+$"
+    r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
+    r"under my belt|experience|skills|knowledge))+$"
 )
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(
@@ -640,6 +666,10 @@ _CREDENTIAL = re.compile(
 )
 _NOT_IN_A_SKILL = frozenset(
     [
+        "any",
+        "tips",
+        "advice",
+        "question",
         "i",
         "you",
         "me",
@@ -684,17 +714,25 @@ _NOT_IN_A_SKILL = frozenset(
 )
 
 
-def _listed_skills(text: str) -> list[str]:
+def _listed_skills(text: str, known: Iterable[str] = ()) -> list[str] | None:
     """Items of a list the user gives as their own skills, as written, lower case: "I'm good with
     customer service, cash handling and stock management" -> the three phrases, whether or not the
-    skill matcher knows them (as the resume analysis takes the items of a skills section). Items that
-    are not skills ("a question", "not flutter", "5 years") are dropped."""
+    skill matcher knows them (as the resume analysis takes the items of a skills section); `known`
+    skill names with "and" in them ("health and safety") stay whole. Items that are not skills ("a
+    question", "not flutter", "5 years") are dropped. None: the message gives no such list."""
     lowered = text.lower().replace("’", "'")
+    for name in known:
+        if " and " in name:
+            lowered = lowered.replace(name, name.replace(" and ", "\x00"))
     items: list[str] = []
-    for trigger in _LISTS_SKILLS.finditer(lowered):
+    triggers = list(_LISTS_SKILLS.finditer(lowered))
+    if not triggers:
+        return None
+    for trigger in triggers:
         rest = lowered[trigger.end() :]
         end = _LIST_END.search(rest)
         for item in _ITEM_SPLIT.split(rest[: end.start()] if end else rest):
+            item = item.replace("\x00", " and ")
             item = _ITEM_TAIL.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
             item = _CREDENTIAL.sub(r"\1", item)
             words = item.split()
@@ -733,7 +771,8 @@ def _place(
     place right after "in", "near"... (not a skill or career word), written with its capital unless
     the user writes everything in lower case ("in cork"; but "experience in mobile development")."""
     places, more = locations(), gazetteer()
-    lower_writer = text == text.lower()
+    # Capitals say nothing in all lower case, ALL CAPS or Title Case text.
+    lower_writer = text == text.lower() or _shouted_or_titled(text)
     for k in (3, 2, 1):
         for s in range(0, len(words) - k + 1):
             if set(range(s, s + k)) & used:
@@ -752,7 +791,15 @@ def _place(
                 continue
             if lower_writer or re.search(rf"\b{re.escape(more[cand])}\b", text):
                 return more[cand]
+    # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
+    rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
+    short = len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
+    if short and (lower_writer or re.search(rf"\b{re.escape(more[rest])}\b", text)):
+        return more[rest]
     return None
+
+
+_FOLLOW_UP_LEAD = re.compile(r"^(?:and|or|what about|how about|in|and in|and what about)\s+")
 
 
 # One pass over the words in the order that resolves ambiguity (skills as written, then careers, then
@@ -784,7 +831,10 @@ def extract(  # noqa: C901
             phrase = " ".join(span)
             if phrase in known_skills or (
                 len(span) == 1
-                and not (_one_word_career(phrase, index) and _said_as_a_job(words, raw_words, i, j))
+                and not (
+                    _one_word_career(phrase, index)
+                    and _said_as_a_job(words, raw_words, i, j, words[j - 1] != raw_words[j - 1])
+                )
             ):
                 continue
             hit = index.lookup(phrase)
@@ -836,11 +886,10 @@ def extract(  # noqa: C901
         if w in LEVELS:
             ent.level = LEVELS[w]
             break
-    o = _ORDINAL_RE.search(norm)
-    if o:
-        ent.ordinal = (
-            ORDINALS.get(o.group(1) or "", 0) or int(o.group(2) or 0) or _RELATIVE.get(o.group(3) or "")
-        )
+    # The last reference wins: "not the first one, is number 3 good?"
+    for o in _ORDINAL_RE.finditer(norm):
+        word = o.group(1) or o.group(2) or ""
+        ent.ordinal = ORDINALS.get(word, 0) or int(o.group(3) or 0) or _RELATIVE.get(o.group(4) or "")
     if skill_finder is not None:
         career_words = {w for c in ent.careers for w in c.name.split()}
         matched = skill_finder(" ".join(words))
@@ -857,8 +906,8 @@ def extract(  # noqa: C901
         # Listed as the user's own: each item as written, under the matcher's name when it knows the
         # item. A message with such a list names the user's skills there; what the matcher finds
         # elsewhere in it is other talk ("but I don't know kubernetes", "before my work history").
-        listed = _listed_skills(text)
-        if listed:
+        listed = _listed_skills(text, [" ".join(w.lower().split()) for _, w in matched])
+        if listed is not None:
             by_surface = {" ".join(w.lower().split()): name for name, w in matched}
             matched = [(by_surface.get(item, item), item) for item in listed]
         said: dict[str, str] = {}
