@@ -118,6 +118,7 @@ def eval_chat(
         out["dialogue_eval_heldout3"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout3.jsonl"))
         out["dialogue_eval_heldout4"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout4.jsonl"))
         out["dialogue_eval_heldout5"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout5.jsonl"))
+        out["dialogue_eval_heldout6"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout6.jsonl"))
     if json_output:
         typer.echo(json.dumps(out))
     else:

@@ -106,10 +106,13 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         intent = previous
     # Slots.
     slots = st.slots
-    if ent.target is not None:
+    # An out-of-scope question ("what's the weather in Palmerston North?") is no change of the career
+    # or place the conversation is about.
+    off_topic = pred.accepted and pred.intent == "out_of_scope" and not _has_intent_words(norm)
+    if ent.target is not None and not off_topic:
         slots["target_career"] = ent.target.name
         st.career_id = ent.target.id or None  # "": a title the catalogue does not know
-    if ent.location:
+    if ent.location and not off_topic:
         slots["location"] = ent.location
     adds_to_own = ent.adds_to_list and bool(slots.get("skills"))
     # "I have X" counts even in a question ("I have html, what am I missing?"); without it, a listing

@@ -271,7 +271,8 @@ def gazetteer() -> dict[str, str]:
 
 
 # Words after which a gazetteer name is a place: "in Leeds", "near cork", "moving to Pune".
-_BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "from", "outside", "across"])
+# Not "from": where the user comes from is not the place they ask about ("a fresher from Coimbatore").
+_BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "outside", "across"])
 # ... and the ones that also precede verbs ("to land a job"): for a user who writes no capitals, only these.
 _BEFORE_A_LOWER_CASE_PLACE = frozenset(["in", "near", "around", "round", "outside"])
 
@@ -406,11 +407,15 @@ _TITLE_HEADS = _CAREER_HEADS | frozenset(
         "lead",
         "driver",
         "fitter",
+        "investigator",
         "solicitor",
         "barrister",
         "paramedic",
     ]
 )
+# Nouns of a profession by their ending ("embryologist", "sonographer", "paediatrician").
+_PERSON_SUFFIX = re.compile(r"..(?:ologist|ographer|ician|iatrist|ist)$")
+
 # Words that qualify a person, not a kind of job ("a good developer", "a remote engineer").
 _NOT_MODIFIERS = frozenset(
     [
@@ -468,7 +473,7 @@ def _unnamed_career(
     names, or a word as the user typed it (not spell-corrected) that is neither a common word nor one
     that qualifies a person, so "a better developer" is not a career."""
     for end, head in enumerate(plain):
-        if head not in _TITLE_HEADS or end in used:
+        if not (head in _TITLE_HEADS or _PERSON_SUFFIX.search(head)) or end in used:
             continue
         start = end
         while start > 0 and end - start < 3 and start - 1 not in used:
@@ -593,7 +598,7 @@ _NOT_PEOPLE = frozenset(
     ["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure", "result"]
 )
 _JOB_QUESTION = frozenset(
-    ["earn", "earns", "paid", "salary", "salaries", "wage", "wages", "qualification", "qualifications"]
+    ["earn", "earns", "paid", "pay", "salary", "salaries", "wage", "wages", "qualification", "qualifications"]
 )
 
 
@@ -644,7 +649,8 @@ _LISTS_SKILLS = re.compile(
     r"have|got|listed|(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     r"|\bi(?:'ve| have)(?: also| already)? (?:done|run|led|built)"
-    r"|my skills(?: section)?(?: are| include| includes| lists?)?|someone with|background in)\s+"
+    r"|my skills(?: section)? (?:are|include|includes|lists?)|someone with|background in"
+    r"|(?:^|, )(?:good|great) (?:at|with))\s+"
 )
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
@@ -653,12 +659,12 @@ _LIST_END = re.compile(
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|&|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|basic|a bit of|a little|a little bit of|bits of|good|strong|solid|"
-    r"(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like))\s+)+"
+    r"(?:have )?(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like))\s+)+"
 )
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
-    r"under my belt|experience|skills|knowledge))+$"
+    r"under my belt|experience|skills|knowledge|inside out))+$"
 )
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(

@@ -150,3 +150,14 @@ def test_the_users_present_job_is_not_the_career_asked_about() -> None:
     # Named alone, the present job is the career.
     ent = extract("I'm a nurse, how much do nurses earn?", default_skill_finder())
     assert ent.target is not None and ent.target.name == "nurse"
+
+
+def test_an_off_topic_question_leaves_the_conversations_place_and_career() -> None:
+    finder = default_skill_finder()
+    st = ConversationState()
+    for text in ("how much do baristas earn in Brighton?", "what's the capital of Australia?"):
+        plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
+        st = record_answer(plan.state, "", None)
+    assert st.slots["location"] == "Brighton" and st.slots["target_career"] == "barista"
+    # Where the user comes from is not the place asked about.
+    assert extract("I am a fresher from Coimbatore, what suits me?", finder).location is None
