@@ -110,15 +110,16 @@ def eval_chat(
     ]
     out["dialogue_eval"] = evaluate_dialogues(_jsonl(dialogues or DATA_DIR / "dialogues.jsonl"))
     if dialogues is None:
-        # Written by someone who had not seen the bot's code or output. The first set's errors were
-        # fixed after its first run (README gives that run's figure); the second set's first run
-        # (2026-11-30) found the skills-follow-up bug, fixed since. Neither is held out any more.
+        # Each written by someone who had not seen the bot's code or output, and held out for its
+        # first run only (README gives every first-run figure); the failures of each first run were
+        # fixed afterwards, so none is held out any more.
         out["dialogue_eval_heldout"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout.jsonl"))
         out["dialogue_eval_heldout2"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout2.jsonl"))
         out["dialogue_eval_heldout3"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout3.jsonl"))
         out["dialogue_eval_heldout4"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout4.jsonl"))
         out["dialogue_eval_heldout5"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout5.jsonl"))
         out["dialogue_eval_heldout6"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout6.jsonl"))
+        out["dialogue_eval_heldout7"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout7.jsonl"))
     if json_output:
         typer.echo(json.dumps(out))
     else:

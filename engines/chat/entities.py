@@ -37,6 +37,7 @@ SENIORITY = frozenset(
         "assistant",
         "associate",
         "sr",
+        "grad",
         "jr",
     ]
 )
@@ -408,6 +409,7 @@ _TITLE_HEADS = _CAREER_HEADS | frozenset(
         "driver",
         "fitter",
         "investigator",
+        "practitioner",
         "solicitor",
         "barrister",
         "paramedic",
@@ -524,16 +526,22 @@ _AFTER_A_JOB = frozenset(
 )
 
 
+_BEFORE_A_GERUND = frozenset(["for", "of", "about", "at", "in", "on", "by", "with", "to", "without", "from"])
+
+
 def _as_said(phrase: str, words: list[str], i: int, index: CareerIndex) -> str:
     """The career's name as the user said it: a phrase the catalogue knows only by its last words
-    ("health nurse" of "mental health nurse") keeps the words typed before it."""
-    if phrase in index.by_name:
+    ("health nurse" of "mental health nurse", "installer" of "solar panel installer") keeps the words
+    typed before it."""
+    if phrase in index.by_name and " " in phrase:
         return phrase
     start = i
     while start > 0 and i - start < 2:
         w = words[start - 1]
         if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
             break
+        if w.endswith("ing") and start >= 2 and words[start - 2] in _BEFORE_A_GERUND:
+            break  # a verb ("tips for finding electrician jobs"), unlike "an engineering manager"
         start -= 1
     return " ".join([*words[start:i], phrase])
 
@@ -795,7 +803,8 @@ def _place(
             cand = " ".join(span)
             if cand not in more or set(span) & (skill_words | COMMON):
                 continue
-            if lower_writer or re.search(rf"\b{re.escape(more[cand])}\b", text):
+            # Followed by another capitalised word it is part of a longer name ("English Literature").
+            if lower_writer or re.search(rf"\b{re.escape(more[cand])}\b(?!\s+[A-Z])", text):
                 return more[cand]
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
