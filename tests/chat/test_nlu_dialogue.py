@@ -161,3 +161,15 @@ def test_an_off_topic_question_leaves_the_conversations_place_and_career() -> No
     assert st.slots["location"] == "Brighton" and st.slots["target_career"] == "barista"
     # Where the user comes from is not the place asked about.
     assert extract("I am a fresher from Coimbatore, what suits me?", finder).location is None
+
+
+def test_a_career_is_named_as_the_user_typed_it() -> None:
+    finder = default_skill_finder()
+    target = extract("how much do solar panel installers make in texas", finder).target
+    # The catalogue knows "installer": its id, the user's words.
+    assert target is not None and target.name == "solar panel installer" and target.id
+    target = extract("any tips for finding electrician jobs in Vancouver?", finder).target
+    assert target is not None and target.name == "electrician"
+    target = extract("thinking about becoming a nurse practitioner", finder).target
+    assert target is not None and target.name == "nurse practitioner"
+    assert extract("I graduated in English Literature last summer", finder).location is None
