@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import struct
 from typing import Any, Protocol
 
@@ -32,6 +33,7 @@ from schemas.keystore import KeyStore
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 CONFLUENT_MAGIC = b"\x00"
 _CIPHER_VERSION = b"\x01"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class PoisonEvent(Exception):
@@ -182,7 +184,11 @@ class EventSerde:
         if not isinstance(record, dict) or record.get("event_type") != writer_name:
             raise PoisonEvent(f"event_type field does not match schema {writer_name}")
         subject_id = record["subject_id"]
-        event_id = record["event_id"]
+        # Read as a plain string (see catalog.without_uuid_type), so checked here as fastavro's uuid
+        # logical type did: anything but a UUID is a poison event; the canonical form is lower case.
+        event_id = str(record["event_id"]).lower()
+        if not _UUID.fullmatch(event_id):
+            raise PoisonEvent(f"event_id {event_id[:40]!r} is not a UUID")
         if not subject_id:
             raise PoisonEvent("empty subject_id")
         payload = {name: record.get(name) for name in reader.payload_fields}

@@ -17,6 +17,8 @@ import gc
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -184,13 +186,16 @@ async def replay_projection(
         with bulk_allocation():
             if processes > 1 and partitions is not None and partitions > 1:
                 shares = [list(range(i, partitions, processes)) for i in range(min(processes, partitions))]
-                # Forked, not spawned: a spawned process imports the projections again (about 2.5 s, the
-                # recommendation model's scikit-learn among them), which ate the gain of a second process
-                # on a 100,000-event log. Safe here: nothing is open at this point (the namespace was
-                # prepared on connections since closed, no pool or consumer exists yet), and each child
-                # opens its own connections and runs its own event loop.
+                # Forked, not spawned: a spawned process imports the projections again (about 2.5 s,
+                # the recommendation model's scikit-learn among them), which ate the gain of a second
+                # process on a 100,000-event log. No connection, pool or consumer of ours is open here
+                # (the namespace was prepared on connections since closed); each child opens its own
+                # and runs its own event loop, and `_forked_child` undoes what a caller's terminal UI
+                # (the CLI's progress bar) and event loop left in the process.
                 context = multiprocessing.get_context("fork")
-                with ProcessPoolExecutor(max_workers=len(shares), mp_context=context) as pool:
+                with ProcessPoolExecutor(
+                    max_workers=len(shares), mp_context=context, initializer=_forked_child
+                ) as pool:
                     futures = [
                         pool.submit(
                             _replay_share, settings.model_dump(), projection.name, url, until_ms, share
@@ -211,6 +216,14 @@ async def replay_projection(
         report.seconds = round(time.perf_counter() - started, 3)
     _apply_retention(settings, projection)
     return report
+
+
+def _forked_child() -> None:
+    """First thing in a forked replay process: write to the real stdout/stderr, not through a copy of
+    the parent's rich console (whose lock its refresh thread may have held at the fork), and let
+    Ctrl-C stop the process (the parent's event loop had taken SIGINT over)."""
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _replay_share(

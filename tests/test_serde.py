@@ -253,3 +253,14 @@ def test_decode_returns_utc_timestamps() -> None:
     decoded = serde.decode(serde.encode(profile_event()))
     assert decoded.occurred_at.tzinfo is not None
     assert decoded.occurred_at.utcoffset() == UTC.utcoffset(None)
+
+
+def test_an_event_id_that_is_no_uuid_is_poison_and_case_is_canonical() -> None:
+    # event_id is read as the plain string on the wire (faster than fastavro's UUID objects), so the
+    # serde checks it itself, as the uuid logical type did.
+    serde = EventSerde(InMemoryKeyStore())
+    event = new_event("ProfileUpdated", "u1", {"skills": ["SQL"]}, producer="test")
+    with pytest.raises(PoisonEvent, match="not a UUID"):
+        serde.decode(serde.encode(dataclasses.replace(event, event_id="not-a-uuid")))
+    upper = serde.encode(dataclasses.replace(event, event_id=event.event_id.upper()))
+    assert serde.decode(upper).event_id == event.event_id

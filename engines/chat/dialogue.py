@@ -54,6 +54,9 @@ class ConversationState:
             "course_ref": None,
             **(st.slots or {}),
         }
+        if "skill_names" not in d:
+            # Saved before skills were kept as written: the slot then held the matcher's names.
+            st.skill_names = list(st.slots["skills"])
         return st
 
 

@@ -72,7 +72,7 @@ _ORDINAL_RE = re.compile(
     r"(?:\bthe\s+|^)(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     r"|\b(?:number|no|#)\s*([1-5])\b"
-    r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job))?\b"
+    r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
 )
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
@@ -268,7 +268,9 @@ def gazetteer() -> dict[str, str]:
     """Normalised name -> as listed: the resume analysis's place names (about 36,000 cities, regions and
     countries from libphonenumber's geocoding data; engines/resume_analysis/build_places.py). Many are
     also words ("Reading", "Mobile", "Nice"), so a chat takes them only after "in", "near" and the like."""
-    return {normalise(p): p for p in place_names() if len(p) >= 3}
+    names = {normalise(p): p for p in place_names()}
+    # Only names of three letters or more once normalised ("Веселе" normalises to nothing).
+    return {k: v for k, v in names.items() if len(k) >= 3}
 
 
 # Words after which a gazetteer name is a place: "in Leeds", "near cork", "moving to Pune".
@@ -667,7 +669,8 @@ _LIST_END = re.compile(
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|&|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|basic|a bit of|a little|a little bit of|bits of|good|strong|solid|"
-    r"(?:have )?(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like))\s+)+"
+    r"(?:have )?(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like)|"
+    r"know|used|use|have|had|done|did)\s+)+"
 )
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
@@ -680,6 +683,7 @@ _CREDENTIAL = re.compile(
 )
 _NOT_IN_A_SKILL = frozenset(
     [
+        "been",
         "any",
         "tips",
         "advice",
@@ -728,17 +732,20 @@ _NOT_IN_A_SKILL = frozenset(
 )
 
 
-def _listed_skills(text: str, known: Iterable[str] = ()) -> list[str] | None:
+def _listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list[str]] | None:
     """Items of a list the user gives as their own skills, as written, lower case: "I'm good with
     customer service, cash handling and stock management" -> the three phrases, whether or not the
     skill matcher knows them (as the resume analysis takes the items of a skills section); `known`
     skill names with "and" in them ("health and safety") stay whole. Items that are not skills ("a
-    question", "not flutter", "5 years") are dropped. None: the message gives no such list."""
+    question", "not flutter", "5 years") are dropped; the second list holds those not denied, in which
+    a skill the matcher knows still counts ("5 years of experience with python"). None: the message
+    gives no such list."""
     lowered = text.lower().replace("’", "'")
     for name in known:
         if " and " in name:
             lowered = lowered.replace(name, name.replace(" and ", "\x00"))
     items: list[str] = []
+    dropped: list[str] = []
     triggers = list(_LISTS_SKILLS.finditer(lowered))
     if not triggers:
         return None
@@ -757,9 +764,12 @@ def _listed_skills(text: str, known: Iterable[str] = ()) -> list[str] | None:
                 or not item[0].isalpha()
                 or any(w.isdigit() for w in words)
             ):
+                # Not a denied item, nor a thing the user has ("a second interview for ...").
+                if words and not _DENIAL.search(item) and words[0] not in ("a", "an", "the"):
+                    dropped.append(item)
                 continue
             items.append(item)
-    return list(dict.fromkeys(items))
+    return list(dict.fromkeys(items)), dropped
 
 
 _SENTENCE_START = re.compile(r"(?:^\W*|[.!?]\s+\W*|\n\s*\W*)\w")
@@ -808,7 +818,9 @@ def _place(
                 return more[cand]
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
-    short = len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
+    short = (
+        bool(rest) and len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
+    )
     if short and (lower_writer or re.search(rf"\b{re.escape(more[rest])}\b", text)):
         return more[rest]
     return None
@@ -921,10 +933,17 @@ def extract(  # noqa: C901
         # Listed as the user's own: each item as written, under the matcher's name when it knows the
         # item. A message with such a list names the user's skills there; what the matcher finds
         # elsewhere in it is other talk ("but I don't know kubernetes", "before my work history").
-        listed = _listed_skills(text, [" ".join(w.lower().split()) for _, w in matched])
-        if listed is not None:
+        listing = _listed_skills(text, [" ".join(w.lower().split()) for _, w in matched])
+        listed: list[str] = []
+        if listing is not None:
+            listed, dropped = listing
             by_surface = {" ".join(w.lower().split()): name for name, w in matched}
-            matched = [(by_surface.get(item, item), item) for item in listed]
+            inside_dropped = [
+                (name, w)
+                for name, w in matched
+                if any(re.search(rf"\b{re.escape(w.lower())}\b", d) for d in dropped)
+            ]
+            matched = [(by_surface.get(item, item), item) for item in listed] + inside_dropped
         said: dict[str, str] = {}
         for skill, as_written in matched:
             key = skill.lower()

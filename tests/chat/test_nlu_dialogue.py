@@ -173,3 +173,17 @@ def test_a_career_is_named_as_the_user_typed_it() -> None:
     target = extract("thinking about becoming a nurse practitioner", finder).target
     assert target is not None and target.name == "nurse practitioner"
     assert extract("I graduated in English Literature last summer", finder).location is None
+
+
+def test_review_cases_odd_input_numbers_in_a_listing_and_ordinary_last_and_middle() -> None:
+    finder = default_skill_finder()
+    for text in ("", "?", "👍", "東京"):
+        assert not extract(text, finder).any  # no made-up place from a name that normalises to nothing
+    assert extract("I have 5 years of experience with Python", finder).skills_said == ["python"]
+    assert extract("I know sql and know Java", finder).skills_said == ["sql", "java"]
+    assert extract("I have been to London", finder).skills_said == []
+    assert extract("I spent the last year learning Python", finder).ordinal is None
+    assert extract("I'm in the middle of a career change", finder).ordinal is None
+    # A conversation saved before skills were kept as written still acts on its skills.
+    old = ConversationState.from_dict({"slots": {"skills": ["Python", "SQL"]}})
+    assert old.skill_names == ["Python", "SQL"]
