@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # streams (projections/applier.py `erase_ahead`; one indexed query); 0 turns it off (erasures
     # then wait for the log).
     erase_ahead_interval_s: float = 0.1
+    # A worker that applies nothing for this long while its partitions hold records ends its process,
+    # for the supervisor to restart it (streams/stall_watch.py); 0 = never.
+    stall_restart_s: float = 60.0
     worker_batch_size: int = 2000
     worker_batch_within_s: float = 0.05
     # The courses topic carries bulk provider syncs (thousands of events a second): bigger batches

@@ -14,6 +14,7 @@ import asyncio
 import os
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -38,6 +39,7 @@ from streams.connections import bootstrap_servers
 from streams.redis_recovery import check_once
 from streams.retention import run_and_publish
 from streams.runtime import WorkerRuntime
+from streams.stall_watch import StallWatch, log_ends
 from streams.worker_projections import projections_for
 
 log = structlog.get_logger(__name__)
@@ -169,13 +171,13 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
             await run_and_publish(settings, rt.producer, only_if_due=True)
 
     readers_of: list[Projection | NotarySpec] = [*projections, *([NOTARY] if notary else [])]
-    _resume_from_projection_positions(
-        settings.database_url,
-        {
-            topic_name(settings.topic_prefix, logical): [p.name for p in readers_of if logical in p.topics]
-            for logical in {t for p in readers_of for t in p.topics}
-        },
-    )
+    readers_by_topic = {
+        topic_name(settings.topic_prefix, logical): [p.name for p in readers_of if logical in p.topics]
+        for logical in {t for p in readers_of for t in p.topics}
+    }
+    _resume_from_projection_positions(settings.database_url, readers_by_topic)
+    if settings.stall_restart_s > 0:
+        _restart_if_stalled(app, settings, readers_by_topic)
     for logical in sorted({t for p in readers_of for t in p.topics}):
         readers = [p for p in readers_of if logical in p.topics]
         _register_topic_agent(app, settings, logical, readers, runtime)
@@ -211,6 +213,34 @@ def create_app(settings: Settings, projections: list[Projection] | None = None) 
         await check_once(rt.pool, rt.redis, settings.redis_prefix, cached)
 
     return app
+
+
+def _restart_if_stalled(
+    app: faust.App, settings: Settings, readers_by_topic: Mapping[str, list[str]]
+) -> None:
+    """A timer ending the process when it has stalled (see streams/stall_watch.py)."""
+    watch = StallWatch()
+
+    @app.timer(interval=min(10.0, settings.stall_restart_s / 3))
+    async def restart_if_stalled() -> None:
+        assigned = set(app.consumer.assignment())
+        if not assigned:
+            return  # not in the group yet, or between rebalances
+        try:
+            positions = await asyncio.to_thread(
+                projection_start_offsets, settings.database_url, readers_by_topic, assigned
+            )
+            ends = await asyncio.to_thread(log_ends, settings, positions)
+        except Exception:
+            log.warning("stall_check_failed", exc_info=True)  # a store or the broker is down: not a stall
+            return
+        stalled = watch.observe(positions, ends, time.monotonic())
+        if stalled >= settings.stall_restart_s:
+            behind = {
+                f"{tp.topic}[{tp.partition}]": ends[tp] - o for tp, o in positions.items() if ends[tp] > o
+            }
+            log.error("consumer_stalled_restarting", seconds=round(stalled), behind=behind)
+            os._exit(75)
 
 
 # A crashed worker gets this long to stop gracefully, then ends its process (see exit_if_stop_hangs).

@@ -194,11 +194,13 @@ def applied_and_positions(s: Settings) -> tuple[int, list[tuple[str, int, int]]]
     return sum(p[2] for p in profiles(s, s.database_url).values()), [tuple(p) for p in positions]
 
 
-def wait_for_catch_up(st: Stack, events_in_log: int, stall_s: float = 90.0, cap_s: float = 360.0) -> None:
+def wait_for_catch_up(st: Stack, events_in_log: int, stall_s: float = 150.0, cap_s: float = 420.0) -> None:
     """Wait until the read model has applied every event of the log. Slow is not wrong: on a busy
-    2-core CI machine a worker restarted after the broker's kill first reloads its engines, so this
-    fails only when nothing has been applied for `stall_s` (or at `cap_s`), and then says where each
-    partition's position stands and what the supervisor restarted."""
+    2-core CI machine a worker restarted after the broker's kill first reloads its engines, and a
+    worker whose consumer went silent after the broker came back restarts itself after
+    STALL_RESTART_S (60 s; streams/stall_watch.py). So this fails only when nothing has been applied
+    for `stall_s` (or at `cap_s`), and then says where each partition's position stands and what the
+    supervisor restarted."""
     started = last_change = time.monotonic()
     last = -1
     while True:
