@@ -32,7 +32,7 @@ from kernel.metrics import CONSUMER_LAG
 from projections.applier import BatchApplier, DecodeCache, LogRecord, erase_recent_erasures
 from projections.framework import Projection
 from projections.registry import projection_names, runs_projection
-from schemas.catalog import topic_name
+from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from streams.audit_notary import NotarySpec
 from streams.chat_effect import warm
 from streams.connections import bootstrap_servers
@@ -221,11 +221,25 @@ def _restart_if_stalled(
     """A timer ending the process when it has stalled (see streams/stall_watch.py)."""
     watch = StallWatch()
 
+    every_partition = {
+        TP(topic, p)
+        for topic in readers_by_topic
+        for logical, n in TOPIC_PARTITIONS.items()
+        if topic == topic_name(settings.topic_prefix, logical)
+        for p in range(n)
+    }
+
     @app.timer(interval=min(10.0, settings.stall_restart_s / 3))
     async def restart_if_stalled() -> None:
         assigned = set(app.consumer.assignment())
         if not assigned:
-            return  # not in the group yet, or between rebalances
+            # Faust sets `unassigned` when the group gave this worker nothing. CI saw a worker stay so
+            # while the group's other member was a killed worker whose session had lapsed across a
+            # broker restart: no rebalance ever came. Then the group as a whole is watched: no
+            # position moving anywhere while records wait.
+            if getattr(app, "unassigned", None) is not True:
+                return  # not in the group yet
+            assigned = every_partition
         try:
             positions = await asyncio.to_thread(
                 projection_start_offsets, settings.database_url, readers_by_topic, assigned

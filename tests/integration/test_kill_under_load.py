@@ -194,7 +194,7 @@ def applied_and_positions(s: Settings) -> tuple[int, list[tuple[str, int, int]]]
     return sum(p[2] for p in profiles(s, s.database_url).values()), [tuple(p) for p in positions]
 
 
-def wait_for_catch_up(st: Stack, events_in_log: int, stall_s: float = 150.0, cap_s: float = 420.0) -> None:
+def wait_for_catch_up(st: Stack, events_in_log: int, stall_s: float = 200.0, cap_s: float = 480.0) -> None:
     """Wait until the read model has applied every event of the log. Slow is not wrong: on a busy
     2-core CI machine a worker restarted after the broker's kill first reloads its engines, and a
     worker whose consumer went silent after the broker came back restarts itself after
