@@ -30,14 +30,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import TurnPlan, record_answer
-from engines.chat.entities import (
-    SkillFinder,
-    career_index,
-    default_skill_finder,
-    extract,
-    gazetteer,
-    speller,
-)
+from engines.chat.entities import SkillFinder, default_skill_finder, extract, speller
+from engines.chat.job_titles import career_index
+from engines.chat.places import gazetteer
 from engines.chat.respond import careers_for_skills, llm_messages, render, skills_gap
 from engines.course_search.query import SearchQuery
 from engines.reference_data.catalog import careers_by_id

@@ -1,0 +1,385 @@
+"""Careers in a chat message: ESCO titles (by label, alternative title or head word) and job titles the
+catalogue does not name ("machine learning engineer", "a job as a paralegal"), with the rules that tell
+a job used as a job ("a welder") from the same word used otherwise ("tailor my CV")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from engines.reference_data.catalog import load_careers
+
+from .nlu import normalise
+from .vocabulary import COMMON, SENIORITY
+
+CAREER_HEADS = frozenset(
+    [
+        "engineer",
+        "developer",
+        "designer",
+        "manager",
+        "analyst",
+        "scientist",
+        "teacher",
+        "nurse",
+        "architect",
+        "administrator",
+        "consultant",
+        "technician",
+        "accountant",
+        "electrician",
+        "plumber",
+        "welder",
+        "lawyer",
+        "pharmacist",
+        "journalist",
+        "programmer",
+        "specialist",
+        "officer",
+        "assistant",
+        "dentist",
+        "pilot",
+        "mechanic",
+        "physiotherapist",
+        "tester",
+        "writer",
+        "editor",
+    ]
+)
+
+_SPECIFIC_HEADS = frozenset(
+    [
+        "teacher",
+        "nurse",
+        "dentist",
+        "pilot",
+        "mechanic",
+        "accountant",
+        "electrician",
+        "plumber",
+        "welder",
+        "lawyer",
+        "pharmacist",
+        "journalist",
+        "physiotherapist",
+        "architect",
+        "programmer",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class CareerRef:
+    id: str
+    label: str
+    name: str  # as the user said it: lowercase, singular, no seniority
+    current: bool = False  # the user's own job ("I'm a teacher, would X suit me?"), not the one asked about
+
+
+def singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+class CareerIndex:
+    """ESCO careers by label and alternative title (labels win), plus a head-word fallback."""
+
+    def __init__(self, careers: Iterable[Any]) -> None:
+        self.by_name: dict[str, tuple[str, str]] = {}
+        labels: dict[str, tuple[str, str]] = {}
+        for c in careers:
+            for alt in c.alt_titles:
+                self.by_name.setdefault(normalise(alt), (c.id, c.label))
+            labels[normalise(c.label)] = (c.id, c.label)
+        self.by_name.update(labels)
+        self.labels = frozenset(labels)
+        # "teacher" -> the shortest known name ending with it ("primary school teacher" vs longer ones).
+        self.by_suffix: dict[str, tuple[str, str]] = {}
+        for name in sorted(self.by_name, key=lambda n: (len(n), n)):
+            words = name.split()
+            for k in range(1, min(3, len(words))):
+                self.by_suffix.setdefault(" ".join(words[-k:]), self.by_name[name])
+        self.vocab = {w for n in self.by_name for w in n.split() if len(w) >= 4}
+
+    def lookup(self, phrase: str) -> tuple[str, str] | None:
+        words = phrase.split()
+        specific = len(words) >= 2 or words[0] in _SPECIFIC_HEADS
+        return self.by_name.get(phrase) or (
+            self.by_suffix.get(phrase) if words[-1] in CAREER_HEADS and specific else None
+        )
+
+
+_AGENT_NOUN = re.compile(r"(er|or|ist|ian|ant|ent|ess|man|woman|person|ive|ect|ee|eon|ic|ary|ard|ot)$")
+
+
+def one_word_career(word: str, index: CareerIndex) -> bool:
+    """A single word names a career only if it is an ESCO preferred label, a known head word, or looks
+    like a person noun ("nurse", "electrician", "accountant"); one-word alternative titles such as
+    "experience" or "html" are not careers in a chat."""
+    return (
+        word in index.labels
+        or word in CAREER_HEADS
+        or word in _SPECIFIC_HEADS
+        or bool(_AGENT_NOUN.search(word))
+        or word in {"nurse", "pilot", "chef", "judge", "nanny", "model", "coach", "clerk", "cook"}
+    )
+
+
+# Head nouns of job titles, for careers the catalogue does not name ("machine learning engineer").
+_TITLE_HEADS = CAREER_HEADS | frozenset(
+    [
+        "coordinator",
+        "representative",
+        "advisor",
+        "adviser",
+        "therapist",
+        "researcher",
+        "strategist",
+        "marketer",
+        "recruiter",
+        "planner",
+        "inspector",
+        "operator",
+        "hygienist",
+        "agent",
+        "broker",
+        "clerk",
+        "producer",
+        "artist",
+        "photographer",
+        "counsellor",
+        "counselor",
+        "instructor",
+        "trainer",
+        "auditor",
+        "economist",
+        "statistician",
+        "psychologist",
+        "surgeon",
+        "doctor",
+        "physician",
+        "worker",
+        "owner",
+        "lead",
+        "driver",
+        "fitter",
+        "investigator",
+        "practitioner",
+        "solicitor",
+        "barrister",
+        "paramedic",
+    ]
+)
+# Nouns of a profession by their ending ("embryologist", "sonographer", "paediatrician").
+_PERSON_SUFFIX = re.compile(r"..(?:ologist|ographer|ician|iatrist|ist)$")
+
+# Words that qualify a person, not a kind of job ("a good developer", "a remote engineer").
+_NOT_MODIFIERS = frozenset(
+    [
+        "new",
+        "old",
+        "big",
+        "top",
+        "bad",
+        "own",
+        "our",
+        "his",
+        "her",
+        "its",
+        "two",
+        "few",
+        "good",
+        "better",
+        "best",
+        "great",
+        "real",
+        "successful",
+        "professional",
+        "experienced",
+        "qualified",
+        "certified",
+        "skilled",
+        "proper",
+        "full",
+        "part",
+        "time",
+        "remote",
+        "freelance",
+        "local",
+        "certain",
+        "different",
+        "other",
+        "same",
+        "such",
+        "typical",
+        "average",
+        "normal",
+        "decent",
+        "happy",
+        "proud",
+        "young",
+    ]
+)
+
+
+def unnamed_career(
+    plain: list[str], corrected: set[int], skill_words: set[str], used: set[int]
+) -> tuple[int, int] | None:
+    """A job title the catalogue does not know: 1-3 modifiers and a title head noun ("ux designer",
+    "machine learning engineer", "devops engineer"). Each modifier is a word of a skill the message
+    names, or a word as the user typed it (not spell-corrected) that is neither a common word nor one
+    that qualifies a person, so "a better developer" is not a career."""
+    for end, head in enumerate(plain):
+        if not (head in _TITLE_HEADS or _PERSON_SUFFIX.search(head)) or end in used:
+            continue
+        start = end
+        while start > 0 and end - start < 3 and start - 1 not in used:
+            k = start - 1
+            word = plain[k]
+            typed_title_word = (
+                k not in corrected
+                and word.isalpha()
+                and word not in COMMON
+                and word not in SENIORITY
+                and word not in _NOT_MODIFIERS
+            )
+            if not (word in skill_words or typed_title_word):
+                break
+            start = k
+        if start < end:
+            return start, end + 1
+    return None
+
+
+_BEFORE_A_JOB = frozenset(
+    ["a", "an", "the", "as", "become", "becoming", "be", "being", "other", "any", "would"]
+)
+_AFTER_A_JOB = frozenset(
+    [
+        "salary",
+        "salaries",
+        "pay",
+        "paid",
+        "wage",
+        "wages",
+        "job",
+        "jobs",
+        "role",
+        "roles",
+        "career",
+        "careers",
+        "position",
+        "positions",
+        "earn",
+        "earns",
+        "make",
+        "makes",
+        "get",
+        "course",
+        "courses",
+    ]
+)
+
+
+_BEFORE_A_GERUND = frozenset(["for", "of", "about", "at", "in", "on", "by", "with", "to", "without", "from"])
+
+
+def as_said(phrase: str, words: list[str], i: int, index: CareerIndex) -> str:
+    """The career's name as the user said it: a phrase the catalogue knows only by its last words
+    ("health nurse" of "mental health nurse", "installer" of "solar panel installer") keeps the words
+    typed before it."""
+    if phrase in index.by_name and " " in phrase:
+        return phrase
+    start = i
+    while start > 0 and i - start < 2:
+        w = words[start - 1]
+        if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
+            break
+        if w.endswith("ing") and start >= 2 and words[start - 2] in _BEFORE_A_GERUND:
+            break  # a verb ("tips for finding electrician jobs"), unlike "an engineering manager"
+        start -= 1
+    return " ".join([*words[start:i], phrase])
+
+
+def said_as_a_job(
+    words: list[str], raw_words: list[str], i: int, j: int, spell_corrected: bool = False
+) -> bool:
+    """Whether a one-word career at words[i:j] is used as a job in this message: "a welder", "as a
+    paralegal", "welders", "nurse salary", or the whole message. Many job words are verbs or adjectives
+    elsewhere ("tailor my CV", "do you store what I type", "public speaking", "stock management")."""
+    if len(words) <= 3:
+        return True
+    before = words[i - 1] if i > 0 else ""
+    after = words[j] if j < len(words) else ""
+    if singular(after) in _TITLE_HEADS:
+        return False  # a modifier of a longer title ("an employment lawyer")
+    if spell_corrected:
+        # A corrected word is weaker evidence: "a physioterapist", not "over the diploma" -> "diplomat".
+        return before in ("a", "an", "as") or after in _AFTER_A_JOB
+    plural = raw_words[j - 1] != singular(raw_words[j - 1])
+    return before in _BEFORE_A_JOB or after in _AFTER_A_JOB or plural
+
+
+_JOB_FRAME = re.compile(r"\b(?:job|work|working|career|role|position|become|becoming) as an?$|\bbecome an?$")
+
+
+def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[int, int] | None:
+    """A job the catalogue does not know and whose title has no head noun, named in a frame that says
+    it is a job: "a job as a paralegal", "become an actuary" (1-3 words as typed, up to a common word)."""
+    for k in range(1, len(words)):
+        if k in used or not _JOB_FRAME.search(" ".join(words[max(0, k - 4) : k])):
+            continue
+        end = k
+        while end < len(words) and end - k < 3:
+            w = words[end]
+            if w in COMMON or end in corrected or not w.isalpha() or w in _NOT_MODIFIERS:
+                break
+            end += 1
+        if end > k:
+            return k, end
+    return None
+
+
+def lone_title(
+    words: list[str], raw_words: list[str], plain: list[str], used: set[int]
+) -> tuple[int, int] | None:
+    """A title head alone that the catalogue does not know, used as a job ("a solicitor", "barristers"),
+    or a plural person noun in a question about jobs ("what qualifications do sonographers need?")."""
+    about_jobs = bool(set(words) & _JOB_QUESTION)
+    for k, word in enumerate(plain):
+        if k in used or word in COMMON:
+            continue
+        if word in _TITLE_HEADS and said_as_a_job(words, raw_words, k, k + 1):
+            return k, k + 1
+        plural = raw_words[k] != word
+        if about_jobs and plural and _AGENT_NOUN.search(word) and len(word) >= 6 and word not in _NOT_PEOPLE:
+            return k, k + 1
+    return None
+
+
+_NOT_PEOPLE = frozenset(
+    ["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure", "result"]
+)
+_JOB_QUESTION = frozenset(
+    ["earn", "earns", "paid", "pay", "salary", "salaries", "wage", "wages", "qualification", "qualifications"]
+)
+
+
+@lru_cache(maxsize=1)
+def career_index() -> CareerIndex:
+
+    return CareerIndex(load_careers())
+
+
+# "I'm a nurse", "I work as a welder", "currently an accountant": words just before a career that make it
+# the user's present job.
+CURRENT_ROLE = re.compile(
+    r"\b(?:i'?m|i am|i'?ve been|i have been|i was|i work as|working as|worked as|currently|at the moment)"
+    r"(?: already| currently| now| still)?(?: an?)?$"
+)

@@ -1,0 +1,162 @@
+"""The user's own skills in a chat message: whether the message says it names them ("I know...", "I'm
+good at..."), and the items of such a list as the user wrote them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# "also linux and python", "and some docker too": a message that adds to a list goes on with the
+# user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
+_ADDS_TO_LIST = re.compile(r"^(also|and|plus)\b|\b(too|as well)$")
+# ... but not a question or a denial ("and do I need docker?", "and I don't know docker").
+_NOT_A_LISTING = re.compile(r"\b(do|does|is|are|should|need|needed|needs|missing|learn|what|which|how|why)\b")
+_DENIAL = re.compile(
+    r"\b(don't|dont|do not|not|no|never|without|lack|lacking|need|needed|needs|missing|learn|require|"
+    r"required)\b"
+)
+# Claims of skills with no list to read after them ("I can...", "my background"): what the skill
+# matcher finds in the message is the user's own.
+_CLAIMS_SKILLS = re.compile(
+    r"\b(i can|i have|i've|my skills|skilled in|experience (?:in|with)|familiar with|background in|"
+    r"proficient in)\b"
+)
+
+
+def says_own_skills(norm: str) -> bool:
+    """The message says it names the user's own skills: a list of them, or a claim."""
+    return bool(_LISTS_SKILLS.search(norm) or _CLAIMS_SKILLS.search(norm))
+
+
+def adds_to_list(norm: str) -> bool:
+    """ "also X", "and Y too": more of what the user was listing (the raw flag; see `denies`)."""
+    return bool(_ADDS_TO_LIST.search(norm))
+
+
+def asks_or_denies(norm: str) -> bool:
+    """A question or a denial: what it names are not skills the user has."""
+    return bool(_NOT_A_LISTING.search(norm))
+
+
+def denies(norm: str) -> bool:
+    """Whether the skills named are not the user's ("I don't know X", "do I need Y")."""
+    return bool(_DENIAL.search(norm))
+
+
+# A statement listing the user's own skills, and what ends the list.
+_LISTS_SKILLS = re.compile(
+    r"\b(?:i(?:'m|'ve| am| have)?(?: also| already| really| pretty| quite| very)? (?:know|use|used|speak|"
+    r"have|got|listed|(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
+    r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
+    r"|\bi(?:'ve| have)(?: also| already)? (?:done|run|led|built)"
+    r"|my skills(?: section)? (?:are|include|includes|lists?)|someone with|background in"
+    r"|(?:^|, )(?:good|great) (?:at|with))\s+"
+)
+_LIST_END = re.compile(
+    r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
+    r"and i|and i'm|and im|and my)\b|[.?!;:()]|\s[-–—]\s"
+)
+_ITEM_SPLIT = re.compile(r"\s*(?:,|/|&|\+|\band\b|\bor\b)\s*")
+_ITEM_LEAD = re.compile(
+    r"^(?:(?:also|and|some|basic|a bit of|a little|a little bit of|bits of|good|strong|solid|"
+    r"(?:have )?(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like)|"
+    r"know|used|use|have|had|done|did)\s+)+"
+)
+_ITEM_TAIL = re.compile(
+    r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
+    r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
+    r"under my belt|experience|skills|knowledge|inside out))+$"
+)
+# "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
+_CREDENTIAL = re.compile(
+    r"^(?:a|an)\s+(.+\b(?:licence|license|certificate|certification|card|qualification))$"
+)
+_NOT_IN_A_SKILL = frozenset(
+    [
+        "been",
+        "any",
+        "tips",
+        "advice",
+        "question",
+        "i",
+        "you",
+        "me",
+        "my",
+        "it",
+        "that",
+        "this",
+        "what",
+        "which",
+        "how",
+        "why",
+        "where",
+        "who",
+        "for",
+        "looking",
+        "want",
+        "need",
+        "am",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "job",
+        "jobs",
+        "career",
+        "careers",
+        "role",
+        "roles",
+        "the",
+        "a",
+        "an",
+        "not",
+        "no",
+        "never",
+        "don't",
+    ]
+)
+
+
+def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list[str]] | None:
+    """Items of a list the user gives as their own skills, as written, lower case: "I'm good with
+    customer service, cash handling and stock management" -> the three phrases, whether or not the
+    skill matcher knows them (as the resume analysis takes the items of a skills section); `known`
+    skill names with "and" in them ("health and safety") stay whole. Items that are not skills ("a
+    question", "not flutter", "5 years") are dropped; the second list holds those not denied, in which
+    a skill the matcher knows still counts ("5 years of experience with python"). None: the message
+    gives no such list."""
+    lowered = text.lower().replace("’", "'")
+    for name in known:
+        if " and " in name:
+            lowered = lowered.replace(name, name.replace(" and ", "\x00"))
+    items: list[str] = []
+    dropped: list[str] = []
+    triggers = list(_LISTS_SKILLS.finditer(lowered))
+    if not triggers:
+        return None
+    for trigger in triggers:
+        rest = lowered[trigger.end() :]
+        end = _LIST_END.search(rest)
+        for item in _ITEM_SPLIT.split(rest[: end.start()] if end else rest):
+            item = item.replace("\x00", " and ")
+            item = _ITEM_TAIL.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
+            item = _CREDENTIAL.sub(r"\1", item)
+            words = item.split()
+            if (
+                not words
+                or len(words) > 4
+                or set(words) & _NOT_IN_A_SKILL
+                or not item[0].isalpha()
+                or any(w.isdigit() for w in words)
+            ):
+                # Not a denied item, nor a thing the user has ("a second interview for ...").
+                if words and not _DENIAL.search(item) and words[0] not in ("a", "an", "the"):
+                    dropped.append(item)
+                continue
+            items.append(item)
+    return list(dict.fromkeys(items)), dropped
