@@ -36,10 +36,11 @@ from schemas.catalog import TOPIC_PARTITIONS, topic_name
 from streams.audit_notary import NotarySpec
 from streams.chat_effect import warm
 from streams.connections import bootstrap_servers
+from streams.log_reader import LogEnds
 from streams.redis_recovery import check_once
 from streams.retention import run_and_publish
 from streams.runtime import WorkerRuntime
-from streams.stall_watch import StallWatch, log_ends
+from streams.stall_watch import StallWatch
 from streams.worker_projections import projections_for
 
 log = structlog.get_logger(__name__)
@@ -220,6 +221,7 @@ def _restart_if_stalled(
 ) -> None:
     """A timer ending the process when it has stalled (see streams/stall_watch.py)."""
     watch = StallWatch()
+    log_ends = LogEnds(settings)
 
     every_partition = {
         TP(topic, p)
@@ -244,7 +246,7 @@ def _restart_if_stalled(
             positions = await asyncio.to_thread(
                 projection_start_offsets, settings.database_url, readers_by_topic, assigned
             )
-            ends = await asyncio.to_thread(log_ends, settings, positions)
+            ends = await asyncio.to_thread(log_ends.of, positions)
         except Exception:
             log.warning("stall_check_failed", exc_info=True)  # a store or the broker is down: not a stall
             return

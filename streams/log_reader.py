@@ -4,7 +4,8 @@ offsets (replays, rebuilds, audits, verifiers)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
@@ -88,6 +89,40 @@ def log_size(settings: Settings, logical_topics: Sequence[str]) -> int:
         consumer.close()
 
 
+PartitionKey = TypeVar("PartitionKey", bound=tuple[str, int])
+
+
+class LogEnds:
+    """The high watermark (next offset to be written) of partitions, through one client kept for the
+    caller's life: a check every few seconds (streams/stall_watch.py) would otherwise connect to the
+    broker each time. librdkafka reconnects by itself after a broker restart."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._consumer: Consumer | None = None
+
+    def of(self, partitions: Iterable[PartitionKey]) -> dict[PartitionKey, int]:
+        """Each (topic, partition)'s high watermark; keys as given (Faust's TP is such a tuple)."""
+        if self._consumer is None:
+            self._consumer = Consumer(
+                {
+                    "bootstrap.servers": bootstrap_servers(self._settings),
+                    "group.id": f"{self._settings.topic_prefix}-log-ends",
+                }
+            )
+        return {tp: _watermarks(self._consumer, tp[0], tp[1])[1] for tp in partitions}
+
+    def close(self) -> None:
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+
+
+def _watermarks(consumer: Consumer, topic: str, partition: int) -> tuple[int, int]:
+    low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+    return int(low), int(high)
+
+
 def _extents(
     consumer: Consumer,
     settings: Settings,
@@ -99,5 +134,4 @@ def _extents(
         topic = topic_name(settings.topic_prefix, logical)
         for partition in range(TOPIC_PARTITIONS[logical]):
             if partitions is None or partition in partitions:
-                low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-                yield topic, partition, low, high
+                yield topic, partition, *_watermarks(consumer, topic, partition)

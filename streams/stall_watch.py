@@ -11,14 +11,10 @@ those positions (as safe as a SIGKILL: nothing unapplied was acknowledged).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from confluent_kafka import Consumer, TopicPartition
 from faust.types import TP
-
-from kernel.config import Settings
-from streams.connections import bootstrap_servers
 
 
 @dataclass
@@ -40,17 +36,3 @@ class StallWatch:
         if self.stalled_since is None:
             self.stalled_since = now
         return now - self.stalled_since
-
-
-def log_ends(settings: Settings, partitions: Iterable[TP]) -> dict[TP, int]:
-    """The high watermark (next offset to be written) of each partition, from the broker."""
-    consumer = Consumer(
-        {"bootstrap.servers": bootstrap_servers(settings), "group.id": f"{settings.topic_prefix}-stall-watch"}
-    )
-    try:
-        return {
-            tp: int(consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition), timeout=5)[1])
-            for tp in partitions
-        }
-    finally:
-        consumer.close()

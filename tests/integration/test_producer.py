@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 from psycopg_pool import ConnectionPool
 
-from careerstream.local_broker import free_port
+from careerstream.local_broker import LocalBroker, free_port
 from kernel.config import Settings
 from schemas.events import new_event
 from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
-from streams.log_reader import read_log
+from streams.log_reader import LogEnds, read_log
 from streams.producer import EventProducer, PublishError
 from streams.topics import ensure_topics
 
@@ -26,7 +26,7 @@ def serde(settings: Settings) -> Iterator[EventSerde]:
 
 
 async def test_publish_many_returns_each_events_position_in_call_order(
-    settings: Settings, serde: EventSerde
+    settings: Settings, serde: EventSerde, local_broker: LocalBroker
 ) -> None:
     s = settings.model_copy(update={"topic_prefix": settings.topic_prefix + "-producer"})
     ensure_topics(s.kafka_bootstrap_servers, s.topic_prefix)
@@ -54,6 +54,20 @@ async def test_publish_many_returns_each_events_position_in_call_order(
     # Each returned position holds exactly the event published at that index.
     logged = {(r.partition, r.offset): serde.decode(r.value).event_id for r in read_log(s, ["courses"])}
     assert [logged[(p.partition, p.offset)] for p in positions] == [e.event_id for e in events]
+    # The stall watch's log ends: on Kafka each partition's end is one past its last record. Tansu
+    # reports the last batch's base offset + 1 (see streams/log_reader.read_log), never more.
+    last = {p.partition: max(q.offset for q in positions if q.partition == p.partition) for p in positions}
+    log_ends = LogEnds(s)
+    try:
+        ends = log_ends.of((positions[0].topic, partition) for partition in last)
+        assert log_ends.of([]) == {}
+    finally:
+        log_ends.close()
+    for (_, partition), end in ends.items():
+        if local_broker.kind == "kafka":
+            assert end == last[partition] + 1
+        else:
+            assert 0 < end <= last[partition] + 1
 
 
 async def test_an_undeliverable_batch_raises_publish_error(serde: EventSerde) -> None:
