@@ -123,7 +123,7 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     if ent.skills and (ent.own_skills or (not ent.denied and (adds_to_own or intent == "career_advice"))):
         slots["skills"] = sorted({*slots.get("skills", []), *ent.skills_said})
         st.skill_names = sorted({*st.skill_names, *ent.skills})
-    position = _position(ent.ordinal, st.last_list)
+    position = _position(ent.ordinal, st.last_list) or _named_position(ent.item_words, st.last_list)
     if position is not None and st.last_list:
         items = st.last_list["items"]
         if st.last_list["kind"] == "courses":
@@ -179,6 +179,19 @@ def _position(ordinal: int | None, shown: dict[str, Any] | None) -> int | None:
     if ordinal == MIDDLE:
         return (n + 1) // 2 if n % 2 == 1 else None
     return ordinal
+
+
+def _named_position(words: tuple[str, ...], shown: dict[str, Any] | None) -> int | None:
+    """The 1-based position of the one item of the list shown whose label has all the words ("the
+    google one" of "Google IT Support Professional Certificate"); None when no item or several do."""
+    if not words or not shown:
+        return None
+    hits = [
+        k
+        for k, item in enumerate(shown["items"], start=1)
+        if set(words) <= set(normalise(str(item.get("label", ""))).split())
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _has_intent_words(norm: str) -> bool:

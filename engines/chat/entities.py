@@ -18,6 +18,8 @@ from .job_titles import (
     CareerRef,
     as_said,
     career_index,
+    field_career,
+    hyphens_as_typed,
     job_frame,
     lone_title,
     one_word_career,
@@ -67,6 +69,14 @@ _ORDINAL_RE = re.compile(
     r"|\b(?:number|no|#)\s*([1-5])\b"
     r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
 )
+# "is the google one free?", "the Open University course": an item of the list shown, by its name.
+_NAMED_ITEM = re.compile(
+    r"\bthe ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) (?:one|course|cert|certificate|certification|option|"
+    r"programme|program|degree)\b"
+)
+_NOT_A_NAME = frozenset(
+    [*ORDINALS, "last", "final", "middle", "other", "same", "next", "previous", "new", "only", "this", "that"]
+)
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
 
@@ -86,6 +96,7 @@ class Entities:
     max_hours: float | None = None
     level: str | None = None
     ordinal: int | None = None  # 1-based, or LAST / MIDDLE of the list shown
+    item_words: tuple[str, ...] = ()  # "the google one": words naming an item of the list shown
 
     @property
     def target(self) -> CareerRef | None:
@@ -199,6 +210,11 @@ def extract(  # noqa: C901
         else:
             i += 1
     corrected = {k for k, (w, r) in enumerate(zip(words, raw_words, strict=True)) if w != r}
+    field = field_career(words, used) if ent.target is None else None
+    if field is not None:
+        hit = index.lookup(field[2])
+        ent.careers.append(CareerRef(*(hit or ("", "")), field[2]))
+        used.update(range(field[0], field[1]))
     while ent.target is None:
         # No career the catalogue knows is asked about: keep a job title as the user said it (its
         # actions then say plainly that there is no data for it), rather than the previous career.
@@ -215,6 +231,7 @@ def extract(  # noqa: C901
         current = bool(CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 4) : title[0]])))
         ent.careers.append(CareerRef("", "", name, current=current))
         used.update(range(*title))
+    ent.careers = [replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers]
     ent.location = place(text, words, raw_words, used, protected)
     m = _DURATION_RE.search(norm)
     if m:
@@ -225,6 +242,10 @@ def extract(  # noqa: C901
         if w in LEVELS:
             ent.level = LEVELS[w]
             break
+    named = [m.group(1).split() for m in _NAMED_ITEM.finditer(norm)]
+    named = [n for n in named if not set(n) & _NOT_A_NAME]
+    if named:
+        ent.item_words = tuple(named[-1])
     # The last reference wins: "not the first one, is number 3 good?"
     for o in _ORDINAL_RE.finditer(norm):
         word = o.group(1) or o.group(2) or ""

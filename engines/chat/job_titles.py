@@ -299,12 +299,80 @@ def as_said(phrase: str, words: list[str], i: int, index: CareerIndex) -> str:
     start = i
     while start > 0 and i - start < 2:
         w = words[start - 1]
+        if w == "it" and start >= 2 and words[start - 2] in ("a", "an"):
+            start -= 1  # "an it support technician": IT, not the pronoun
+            continue
         if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
             break
         if w.endswith("ing") and start >= 2 and words[start - 2] in _BEFORE_A_GERUND:
             break  # a verb ("tips for finding electrician jobs"), unlike "an engineering manager"
         start -= 1
     return " ".join([*words[start:i], phrase])
+
+
+def hyphens_as_typed(name: str, text: str) -> str:
+    """The name with the hyphens the user typed ("non-executive director"): the words come normalised,
+    and the slot keeps what was said. A plural in the text ("non-executive directors") still matches."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    pattern = r"([\s-]+)".join(re.escape(w) for w in words)
+    m = re.search(rf"(?<![\w-]){pattern}", text.lower())
+    if m is None or "-" not in m.group(0):
+        return name
+    separators = ["-" if "-" in sep else " " for sep in m.groups()]
+    return "".join(w + sep for w, sep in zip(words, [*separators, ""], strict=True))
+
+
+# A field named where a job is meant ("would product management be a good move", "a software
+# engineering internship", "a career in nursing"): the person who works in it.
+_FIELD_TO_PERSON = {
+    "management": "manager",
+    "engineering": "engineer",
+    "development": "developer",
+    "design": "designer",
+    "analysis": "analyst",
+    "analytics": "analyst",
+    "accounting": "accountant",
+    "nursing": "nurse",
+    "teaching": "teacher",
+    "consulting": "consultant",
+    "journalism": "journalist",
+    "photography": "photographer",
+    "architecture": "architect",
+}
+_AFTER_A_FIELD = frozenset(
+    ["internship", "internships", "role", "roles", "job", "jobs", "position", "positions", "placement"]
+)
+_JOB_IN = frozenset(["career", "careers", "job", "jobs", "work", "role", "roles"])
+_WOULD_BE_A = frozenset(["a", "an", "the", "good", "right", "better", "worth"])
+_FIELD_FRAME = frozenset(["into", "in", "would", "be", "a", "an", "the", "of", "for", "to"])
+
+
+def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | None:
+    """(start, end, the person's title) of a field named as a job: after "would ... be a", "into", "a
+    career in", or before "internship", "role", "jobs"."""
+    for end, word in enumerate(words):
+        person = _FIELD_TO_PERSON.get(word)
+        if person is None or end in used:
+            continue
+        start = end
+        while start > 0 and end - start < 2 and start - 1 not in used:
+            w = words[start - 1]
+            if w in _FIELD_FRAME or w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
+                break
+            start -= 1
+        before = words[start - 1] if start else ""
+        after = words[end + 1 : end + 3]
+        framed = (
+            (after[:1] and after[0] in _AFTER_A_FIELD)
+            or (before == "would" and after[:1] == ["be"] and after[1:] and after[1] in _WOULD_BE_A)
+            or before == "into"
+            or (before == "in" and start >= 2 and words[start - 2] in _JOB_IN)
+        )
+        if framed and (start < end or before in ("in", "into")):
+            return start, end + 1, " ".join([*words[start:end], person])
+    return None
 
 
 def said_as_a_job(

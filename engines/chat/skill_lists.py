@@ -43,24 +43,46 @@ def denies(norm: str) -> bool:
     return bool(_DENIAL.search(norm))
 
 
+# A word between "I" and the verb: "I already know", "I really use", "i alredy use" (typed as it comes).
+_ADVERB = r"(?: (?:also|already|alredy|allready|really|pretty|quite|very|still|\w+ly))?"
 # A statement listing the user's own skills, and what ends the list.
 _LISTS_SKILLS = re.compile(
-    r"\b(?:i(?:'m|'ve| am| have)?(?: also| already| really| pretty| quite| very)? (?:know|use|used|speak|"
-    r"have|got|listed|(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
+    # Not a relative clause: "something i can do part time", "what i know".
+    rf"\b(?<!something )(?<!anything )(?<!what )(?<!which )(?<!that )"
+    rf"(?:i(?:'?m|'ve| am| have)?{_ADVERB} (?:know|use|used|speak|have|got|listed|can do|"
+    r"(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
-    r"|\bi(?:'ve| have)(?: also| already)? (?:done|run|led|built)"
-    r"|my skills(?: section)? (?:are|include|includes|lists?)|someone with|background in"
-    r"|(?:^|, )(?:good|great) (?:at|with))\s+"
+    rf"|\bi(?:'ve| have)?{_ADVERB} (?:done|did|run|ran|led|built|managed)"
+    # "..., i do residential wiring": at the start of a clause, so not "what do i do".
+    r"|(?:^|[,.;!]\s*|\band\s+)i(?: also)? do"
+    r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|include|includes|lists?)"
+    r"|someone with|background in|\bit lists"
+    r"|(?:^|, )(?:good|great) (?:at|with)"
+    # "I'm a sparky with working at heights and electrical fault finding"
+    r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with)\s+"
+)
+# "I'm a staff engineer (Go, Kubernetes, system design)", "a backend developer for 6 years (Java, Spring)":
+# a bracketed list after the user says what they are or were.
+_ROLE_THEN_BRACKETS = re.compile(
+    r"\b(?:i'?m|i am|i'?ve been|i have been|i was|i work as|i worked as|working as)\b[^.!?()]{0,80}"
+    r"\(([^()]*[,/][^()]*)\)"
 )
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
     r"and i|and i'm|and im|and my)\b|[.?!;:()]|\s[-–—]\s"
 )
-_ITEM_SPLIT = re.compile(r"\s*(?:,|/|&|\+|\band\b|\bor\b)\s*")
+# "&" splits only between spaces: "M&A", "R&D" are one skill.
+_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:also|and|some|basic|a bit of|a little|a little bit of|bits of|good|strong|solid|"
-    r"(?:have )?(?:some |a lot of )?experience (?:in|with)|knowledge of|skills (?:in|like)|"
-    r"know|used|use|have|had|done|did)\s+)+"
+    r"^(?:(?:also|and|some|a bit of|a fair bit of|a lot of|lots of|plenty of|a little|a little bit of|"
+    r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
+    r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did)\s+)+"
+)
+# Where or how long the user did it: "proofreading for the student paper for two years",
+# "troubleshooting from my job", "customer service at a bank".
+_ITEM_CIRCUMSTANCE = re.compile(
+    r"\s+(?:for|at|from|during|through) (?:the|my|our|a|an|his|her|their|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|several|many|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
@@ -73,6 +95,11 @@ _CREDENTIAL = re.compile(
 )
 _NOT_IN_A_SKILL = frozenset(
     [
+        "thinking",
+        "about",
+        "hoping",
+        "trying",
+        "wondering",
         "been",
         "any",
         "tips",
@@ -136,15 +163,18 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             lowered = lowered.replace(name, name.replace(" and ", "\x00"))
     items: list[str] = []
     dropped: list[str] = []
-    triggers = list(_LISTS_SKILLS.finditer(lowered))
-    if not triggers:
-        return None
-    for trigger in triggers:
+    lists = [m.group(1) for m in _ROLE_THEN_BRACKETS.finditer(lowered)]
+    for trigger in _LISTS_SKILLS.finditer(lowered):
         rest = lowered[trigger.end() :]
         end = _LIST_END.search(rest)
-        for item in _ITEM_SPLIT.split(rest[: end.start()] if end else rest):
+        lists.append(rest[: end.start()] if end else rest)
+    if not lists:
+        return None
+    for listed in lists:
+        for item in _ITEM_SPLIT.split(listed):
             item = item.replace("\x00", " and ")
-            item = _ITEM_TAIL.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
+            item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
+            item = _ITEM_TAIL.sub("", item)
             item = _CREDENTIAL.sub(r"\1", item)
             words = item.split()
             if (

@@ -187,3 +187,80 @@ def test_review_cases_odd_input_numbers_in_a_listing_and_ordinary_last_and_middl
     # A conversation saved before skills were kept as written still acts on its skills.
     old = ConversationState.from_dict({"slots": {"skills": ["Python", "SQL"]}})
     assert old.skill_names == ["Python", "SQL"]
+
+
+def test_more_ways_of_listing_ones_skills() -> None:
+    finder = default_skill_finder()
+
+    def said(text: str) -> list[str]:
+        return extract(text, finder).skills_said
+
+    # A bracketed list after what the user is or was.
+    assert said("I'm a data engineer (Python, Airflow, dbt) looking for a change") == [
+        "python",
+        "airflow",
+        "dbt",
+    ]
+    assert said("I was a chef for 9 years (menu costing, food safety) and want out") == [
+        "menu costing",
+        "food safety",
+    ]
+    # "i do", "I can do", "my strengths are", "I'm a <job> with", "I ran", "I also did", "im good at".
+    assert said("im a plasterer, i do skimming and dry lining. what next?") == ["skimming", "dry lining"]
+    assert said("I can do bookkeeping, payroll and invoicing.") == ["bookkeeping", "payroll", "invoicing"]
+    assert said("My strengths are R&D, budgeting and vendor management.") == [
+        "r&d",
+        "budgeting",
+        "vendor management",
+    ]
+    assert said("I'm a roofer with lead work and slating, what else?") == ["lead work", "slating"]
+    assert said("I ran our quarterly forecasting for two years") == ["quarterly forecasting"]
+    assert said("I also did copywriting for a local charity") == ["copywriting"]
+    assert said("im really good at sketching and calligraphy") == ["sketching", "calligraphy"]
+    assert said("i alredy use xero at my job") == ["xero"]
+    assert said("I already know basic networking and scripting from my job") == [
+        "basic networking",
+        "scripting",
+    ]
+    assert said("At the moment it lists payroll, Excel and Sage. Enough?") == ["payroll", "excel", "sage"]
+    # Not lists of the user's skills: a relative clause, what the user is thinking about.
+    assert said("any courses? something i can do part time") == []
+    assert said("I'm a cop with 12 years in, thinking about getting out") == []
+
+
+def test_careers_as_typed_fields_named_as_jobs_and_it_as_a_word_of_a_title() -> None:
+    finder = default_skill_finder()
+
+    def target(text: str) -> str | None:
+        t = extract(text, finder).target
+        return t.name if t else None
+
+    assert target("would a non-executive director role suit me?") == "non-executive director"
+    assert target("do non-executive directors get paid well") == "non-executive director"
+    assert target("Would product management be a good fit for me?") == "product manager"
+    assert target("how do i get a data engineering internship") == "data engineer"
+    assert target("I want to get into software development") == "software developer"
+    assert target("I'd love a career in nursing") == "nurse"
+    assert target("I have 5 years in software development") is None  # experience, not the job asked about
+    assert target("would time management be a good thing to learn") is None
+    assert target("i want to be an it support technician") == "it support technician"
+
+
+def test_an_item_of_the_list_shown_is_named_by_its_words() -> None:
+    shown = {
+        "kind": "courses",
+        "items": [
+            {"id": "a", "label": "CompTIA A+ Core 1"},
+            {"id": "b", "label": "Google IT Support Professional Certificate"},
+            {"id": "c", "label": "Open University Certificate in Computing"},
+        ],
+    }
+    st, _ = _turn(ConversationState(last_list=shown), "is the google one free?")
+    assert st.slots["course_ref"] == 2
+    st, _ = _turn(ConversationState(last_list=shown), "what about the Open University course")
+    assert st.slots["course_ref"] == 3
+    # Words in no label, or in more than one, name nothing; "the other one" is no name.
+    st, _ = _turn(ConversationState(last_list=shown), "is the certificate one online?")
+    assert st.slots["course_ref"] is None
+    st, _ = _turn(ConversationState(last_list=shown), "what about the other one")
+    assert st.slots["course_ref"] is None
