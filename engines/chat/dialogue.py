@@ -92,26 +92,13 @@ LABELS = {
 def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: Entities) -> TurnPlan:
     st = ConversationState.from_dict(state.to_dict())
     norm = normalise(text)
-    n_words = len(norm.split())
-    previous = st.pending_intent or (st.intent if st.intent in ACTION_INTENTS else None)
-    follow_up = bool(_FOLLOW_UP.match(norm)) and n_words <= 8
-    bare = (
-        n_words <= 4
-        and ent.any
-        and not (pred.accepted and pred.intent in ACTION_INTENTS and not st.pending_intent)
-    )
-    intent = pred.intent if pred.accepted else None
-    if (
-        previous
-        and (follow_up or bare)
-        and (intent not in ACTION_INTENTS or st.pending_intent or (follow_up and not _has_intent_words(norm)))
-    ):
-        intent = previous
+    position = _position(ent.ordinal, st.last_list) or _named_position(ent.item_words, st.last_list)
+    intent = _intent_in_context(st, norm, pred, ent, position)
     # Slots.
     slots = st.slots
     # An out-of-scope question ("what's the weather in Palmerston North?") is no change of the career
     # or place the conversation is about.
-    off_topic = pred.accepted and pred.intent == "out_of_scope" and not _has_intent_words(norm)
+    off_topic = intent == "out_of_scope" and not _has_intent_words(norm)
     if ent.target is not None and not off_topic:
         slots["target_career"] = ent.target.name
         st.career_id = ent.target.id or None  # "": a title the catalogue does not know
@@ -123,7 +110,6 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     if ent.skills and (ent.own_skills or (not ent.denied and (adds_to_own or intent == "career_advice"))):
         slots["skills"] = sorted({*slots.get("skills", []), *ent.skills_said})
         st.skill_names = sorted({*st.skill_names, *ent.skills})
-    position = _position(ent.ordinal, st.last_list) or _named_position(ent.item_words, st.last_list)
     if position is not None and st.last_list:
         items = st.last_list["items"]
         if st.last_list["kind"] == "courses":
@@ -166,6 +152,40 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
             params,
         )
     return TurnPlan(intent, pred.confidence, pred.intent, ACTIONS.get(intent), None, st, params)
+
+
+def _intent_in_context(
+    st: ConversationState, norm: str, pred: IntentPrediction, ent: Entities, position: int | None
+) -> str | None:
+    """The intent to act on: the classifier's when it is sure, else what the conversation says (a
+    follow-up or bare answer goes on with the request under way). None: ask."""
+    n_words = len(norm.split())
+    previous = st.pending_intent or (st.intent if st.intent in ACTION_INTENTS else None)
+    follow_up = bool(_FOLLOW_UP.match(norm)) and n_words <= 8
+    bare = (
+        n_words <= 4
+        and ent.any
+        and not (pred.accepted and pred.intent in ACTION_INTENTS and not st.pending_intent)
+    )
+    intent = pred.intent if pred.accepted else None
+    if (
+        previous
+        and (follow_up or bare)
+        and (intent not in ACTION_INTENTS or st.pending_intent or (follow_up and not _has_intent_words(norm)))
+    ):
+        intent = previous
+    # A message about an item of the list just shown ("how long is number 2?", "is the google one
+    # free?") or one listing the user's own skills ("I've done some welding on site") belongs to the
+    # conversation, whatever the classifier makes of its other words: to the course shown, or the
+    # request under way (careers that suit the skills when there is none).
+    if intent not in ACTION_INTENTS:
+        if position is not None and st.last_list is not None and st.last_list["kind"] == "courses":
+            intent = "course_recommendation"
+        elif position is not None and previous:
+            intent = previous
+        elif ent.own_skills and ent.skills and not ent.denied:
+            intent = previous or "career_advice"
+    return intent
 
 
 def _position(ordinal: int | None, shown: dict[str, Any] | None) -> int | None:

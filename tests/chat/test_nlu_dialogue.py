@@ -264,3 +264,22 @@ def test_an_item_of_the_list_shown_is_named_by_its_words() -> None:
     assert st.slots["course_ref"] is None
     st, _ = _turn(ConversationState(last_list=shown), "what about the other one")
     assert st.slots["course_ref"] is None
+
+
+def test_a_reference_to_the_list_or_a_list_of_skills_stays_in_the_conversation() -> None:
+    shown = {
+        "kind": "courses",
+        "items": [{"id": "a", "label": "Forklift A"}, {"id": "b", "label": "NEBOSH B"}],
+    }
+    # The classifier alone reads "how many weeks is number 2" as out of scope.
+    assert default_classifier().predict("how many weeks is number 2").intent != "course_recommendation"
+    st, intent = _turn(ConversationState(last_list=shown), "how many weeks is number 2")
+    assert intent == "course_recommendation" and st.slots["course_ref"] == 2
+    # Skills listed with no request under way: careers that suit them; with one: that request.
+    finder = default_skill_finder()
+    text = "I've done a bit of bricklaying and plastering on site"
+    plan = plan_turn(ConversationState(), text, default_classifier().predict(text), extract(text, finder))
+    assert plan.intent == "career_advice" and plan.state.slots["skills"] == ["bricklaying", "plastering"]
+    st = ConversationState(intent="skill_gap", slots={**ConversationState().slots, "target_career": "roofer"})
+    plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
+    assert plan.intent == "skill_gap"
