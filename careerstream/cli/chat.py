@@ -113,13 +113,9 @@ def eval_chat(
         # Each written by someone who had not seen the bot's code or output, and held out for its
         # first run only (README gives every first-run figure); the failures of each first run were
         # fixed afterwards, so none is held out any more.
-        out["dialogue_eval_heldout"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout.jsonl"))
-        out["dialogue_eval_heldout2"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout2.jsonl"))
-        out["dialogue_eval_heldout3"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout3.jsonl"))
-        out["dialogue_eval_heldout4"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout4.jsonl"))
-        out["dialogue_eval_heldout5"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout5.jsonl"))
-        out["dialogue_eval_heldout6"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout6.jsonl"))
-        out["dialogue_eval_heldout7"] = evaluate_dialogues(_jsonl(DATA_DIR / "dialogues_heldout7.jsonl"))
+        # heldout, heldout2, ... heldout8 (sorted by name: "heldout.jsonl" first, then by number).
+        for path in sorted(DATA_DIR.glob("dialogues_heldout*.jsonl"), key=lambda p: (len(p.name), p.name)):
+            out[f"dialogue_eval_{path.stem.removeprefix('dialogues_')}"] = evaluate_dialogues(_jsonl(path))
     if json_output:
         typer.echo(json.dumps(out))
     else:

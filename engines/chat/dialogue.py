@@ -99,9 +99,13 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     # An out-of-scope question ("what's the weather in Palmerston North?") is no change of the career
     # or place the conversation is about.
     off_topic = intent == "out_of_scope" and not _has_intent_words(norm)
+    current = str(slots.get("target_career") or "").split()
     if ent.target is not None and not off_topic:
-        slots["target_career"] = ent.target.name
-        st.career_id = ent.target.id or None  # "": a title the catalogue does not know
+        named = ent.target.name.split()
+        # "hygienists" after "dental hygienist": the same career, said short.
+        if not (len(named) < len(current) and current[-len(named) :] == named):
+            slots["target_career"] = ent.target.name
+            st.career_id = ent.target.id or None  # "": a title the catalogue does not know
     if ent.location and not off_topic:
         slots["location"] = ent.location
     adds_to_own = ent.adds_to_list and bool(slots.get("skills"))

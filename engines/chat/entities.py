@@ -1,6 +1,6 @@
 """Entities of a chat message: careers (ESCO titles), skills (the resume analysis matcher), locations,
 durations, levels and list references ("the second one"). Typos are tolerated by correcting unknown
-words to the nearest word of the career/skill vocabulary (edit distance 1, or 2 for long words)."""
+words to the nearest word of the career/place vocabulary (edit distance 1, or 2 for long words)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from functools import lru_cache
 from engines.resume_analysis import get_skill_matcher
 
 from .job_titles import (
+    ASPIRES,
     CAREER_HEADS,
     CURRENT_ROLE,
     CareerIndex,
@@ -23,12 +24,13 @@ from .job_titles import (
     job_frame,
     lone_title,
     one_word_career,
+    opening_title,
     said_as_a_job,
     singular,
     unnamed_career,
 )
 from .nlu import normalise
-from .places import locations, place, shouted_or_titled
+from .places import gazetteer, locations, place, shouted_or_titled
 from .skill_lists import adds_to_list, asks_or_denies, denies, listed_skills, says_own_skills
 from .vocabulary import COMMON, SENIORITY
 
@@ -115,14 +117,22 @@ def _deletes(word: str) -> set[str]:
 
 
 class Speller:
-    """Corrects a word to the vocabulary (deletion-neighbourhood lookup, SymSpell style)."""
+    """Corrects a word to the vocabulary (deletion-neighbourhood lookup, SymSpell style): edit distance
+    1, or 2 for words of eight letters or more ("vetinary" -> "veterinary")."""
+
+    LONG = 8
 
     def __init__(self, vocab: Iterable[str]) -> None:
         self.vocab = set(vocab)
         self.index: dict[str, set[str]] = {}
+        self.index2: dict[str, set[str]] = {}  # two letters deleted, long words only
         for w in self.vocab:
-            for d in {w} | _deletes(w):
+            ones = {w} | _deletes(w)
+            for d in ones:
                 self.index.setdefault(d, set()).add(w)
+            if len(w) >= self.LONG:
+                for d in {dd for one in ones for dd in _deletes(one)}:
+                    self.index2.setdefault(d, set()).add(w)
 
     def correct(self, word: str) -> str:
         # Five-letter words were corrected into other words too often ("pivot" -> "pilot").
@@ -133,12 +143,56 @@ class Speller:
             cands |= self.index.get(d, set())
         # Same first letter: people rarely mistype it, and without this "exams" became "texas".
         cands = {c for c in cands if abs(len(c) - len(word)) <= 1 and c[0] == word[0]}
-        return min(cands, key=lambda c: (abs(len(c) - len(word)), c)) if cands else word
+        if cands:
+            return min(cands, key=lambda c: _closeness(word, c))
+        if len(word) < self.LONG - 1:
+            return word
+        ones = {word} | _deletes(word)
+        twos = ones | {dd for one in ones for dd in _deletes(one)}
+        far = {
+            c
+            for d in twos
+            for c in self.index2.get(d, set()) | self.index.get(d, set())
+            if c[0] == word[0] and len(c) >= self.LONG - 1 and _distance(word, c) <= 2
+        }
+        return min(far, key=lambda c: _closeness(word, c)) if far else word
+
+
+def _closeness(typed: str, candidate: str) -> tuple[int, int, int, str]:
+    """Sort key of corrections: fewest edits; then one that only adds the letters the user left out
+    ("statistican": "statistician", not "statistical"); then the nearest length."""
+    letters = iter(candidate)
+    only_missing = all(ch in letters for ch in typed)
+    return (
+        _distance(typed, candidate),
+        0 if only_missing else 1,
+        abs(len(candidate) - len(typed)),
+        candidate,
+    )
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent transpositions (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            best = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, prev2[j - 2] + 1)
+            row.append(best)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 @lru_cache(maxsize=1)
 def speller() -> Speller:
     extra = set(LEVELS) | set(CAREER_HEADS) | {"salary", "course", "resume", "skills", "career", "missing"}
+    # Words of courses and applications, so they are not "corrected" into careers ("diploma": "diplomat").
+    extra |= {"diploma", "degree", "certificate", "apprenticeship", "masters", "bachelors", "licence"}
+    extra |= {"license", "training", "experience", "interview", "internship", "qualification"}
     return Speller(career_index().vocab | extra | {w for n in locations() for w in n.split() if len(w) >= 5})
 
 
@@ -150,6 +204,16 @@ def default_skill_finder() -> SkillFinder:
 
     matcher = get_skill_matcher()
     return lambda text: [(m.name, m.text) for m in matcher.find(text)]
+
+
+def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
+    """ "become a", "be an"... before words no known career took."""
+    return any(
+        words[k] not in COMMON
+        and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
+        and ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
+        for k in range(1, len(words))
+    )
 
 
 # One pass over the words in the order that resolves ambiguity (skills as written, then careers, then
@@ -165,6 +229,9 @@ def extract(  # noqa: C901
     found_as_written = skill_finder(" ".join(raw_words)) if skill_finder is not None else []
     known_skills = [k.lower() for name, said in found_as_written for k in (name, said)]
     protected = {w for s in known_skills for w in s.split()}
+    # Nor are the items of a list of the user's skills ("I speak German": not "Germany").
+    listing = listed_skills(text, known_skills)
+    protected |= {w for item in (listing[0] if listing else []) for w in normalise(item).split()}
     words = [w if w in protected else sp.correct(w) for w in raw_words]
     norm = " ".join(words)
     ent = Entities()
@@ -172,10 +239,14 @@ def extract(  # noqa: C901
     plain = [w for w in (singular(x) if x not in COMMON else x for x in words)]
     i, n = 0, len(plain)
     used: set[int] = set()
+    aimed_at: set[str] = set()  # careers named after "become a", "be a"...
+    last_end, last_new = -1, False
     while i < n:
         found = None
         for j in range(min(n, i + 6), i, -1):
-            span = [w for w in plain[i:j] if w not in SENIORITY]
+            # Seniority words are no part of the name, unless the title ends with one ("research
+            # associate", "teaching assistant").
+            span = [w for k, w in enumerate(plain[i:j]) if w not in SENIORITY or i + k == j - 1]
             if not span or plain[i] in COMMON or plain[j - 1] in COMMON:
                 continue
             phrase = " ".join(span)
@@ -189,27 +260,42 @@ def extract(  # noqa: C901
                 continue
             hit = index.lookup(phrase)
             if hit is not None:
-                found = (j, CareerRef(hit[0], hit[1], as_said(phrase, words, i, index)))
+                found = (j, CareerRef(hit[0], hit[1], as_said(phrase, words, i, index)), len(span))
                 break
         if found:
             used.update(range(i, found[0]))
+            ref = found[1]
+            if last_end == i and last_new and " " not in ent.careers[-1].name:
+                # Two names in a row are one title: "electric" + "vehicle technician".
+                ref = replace(ref, name=f"{ent.careers.pop().name} {ref.name}")
             # Where the name as said starts ("manual tester": at "manual"), for "I am (a) ..." before it.
-            extra_words = len(found[1].name.split()) - len(
-                [w for w in plain[i : found[0]] if w not in SENIORITY]
-            )
-            start = i - extra_words
-            current = bool(CURRENT_ROLE.search(" ".join(words[max(0, start - 4) : start])))
-            known = next((k for k, c in enumerate(ent.careers) if c.id == found[1].id), None)
+            start = i - (len(ref.name.split()) - found[2])
+            before = " ".join(words[max(0, start - 4) : start])
+            current = bool(CURRENT_ROLE.search(before))
+            if ASPIRES.search(before):
+                aimed_at.add(ref.id)
+            known = next((k for k, c in enumerate(ent.careers) if c.id == ref.id), None)
+            last_new = known is None
             if known is None:
-                ent.careers.append(replace(found[1], current=current))
+                ent.careers.append(replace(ref, current=current))
             elif not current:
                 # Named again, not as the user's job: it is the one asked about ("I'm a nurse, what
                 # do nurses earn?").
                 ent.careers[known] = replace(ent.careers[known], current=False)
-            i = found[0]
+            i = last_end = found[0]
         else:
             i += 1
-    corrected = {k for k, (w, r) in enumerate(zip(words, raw_words, strict=True)) if w != r}
+    # "Cabin crew for 9 years, could I become an air traffic controller?": the career aimed at is the
+    # one asked about; the others are the user's own, even where no "I'm a" says so.
+    if aimed_at or _aims_at_an_unknown_title(words, used):
+        ent.careers = [replace(c, current=c.id not in aimed_at) for c in ent.careers]
+    # Words the speller changed are weak evidence of a title, except a long word put right into a word
+    # of the careers ("vetinary nurse").
+    corrected = {
+        k
+        for k, (w, r) in enumerate(zip(words, raw_words, strict=True))
+        if w != r and not (len(r) >= 7 and w in index.vocab)
+    }
     field = field_career(words, used) if ent.target is None else None
     if field is not None:
         hit = index.lookup(field[2])
@@ -222,6 +308,7 @@ def extract(  # noqa: C901
             unnamed_career(plain, corrected, protected, used)
             or job_frame(words, corrected, used)
             or lone_title(words, raw_words, plain, used)
+            or opening_title(text, words, used, lambda p: p in gazetteer() or p in locations())
         )
         if title is None:
             break
@@ -242,7 +329,8 @@ def extract(  # noqa: C901
         if w in LEVELS:
             ent.level = LEVELS[w]
             break
-    named = [m.group(1).split() for m in _NAMED_ITEM.finditer(norm)]
+    # As typed: the speller knows no course names ("the diploma one" is not a "diplomat").
+    named = [m.group(1).split() for m in _NAMED_ITEM.finditer(" ".join(raw_words))]
     named = [n for n in named if not set(n) & _NOT_A_NAME]
     if named:
         ent.item_words = tuple(named[-1])
@@ -283,7 +371,8 @@ def extract(  # noqa: C901
             key = skill.lower()
             # A skill that is part of the career's name ("machine learning" in "machine learning
             # engineer") is the career, not a skill the user has.
-            if set(key.split()) <= career_words or key in COMMON:
+            typed = set(as_written.lower().split())
+            if set(key.split()) <= career_words or (typed and typed <= career_words) or key in COMMON:
                 continue
             if ent.location and key == ent.location.lower():
                 continue

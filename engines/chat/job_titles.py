@@ -5,7 +5,7 @@ a job used as a job ("a welder") from the same word used otherwise ("tailor my C
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -304,6 +304,8 @@ def as_said(phrase: str, words: list[str], i: int, index: CareerIndex) -> str:
             continue
         if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
             break
+        if start >= 2 and words[start - 2] == "to":
+            break  # a verb: "ready to apply bookkeeper jobs"
         if w.endswith("ing") and start >= 2 and words[start - 2] in _BEFORE_A_GERUND:
             break  # a verb ("tips for finding electrician jobs"), unlike "an engineering manager"
         start -= 1
@@ -356,8 +358,9 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
         person = _FIELD_TO_PERSON.get(word)
         if person is None or end in used:
             continue
+        # One word names the field ("product", "software", "ux"); two would take in verbs ("think ux").
         start = end
-        while start > 0 and end - start < 2 and start - 1 not in used:
+        while start > 0 and end - start < 1 and start - 1 not in used:
             w = words[start - 1]
             if w in _FIELD_FRAME or w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
                 break
@@ -366,6 +369,8 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
         after = words[end + 1 : end + 3]
         framed = (
             (after[:1] and after[0] in _AFTER_A_FIELD)
+            # "is UX design a good career", "UX design is good career change", "design as a career"
+            or ("career" in words[end + 1 : end + 5] and after[:1] and after[0] in ("is", "as", "a"))
             or (before == "would" and after[:1] == ["be"] and after[1:] and after[1] in _WOULD_BE_A)
             or before == "into"
             or (before == "in" and start >= 2 and words[start - 2] in _JOB_IN)
@@ -394,7 +399,12 @@ def said_as_a_job(
     return before in _BEFORE_A_JOB or after in _AFTER_A_JOB or plural
 
 
-_JOB_FRAME = re.compile(r"\b(?:job|work|working|career|role|position|become|becoming) as an?$|\bbecome an?$")
+_JOB_FRAME = re.compile(
+    r"\b(?:job|work|working|career|role|position|become|becoming) as an?$|\b(?:become|becoming|be) an?$"
+)
+# Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
+# ...": that career is the one asked about, whatever other job the message names.
+ASPIRES = re.compile(r"\b(?:become|becoming|be|switch to|move into|retrain as|train as|transition to) an?$")
 
 
 def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[int, int] | None:
@@ -423,14 +433,53 @@ def lone_title(
     for k, word in enumerate(plain):
         if k in used or word in COMMON:
             continue
+        if k > 0 and words[k - 1] in _BEFORE_A_CLAUSE:
+            continue  # people in a clause: "a certification that recruiters look for"
         if word in _TITLE_HEADS and said_as_a_job(words, raw_words, k, k + 1):
             return k, k + 1
-        plural = raw_words[k] != word
+        plural = words[k] != word  # as corrected: "vetinary" is no plural of "veterinary"
         if about_jobs and plural and _AGENT_NOUN.search(word) and len(word) >= 6 and word not in _NOT_PEOPLE:
             return k, k + 1
     return None
 
 
+# "Crop insurance adjuster, does that need a license?", "Care coordinator sounds good": a title the
+# message opens with, then a comma or a verb about it.
+_OPENING_TITLE = re.compile(
+    r"^\W*((?:[A-Za-z-]+\s+){0,3}[A-Za-z-]+)\s*(?:[,?:]|\s-\s|\s+(?:sounds|seems|looks|would|could|might)\b)"
+)
+
+
+def opening_title(
+    text: str, words: list[str], used: set[int], is_place: Callable[[str], bool]
+) -> tuple[int, int] | None:
+    """A title the catalogue does not know that opens the message: 1-4 words, none common, the last a
+    person noun ("adjuster", "officer", "embryologist"; one word alone only a title head, not "brilliant,
+    thanks"), and no place ("Manchester, what's the pay?")."""
+    m = _OPENING_TITLE.match(text)
+    if m is None:
+        return None
+    title = normalise(m.group(1)).split()
+    last = singular(title[-1]) if title else ""
+    if (
+        not title
+        or title != words[: len(title)]
+        or used & set(range(len(title)))
+        or any(w in COMMON or w in _NOT_MODIFIERS for w in title)
+        or not (
+            last in _TITLE_HEADS
+            or _PERSON_SUFFIX.search(last)
+            or (len(title) > 1 and _AGENT_NOUN.search(last))
+        )
+        or len(last) < 5
+        or last in _NOT_PEOPLE
+        or is_place(" ".join(title))
+    ):
+        return None
+    return 0, len(title)
+
+
+_BEFORE_A_CLAUSE = frozenset(["that", "which", "who", "whom", "if", "because", "when", "where"])
 _NOT_PEOPLE = frozenset(
     ["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure", "result"]
 )

@@ -49,19 +49,21 @@ def shouted_or_titled(text: str) -> bool:
 def place(
     text: str, words: list[str], raw_words: list[str], used: set[int], skill_words: set[str]
 ) -> str | None:
-    """The place a message names: one of the bot's own list anywhere (longest first), else a gazetteer
-    place right after "in", "near"... (not a skill or career word), written with its capital unless
+    """The first place a message names: one of the bot's own list anywhere, or a gazetteer place right
+    after "in", "near"... (not a skill or career word), written with its capital unless
     the user writes everything in lower case ("in cork"; but "experience in mobile development")."""
     places, more = locations(), gazetteer()
     # Capitals say nothing in all lower case, ALL CAPS or Title Case text.
     lower_writer = text == text.lower() or shouted_or_titled(text)
+    # The first place named wins ("in Lyon or only Paris?"), the longer name where two start together.
+    found: list[tuple[int, int, str]] = []
     for k in (3, 2, 1):
         for s in range(0, len(words) - k + 1):
             if set(range(s, s + k)) & used:
                 continue
             cand = " ".join(words[s : s + k])
             if cand in places:
-                return places[cand]
+                found.append((s, -k, places[cand]))
     for k in (3, 2, 1):
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
@@ -73,7 +75,9 @@ def place(
                 continue
             # Followed by another capitalised word it is part of a longer name ("English Literature").
             if lower_writer or re.search(rf"\b{re.escape(more[cand])}\b(?!\s+[A-Z])", text):
-                return more[cand]
+                found.append((s, -k, more[cand]))
+    if found:
+        return min(found)[2]
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (

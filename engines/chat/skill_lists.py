@@ -49,14 +49,17 @@ _ADVERB = r"(?: (?:also|already|alredy|allready|really|pretty|quite|very|still|\
 _LISTS_SKILLS = re.compile(
     # Not a relative clause: "something i can do part time", "what i know".
     rf"\b(?<!something )(?<!anything )(?<!what )(?<!which )(?<!that )"
-    rf"(?:i(?:'?m|'ve| am| have)?{_ADVERB} (?:know|use|used|speak|have|got|listed|can do|"
+    rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|have|got|listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
-    rf"|\bi(?:'ve| have)?{_ADVERB} (?:done|did|run|ran|led|built|managed)"
+    rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)|\bi{_ADVERB} did"
+    # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
+    rf"|\bi{_ADVERB} (?:ran|run|led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
     r"|(?:^|[,.;!]\s*|\band\s+)i(?: also)? do"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|include|includes|lists?)"
-    r"|someone with|background in|\bit lists"
+    # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
+    r"|someone with|background in|\bit(?: lists| says| mentions| includes| has|'?s got| has got)"
     r"|(?:^|, )(?:good|great) (?:at|with)"
     # "I'm a sparky with working at heights and electrical fault finding"
     r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with)\s+"
@@ -69,14 +72,16 @@ _ROLE_THEN_BRACKETS = re.compile(
 )
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
-    r"and i|and i'm|and im|and my)\b|[.?!;:()]|\s[-–—]\s"
+    r"and i|and i'm|and im|and i've|and ive|and my)\b|[.?!;:()]|\s[-–—]\s"
 )
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|a bit of|a fair bit of|a lot of|lots of|plenty of|a little|a little bit of|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
-    r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did)\s+)+"
+    r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
+    # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.
+    r"(?:an? )?(?:level \d+|diploma|degree|certificate|qualification|cert)(?: \w+)? in)\s+)+"
 )
 # Where or how long the user did it: "proofreading for the student paper for two years",
 # "troubleshooting from my job", "customer service at a bank".
@@ -87,7 +92,7 @@ _ITEM_CIRCUMSTANCE = re.compile(
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
-    r"under my belt|experience|skills|knowledge|inside out))+$"
+    r"under my belt|experience|skills|knowledge|training|inside out))+$"
 )
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(
@@ -96,6 +101,10 @@ _CREDENTIAL = re.compile(
 _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
+        "passport",
+        "visa",
+        "kids",
+        "children",
         "about",
         "hoping",
         "trying",
@@ -152,12 +161,15 @@ _NOT_IN_A_SKILL = frozenset(
 def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list[str]] | None:
     """Items of a list the user gives as their own skills, as written, lower case: "I'm good with
     customer service, cash handling and stock management" -> the three phrases, whether or not the
-    skill matcher knows them (as the resume analysis takes the items of a skills section); `known`
-    skill names with "and" in them ("health and safety") stay whole. Items that are not skills ("a
+    skill matcher knows them (as the resume analysis takes the items of a skills section). `known`: what
+    the matcher finds in the message; its names with "and" in them ("health and safety") stay whole, and
+    an item that starts with one ends there ("payroll in polish company"). Items that are not skills ("a
     question", "not flutter", "5 years") are dropped; the second list holds those not denied, in which
     a skill the matcher knows still counts ("5 years of experience with python"). None: the message
     gives no such list."""
     lowered = text.lower().replace("’", "'")
+    known = [" ".join(k.lower().split()) for k in known]
+    known_set = set(known)
     for name in known:
         if " and " in name:
             lowered = lowered.replace(name, name.replace(" and ", "\x00"))
@@ -175,6 +187,10 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             item = item.replace("\x00", " and ")
             item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
             item = _ITEM_TAIL.sub("", item)
+            # "payroll in polish company": a skill the matcher knows, then where the user did it.
+            head = re.match(r"(.+?) (?:in|at|for|with) ", item)
+            if head and head.group(1) in known_set:
+                item = head.group(1)
             item = _CREDENTIAL.sub(r"\1", item)
             words = item.split()
             if (

@@ -283,3 +283,51 @@ def test_a_reference_to_the_list_or_a_list_of_skills_stays_in_the_conversation()
     st = ConversationState(intent="skill_gap", slots={**ConversationState().slots, "target_career": "roofer"})
     plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
     assert plan.intent == "skill_gap"
+
+
+def test_what_the_eighth_set_found() -> None:
+    finder = default_skill_finder()
+
+    def target(text: str) -> str | None:
+        t = extract(text, finder).target
+        return t.name if t else None
+
+    def said(text: str) -> list[str]:
+        return extract(text, finder).skills_said
+
+    # The career aimed at ("become a ...") is the one asked about, whatever other job is named.
+    assert target("Bus driver for 12 years. Could I become a dog groomer?") == "dog groomer"
+    # A title the message opens with; not a place, not "brilliant, thanks".
+    assert target("Flood risk assessor, what does that pay?") == "flood risk assessor"
+    assert target("Manchester, what is the pay?") is None
+    assert target("brilliant, thanks for that") is None
+    # Two names in a row are one title; a seniority word that ends a title stays.
+    assert target("I want to become electric vehicle technician") == "electric vehicle technician"
+    assert target("thinking about becoming a clinical research associate") == "clinical research associate"
+    # People in a clause are not the career asked about.
+    assert target("is there a course that employers actually look for?") is None
+    # Typos of two letters in long words.
+    assert target("what does a vetinary nurse earn") == "veterinary nurse"
+    assert target("how much do phychologists make") == "psychologist"
+    # The first place named; a language the user speaks is no country.
+    assert extract("is it taught in Leeds or only London?", finder).location == "Leeds"
+    assert extract("I speak German and Polish", finder).location is None
+    assert said("I speak German and Polish") == ["german", "polish"]
+    # More ways of listing: "I play", "its got ... on it", "ive done" after "and".
+    assert said("I play guitar and drums") == ["guitar", "drums"]
+    assert said("its got MIG, TIG and stick on it") == ["mig", "tig", "stick"]
+    assert said("ive got a level 2 in food hygiene and ive done barista work") == [
+        "food hygiene",
+        "barista work",
+    ]
+    # "I ran" a thing is no skill, "I ran our" activity is.
+    assert said("I ran a 40 acre dairy and beef farm") == []
+
+
+def test_a_short_name_of_the_career_under_way_keeps_it() -> None:
+    st, _ = _turn(ConversationState(), "how much does a dental hygienist earn?")
+    assert st.slots["target_career"] == "dental hygienist"
+    st, _ = _turn(st, "and what do hygienists earn in Leeds")
+    assert st.slots["target_career"] == "dental hygienist" and st.slots["location"] == "Leeds"
+    st, _ = _turn(st, "what about a dental nurse")
+    assert st.slots["target_career"] == "dental nurse"
