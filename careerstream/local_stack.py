@@ -108,6 +108,18 @@ def start_broker_for_stack(settings: Settings) -> LocalBroker:
     return broker
 
 
+def worker_envs(settings: Settings, env: dict[str, str], workers: int) -> list[tuple[str, dict[str, str]]]:
+    """Each worker process's name and environment: its projections, and its own metrics port when
+    WORKER_METRICS_PORT is set (base, base + 1, ...; a shared port made the second worker crash-loop)."""
+    out = []
+    for k, (name, projections) in enumerate(worker_processes(settings, workers)):
+        worker_env = {**env, "WORKER_ID": name, "WORKER_PROJECTIONS": projections}
+        if settings.worker_metrics_port:
+            worker_env["WORKER_METRICS_PORT"] = str(settings.worker_metrics_port + k)
+        out.append((name, worker_env))
+    return out
+
+
 def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
     """Run until Ctrl-C (or SIGTERM); children that die are restarted. Returns the exit code."""
     stopping = False
@@ -124,12 +136,10 @@ def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
         prepare(settings)
         env = settings.as_env(KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers(settings))
         cli = [sys.executable, "-m", "careerstream.cli"]
-        for name, projections in worker_processes(settings, workers):
-            supervisor.start(
-                ChildSpec(
-                    name, [*cli, "worker"], {**env, "WORKER_ID": name, "WORKER_PROJECTIONS": projections}
-                )
-            )
+        for name, worker_env in worker_envs(settings, env, workers):
+            if "WORKER_METRICS_PORT" in worker_env:
+                print(f"{name} metrics on http://127.0.0.1:{worker_env['WORKER_METRICS_PORT']}/metrics")
+            supervisor.start(ChildSpec(name, [*cli, "worker"], worker_env))
         for i in range(max(1, settings.api_processes)):
             name = "api" if settings.api_processes <= 1 else f"api-{i + 1}"
             supervisor.start(ChildSpec(name, [*cli, "api"], env))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from careerstream.local_stack import worker_envs
 from kernel.config import Settings
 from projections.registry import all_projections
 from streams.app import consumer_group
@@ -43,3 +44,12 @@ def test_each_projection_set_is_its_own_consumer_group() -> None:
     assert consumer_group("p", []) == "p-projections"
     assert consumer_group("p", ["recommendations"]) != consumer_group("p", ["user_profiles", NOTARY])
     assert consumer_group("p", ["b", "a"]) == consumer_group("p", ["a", "b"])
+
+
+def test_each_worker_of_a_stack_gets_its_own_metrics_port() -> None:
+    envs = worker_envs(Settings(dedicated_workers="", worker_metrics_port=9100), {"A": "1"}, workers=2)
+    assert [(name, env["WORKER_METRICS_PORT"], env["A"]) for name, env in envs] == [
+        ("worker-1", "9100", "1"),
+        ("worker-2", "9101", "1"),
+    ]
+    assert all("WORKER_METRICS_PORT" not in env for _, env in worker_envs(Settings(), {}, workers=2))
