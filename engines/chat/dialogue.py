@@ -17,6 +17,8 @@ from .nlu import ACTION_INTENTS, IntentPrediction, normalise
 
 MAX_TURNS = 10
 NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
+# The words a message opens with, up to its first punctuation: "dispatcher. how do I apply?"
+_OPENING_WORDS = re.compile(r"^\W*([A-Za-z][A-Za-z -]{1,40}?)\s*[.,?!:;]")
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")
 _REFERS_BACK = re.compile(r"\b(that one|that role|that job|that career|that|it|this one|them)\b")
 
@@ -98,9 +100,23 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     slots = st.slots
     # An out-of-scope question ("what's the weather in Palmerston North?") is no change of the career
     # or place the conversation is about.
-    off_topic = intent == "out_of_scope" and not _has_intent_words(norm)
+    # A career the message asks about makes it no such question ("I'd love to become a speech language
+    # therapist. What study options are there in New Zealand?").
+    off_topic = intent == "out_of_scope" and not _has_intent_words(norm) and ent.target is None
     current = str(slots.get("target_career") or "").split()
-    if ent.target is not None and not off_topic:
+    opening = _OPENING_WORDS.match(text)
+    listed = (
+        _career_shown(ent.target.name, st.last_list)
+        if ent.target is not None
+        else _career_shown(normalise(opening.group(1)), st.last_list)
+        if opening
+        else None
+    )
+    if listed is not None and not off_topic:
+        # "dispatcher. how do I apply?" after a list with "truck dispatcher": that career, said short.
+        slots["target_career"] = str(listed["label"]).lower()
+        st.career_id = listed["id"]
+    elif ent.target is not None and not off_topic:
         named = ent.target.name.split()
         # "hygienists" after "dental hygienist": the same career, said short.
         if not (len(named) < len(current) and current[-len(named) :] == named):
@@ -210,16 +226,36 @@ def _named_position(words: tuple[str, ...], shown: dict[str, Any] | None) -> int
     google one" of "Google IT Support Professional Certificate"); None when no item or several do."""
     if not words or not shown:
         return None
+    hits = [k for k, item in enumerate(shown["items"], start=1) if _names(words, str(item.get("label", "")))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _names(words: tuple[str, ...], label: str) -> bool:
+    """Every word is a word of the label, or the start of one ("the Auckland uni one": "University")."""
+    label_words = normalise(label).split()
+    return all(any(lw == w or (len(w) >= 3 and lw.startswith(w)) for lw in label_words) for w in words)
+
+
+def _career_shown(name: str, shown: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The one career of the list shown that the name ends ("dispatcher" of "truck dispatcher")."""
+    if not shown or shown.get("kind") != "careers":
+        return None
+    named = name.split()
     hits = [
-        k
-        for k, item in enumerate(shown["items"], start=1)
-        if set(words) <= set(normalise(str(item.get("label", ""))).split())
+        item
+        for item in shown["items"]
+        if normalise(str(item.get("label", ""))).split()[-len(named) :] == named
     ]
     return hits[0] if len(hits) == 1 else None
 
 
 def _has_intent_words(norm: str) -> bool:
-    return bool(re.search(r"\b(course|learn|salary|earn|pay|missing|resume|cv|interview|career)\b", norm))
+    return bool(
+        re.search(
+            r"\b(course|learn|salary|earn|earns|pay|paid|make|wage|missing|resume|cv|interview|career)\b",
+            norm,
+        )
+    )
 
 
 def _turns(turns: list[dict[str, Any]], text: str, intent: str) -> list[dict[str, Any]]:

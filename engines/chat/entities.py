@@ -20,6 +20,7 @@ from .job_titles import (
     as_said,
     career_index,
     field_career,
+    hiring_side,
     hyphens_as_typed,
     job_frame,
     lone_title,
@@ -76,6 +77,7 @@ _NAMED_ITEM = re.compile(
     r"\bthe ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) (?:one|course|cert|certificate|certification|option|"
     r"programme|program|degree)\b"
 )
+_NAMED_ACRONYM = re.compile(r"\bthe ([A-Z][A-Z0-9+]{1,7})\b")
 _NOT_A_NAME = frozenset(
     [*ORDINALS, "last", "final", "middle", "other", "same", "next", "previous", "new", "only", "this", "that"]
 )
@@ -122,8 +124,11 @@ class Speller:
 
     LONG = 8
 
-    def __init__(self, vocab: Iterable[str]) -> None:
+    def __init__(self, vocab: Iterable[str], endings_kept: Iterable[str] = ()) -> None:
         self.vocab = set(vocab)
+        # Words not reached by adding or dropping letters at the end: "indian" is no typo of "india",
+        # nor "german" of "germany" (place names; their adjectives are words of their own).
+        self.endings_kept = set(endings_kept)
         self.index: dict[str, set[str]] = {}
         self.index2: dict[str, set[str]] = {}  # two letters deleted, long words only
         for w in self.vocab:
@@ -142,7 +147,13 @@ class Speller:
         for d in {word} | _deletes(word):
             cands |= self.index.get(d, set())
         # Same first letter: people rarely mistype it, and without this "exams" became "texas".
-        cands = {c for c in cands if abs(len(c) - len(word)) <= 1 and c[0] == word[0]}
+        cands = {
+            c
+            for c in cands
+            if abs(len(c) - len(word)) <= 1
+            and c[0] == word[0]
+            and not (c in self.endings_kept and (c.startswith(word) or word.startswith(c)))
+        }
         if cands:
             return min(cands, key=lambda c: _closeness(word, c))
         if len(word) < self.LONG - 1:
@@ -193,7 +204,8 @@ def speller() -> Speller:
     # Words of courses and applications, so they are not "corrected" into careers ("diploma": "diplomat").
     extra |= {"diploma", "degree", "certificate", "apprenticeship", "masters", "bachelors", "licence"}
     extra |= {"license", "training", "experience", "interview", "internship", "qualification"}
-    return Speller(career_index().vocab | extra | {w for n in locations() for w in n.split() if len(w) >= 5})
+    places = {w for n in locations() for w in n.split() if len(w) >= 5}
+    return Speller(career_index().vocab | extra | places, endings_kept=places)
 
 
 _SENTENCE_START = re.compile(r"(?:^\W*|[.!?]\s+\W*|\n\s*\W*)\w")
@@ -318,7 +330,9 @@ def extract(  # noqa: C901
         current = bool(CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 4) : title[0]])))
         ent.careers.append(CareerRef("", "", name, current=current))
         used.update(range(*title))
-    ent.careers = [replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers]
+    ent.careers = [
+        replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers if not hiring_side(c.name, norm)
+    ]
     ent.location = place(text, words, raw_words, used, protected)
     m = _DURATION_RE.search(norm)
     if m:
@@ -331,9 +345,17 @@ def extract(  # noqa: C901
             break
     # As typed: the speller knows no course names ("the diploma one" is not a "diplomat").
     named = [m.group(1).split() for m in _NAMED_ITEM.finditer(" ".join(raw_words))]
+    # "blender studio one is that free": at the start of a message, "the" may be left out.
+    named = named or [m.group(1).split() for m in _NAMED_ITEM.finditer("the " + " ".join(raw_words[:4]))][:1]
     named = [n for n in named if not set(n) & _NOT_A_NAME]
+    # "for the PMP?": an acronym as typed names an item too.
+    acronyms = [m.group(1).lower() for m in _NAMED_ACRONYM.finditer(text)]
+    named += [[a] for a in acronyms if a not in locations() and a not in gazetteer()]  # not "the UK"
     if named:
         ent.item_words = tuple(named[-1])
+        # "the Auckland uni one": a place in an item's name is no place asked about.
+        if ent.location and set(normalise(ent.location).split()) <= set(ent.item_words):
+            ent.location = None
     # The last reference wins: "not the first one, is number 3 good?"
     for o in _ORDINAL_RE.finditer(norm):
         word = o.group(1) or o.group(2) or ""

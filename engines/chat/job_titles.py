@@ -371,6 +371,8 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
             (after[:1] and after[0] in _AFTER_A_FIELD)
             # "is UX design a good career", "UX design is good career change", "design as a career"
             or ("career" in words[end + 1 : end + 5] and after[:1] and after[0] in ("is", "as", "a"))
+            # "is motion design a safer bet?"
+            or (before == "is" and after[:1] and after[0] in ("a", "an"))
             or (before == "would" and after[:1] == ["be"] and after[1:] and after[1] in _WOULD_BE_A)
             or before == "into"
             or (before == "in" and start >= 2 and words[start - 2] in _JOB_IN)
@@ -400,16 +402,22 @@ def said_as_a_job(
 
 
 _JOB_FRAME = re.compile(
-    r"\b(?:job|work|working|career|role|position|become|becoming) as an?$|\b(?:become|becoming|be) an?$"
+    r"\b(?:job|work|working|career|role|position|become|becoming) as an?$"
+    r"|\bbe an?$|\b(?:become|becoming)(?: an?)?$"
 )
+_ROLE_WORDS = frozenset(["role", "roles", "job", "jobs", "position", "positions"])
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.
-ASPIRES = re.compile(r"\b(?:become|becoming|be|switch to|move into|retrain as|train as|transition to) an?$")
+ASPIRES = re.compile(
+    r"\b(?:be an?|(?:become|becoming|switch to|switching to|move into|moving into|get into|getting into|"
+    r"retrain as|train as|transition to|transition into)(?: an?)?)$"
+)
 
 
 def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[int, int] | None:
     """A job the catalogue does not know and whose title has no head noun, named in a frame that says
-    it is a job: "a job as a paralegal", "become an actuary" (1-3 words as typed, up to a common word)."""
+    it is a job: "a job as a paralegal", "become an actuary" (1-3 words as typed, up to a common word),
+    or "into ... roles"."""
     for k in range(1, len(words)):
         if k in used or not _JOB_FRAME.search(" ".join(words[max(0, k - 4) : k])):
             continue
@@ -421,6 +429,15 @@ def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[in
             end += 1
         if end > k:
             return k, end
+    # "went into medical science liaison roles": the kind of job people go into.
+    for k in range(1, len(words)):
+        if words[k - 1] != "into":
+            continue
+        for end in range(k + 1, min(k + 4, len(words))):
+            title = range(k, end)
+            typed = all(words[t].isalpha() and words[t] not in COMMON and t not in corrected for t in title)
+            if words[end] in _ROLE_WORDS and not used & set(title) and typed:
+                return k, end
     return None
 
 
@@ -477,6 +494,24 @@ def opening_title(
     ):
         return None
     return 0, len(title)
+
+
+# The other side of hiring: "something an industry recruiter will read", "what will the interviewer ask"
+# name people the user deals with, not the career asked about, unless named as a job.
+_HIRING_SIDE = frozenset(["recruiter", "interviewer", "employer", "boss", "headhunter", "hiring manager"])
+
+
+def hiring_side(name: str, norm: str) -> bool:
+    """Whether the career named is someone on the other side of hiring, not named as a job."""
+    words = name.split()
+    head = next((h for h in _HIRING_SIDE if words[-len(h.split()) :] == h.split()), None)
+    if head is None:
+        return False
+    last = re.escape(words[-1])
+    as_a_job = re.search(
+        rf"\b(?:become|becoming|be an?|as an?)\b[^.?!]{{0,30}}\b{last}", norm
+    ) or re.search(rf"\b{last}s? (?:jobs?|roles?|salary|salaries|pay|career|positions?)\b", norm)
+    return not as_a_job
 
 
 _BEFORE_A_CLAUSE = frozenset(["that", "which", "who", "whom", "if", "because", "when", "where"])

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import phonenumbers
+from phonenumbers import geocoder
+
 from engines.resume_analysis import place_names
 
 from .nlu import DATA_DIR, normalise
@@ -27,10 +30,23 @@ def locations() -> dict[str, str]:
 def gazetteer() -> dict[str, str]:
     """Normalised name -> as listed: the resume analysis's place names (about 36,000 cities, regions and
     countries from libphonenumber's geocoding data; engines/resume_analysis/build_places.py). Many are
-    also words ("Reading", "Mobile", "Nice"), so a chat takes them only after "in", "near" and the like."""
-    names = {normalise(p): p for p in place_names()}
+    also words ("Reading", "Mobile", "Nice"), so a chat takes them only after "in", "near" and the like.
+    Every country libphonenumber knows is added by its English name ("New Zealand", "Kenya")."""
+    names = {normalise(p): p for p in [*place_names(), *country_names()]}
     # Only names of three letters or more once normalised ("Веселе" normalises to nothing).
     return {k: v for k, v in names.items() if len(k) >= 3}
+
+
+def country_names() -> list[str]:
+    """English names of the 245 regions libphonenumber has numbering plans for (its public API: the
+    country of each region's example number)."""
+    out = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        example = phonenumbers.example_number(region)
+        name = geocoder.country_name_for_number(example, "en") if example is not None else ""
+        if name:
+            out.append(name)
+    return out
 
 
 # Words after which a gazetteer name is a place: "in Leeds", "near cork", "moving to Pune".

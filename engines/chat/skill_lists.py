@@ -49,14 +49,19 @@ _ADVERB = r"(?: (?:also|already|alredy|allready|really|pretty|quite|very|still|\
 _LISTS_SKILLS = re.compile(
     # Not a relative clause: "something i can do part time", "what i know".
     rf"\b(?<!something )(?<!anything )(?<!what )(?<!which )(?<!that )"
+    # Nor a question: "can I use my GI bill for it?", "do I need...".
+    rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|have|got|listed|can do|"
-    r"(?:good|decent|great|strong|skilled|experienced) (?:at|with|in)|familiar with|"
+    r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
+    r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)|\bi{_ADVERB} did"
     # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
     rf"|\bi{_ADVERB} (?:ran|run|led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
     r"|(?:^|[,.;!]\s*|\band\s+)i(?: also)? do"
+    # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
+    r"|(?:^|[.;!?]\s+)(?:got|did|done)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|include|includes|lists?)"
     # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
     r"|someone with|background in|\bit(?: lists| says| mentions| includes| has|'?s got| has got)"
@@ -86,13 +91,13 @@ _ITEM_LEAD = re.compile(
 # Where or how long the user did it: "proofreading for the student paper for two years",
 # "troubleshooting from my job", "customer service at a bank".
 _ITEM_CIRCUMSTANCE = re.compile(
-    r"\s+(?:for|at|from|during|through) (?:the|my|our|a|an|his|her|their|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten|several|many|\d+)\b.*$"
+    r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
-    r"under my belt|experience|skills|knowledge|training|inside out))+$"
+    r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just))+$"
 )
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(

@@ -331,3 +331,61 @@ def test_a_short_name_of_the_career_under_way_keeps_it() -> None:
     assert st.slots["target_career"] == "dental hygienist" and st.slots["location"] == "Leeds"
     st, _ = _turn(st, "what about a dental nurse")
     assert st.slots["target_career"] == "dental nurse"
+
+
+def test_what_the_ninth_set_found() -> None:
+    finder = default_skill_finder()
+
+    def said(text: str) -> list[str]:
+        return extract(text, finder).skills_said
+
+    def target(text: str) -> str | None:
+        t = extract(text, finder).target
+        return t.name if t else None
+
+    # Clipped listings, "handy with", qualifiers after an item, where it was done.
+    assert said("welder 10 yrs. got coded welding and rigging already") == ["coded welding", "rigging"]
+    assert said("Left the navy. Did radar maintenance and watchkeeping.") == [
+        "radar maintenance",
+        "watchkeeping",
+    ]
+    assert said("i know sql and tableau only") == ["sql", "tableau"]
+    assert said("I'm handy with spreadsheets") == ["spreadsheets"]
+    assert said("I've done auditing on plenty of charity accounts") == ["auditing"]
+    assert said("can I use my student loan for it?") == []  # a question, not a listing
+    # Careers: no article needed after "become"; "into ... roles"; the other side of hiring is no career.
+    assert target("my boss says I could become store manager one day") == "store manager"
+    assert target("friends of mine went into clinical data management roles") == "clinical data management"
+    assert target("how do I write a CV a recruiter will read?") is None
+    assert target("should I become a recruiter?") == "recruiter"
+    assert target("is game design a safer bet?") == "game designer"
+    # Countries by name; demonyms stay words.
+    assert extract("what are the options in New Zealand?", finder).location == "New Zealand"
+    assert extract("is it valid for indian companies?", finder).location is None
+
+
+def test_list_items_by_their_start_by_an_acronym_and_careers_by_their_end() -> None:
+    courses = {
+        "kind": "courses",
+        "items": [
+            {"id": "a", "label": "PMP Certification Prep"},
+            {"id": "b", "label": "Master of Nursing (University of Otago)"},
+            {"id": "c", "label": "Blender Studio Basics"},
+        ],
+    }
+    st, _ = _turn(ConversationState(last_list=courses), "the Otago uni one, is it part time?")
+    assert st.slots["course_ref"] == 2 and st.slots["location"] is None  # a place in a course's name
+    st, _ = _turn(ConversationState(last_list=courses), "can I pay for the PMP in instalments?")
+    assert st.slots["course_ref"] == 1
+    st, _ = _turn(ConversationState(last_list=courses), "blender studio one is that free")
+    assert st.slots["course_ref"] == 3
+    st, _ = _turn(ConversationState(last_list=courses), "how much does it pay in the UK?")
+    assert st.slots["course_ref"] is None and st.slots["location"] == "UK"
+    careers = {
+        "kind": "careers",
+        "items": [{"id": "x", "label": "truck dispatcher"}, {"id": "y", "label": "fleet manager"}],
+    }
+    st, _ = _turn(
+        ConversationState(last_list=careers), "dispatcher. how do i apply with no office experience"
+    )
+    assert st.slots["target_career"] == "truck dispatcher" and st.career_id == "x"
