@@ -75,7 +75,7 @@ _ORDINAL_RE = re.compile(
 # "is the google one free?", "the Open University course": an item of the list shown, by its name.
 _NAMED_ITEM = re.compile(
     r"\bthe ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) (?:one|course|cert|certificate|certification|option|"
-    r"programme|program|degree)\b"
+    r"programme|program|degree|thing)\b"
 )
 _NAMED_ACRONYM = re.compile(r"\bthe ([A-Z][A-Z0-9+]{1,7})\b")
 _NOT_A_NAME = frozenset(
@@ -124,8 +124,12 @@ class Speller:
 
     LONG = 8
 
-    def __init__(self, vocab: Iterable[str], endings_kept: Iterable[str] = ()) -> None:
+    def __init__(
+        self, vocab: Iterable[str], endings_kept: Iterable[str] = (), words: Iterable[str] = ()
+    ) -> None:
         self.vocab = set(vocab)
+        # English words that are no typo of anything ("worked" is not "worker"): corrected to nothing.
+        self.words = set(words)
         # Words not reached by adding or dropping letters at the end: "indian" is no typo of "india",
         # nor "german" of "germany" (place names; their adjectives are words of their own).
         self.endings_kept = set(endings_kept)
@@ -141,7 +145,7 @@ class Speller:
 
     def correct(self, word: str) -> str:
         # Five-letter words were corrected into other words too often ("pivot" -> "pilot").
-        if word in self.vocab or word in COMMON or len(word) < 6 or not word.isalpha():
+        if word in self.vocab or word in self.words or word in COMMON or len(word) < 6 or not word.isalpha():
             return word
         cands: set[str] = set()
         for d in {word} | _deletes(word):
@@ -164,7 +168,7 @@ class Speller:
             c
             for d in twos
             for c in self.index2.get(d, set()) | self.index.get(d, set())
-            if c[0] == word[0] and len(c) >= self.LONG - 1 and _distance(word, c) <= 2
+            if c[0] == word[0] and len(c) >= self.LONG and _distance(word, c) <= 2
         }
         return min(far, key=lambda c: _closeness(word, c)) if far else word
 
@@ -205,7 +209,7 @@ def speller() -> Speller:
     extra |= {"diploma", "degree", "certificate", "apprenticeship", "masters", "bachelors", "licence"}
     extra |= {"license", "training", "experience", "interview", "internship", "qualification"}
     places = {w for n in locations() for w in n.split() if len(w) >= 5}
-    return Speller(career_index().vocab | extra | places, endings_kept=places)
+    return Speller(career_index().vocab | extra | places, endings_kept=places, words=career_index().prose)
 
 
 _SENTENCE_START = re.compile(r"(?:^\W*|[.!?]\s+\W*|\n\s*\W*)\w")

@@ -91,6 +91,7 @@ class CareerIndex:
     """ESCO careers by label and alternative title (labels win), plus a head-word fallback."""
 
     def __init__(self, careers: Iterable[Any]) -> None:
+        careers = list(careers)
         self.by_name: dict[str, tuple[str, str]] = {}
         labels: dict[str, tuple[str, str]] = {}
         for c in careers:
@@ -106,6 +107,8 @@ class CareerIndex:
             for k in range(1, min(3, len(words))):
                 self.by_suffix.setdefault(" ".join(words[-k:]), self.by_name[name])
         self.vocab = {w for n in self.by_name for w in n.split() if len(w) >= 4}
+        # The words of the careers' descriptions: English as written by ESCO, for the speller to leave.
+        self.prose = frozenset(w for c in careers for w in re.findall(r"[a-z]+", c.description.lower()))
 
     def lookup(self, phrase: str) -> tuple[str, str] | None:
         words = phrase.split()
@@ -410,6 +413,7 @@ _ROLE_WORDS = frozenset(["role", "roles", "job", "jobs", "position", "positions"
 # ...": that career is the one asked about, whatever other job the message names.
 ASPIRES = re.compile(
     r"\b(?:be an?|(?:become|becoming|switch to|switching to|move into|moving into|get into|getting into|"
+    r"move over to|moving over to|"
     r"retrain as|train as|transition to|transition into)(?: an?)?)$"
 )
 
@@ -508,9 +512,9 @@ def hiring_side(name: str, norm: str) -> bool:
     if head is None:
         return False
     last = re.escape(words[-1])
-    as_a_job = re.search(
-        rf"\b(?:become|becoming|be an?|as an?)\b[^.?!]{{0,30}}\b{last}", norm
-    ) or re.search(rf"\b{last}s? (?:jobs?|roles?|salary|salaries|pay|career|positions?)\b", norm)
+    as_a_job = re.search(rf"\b(?:become|becoming|be an?|as an?)\b[^.?!]{{0,30}}\b{last}", norm) or re.search(
+        rf"\b{last}s? (?:jobs?|roles?|salary|salaries|pay|career|positions?)\b", norm
+    )
     return not as_a_job
 
 

@@ -82,7 +82,8 @@ _LIST_END = re.compile(
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:also|and|some|a bit of|a fair bit of|a lot of|lots of|plenty of|a little|a little bit of|"
+    r"^(?:(?:also|and|some|all|all of|all the|a bit of|a fair bit of|a lot of|lots of|plenty of|a little|"
+    r"a little bit of|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.
@@ -203,7 +204,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 or len(words) > 4
                 or set(words) & _NOT_IN_A_SKILL
                 or not item[0].isalpha()
-                or any(w.isdigit() for w in words)
+                # A number is no skill ("5 years"), except a level ("haccp level 3").
+                or any(w.isdigit() and not (k and words[k - 1] == "level") for k, w in enumerate(words))
             ):
                 # Not a denied item, nor a thing the user has ("a second interview for ...").
                 if words and not _DENIAL.search(item) and words[0] not in ("a", "an", "the"):

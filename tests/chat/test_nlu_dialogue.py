@@ -389,3 +389,21 @@ def test_list_items_by_their_start_by_an_acronym_and_careers_by_their_end() -> N
         ConversationState(last_list=careers), "dispatcher. how do i apply with no office experience"
     )
     assert st.slots["target_career"] == "truck dispatcher" and st.career_id == "x"
+
+
+def test_what_the_tenth_set_found() -> None:
+    finder = default_skill_finder()
+    # English words are no typos: "worked" is not "worker" (the words of ESCO's career descriptions).
+    assert extract("only ever worked tills at a supermarket, how do i write a cv", finder).target is None
+    assert extract("what does a vetinary nurse earn", finder).target is not None
+    # "all the ..." before an item, a level in a qualification.
+    assert extract("i have haccp level 3 and i do all the allergen labelling", finder).skills_said == [
+        "haccp level 3",
+        "allergen labelling",
+    ]
+    shown = {
+        "kind": "courses",
+        "items": [{"id": "a", "label": "RAC Exam"}, {"id": "b", "label": "EPT Course"}],
+    }
+    st, _ = _turn(ConversationState(last_list=shown), "the EPT thing, what is it exactly")
+    assert st.slots["course_ref"] == 2
