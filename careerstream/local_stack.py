@@ -137,7 +137,7 @@ def run_stack(settings: Settings, demo: bool, workers: int = 1) -> int:
         env = settings.as_env(KAFKA_BOOTSTRAP_SERVERS=bootstrap_servers(settings))
         cli = [sys.executable, "-m", "careerstream.cli"]
         for name, worker_env in worker_envs(settings, env, workers):
-            if "WORKER_METRICS_PORT" in worker_env:
+            if settings.worker_metrics_port:
                 print(f"{name} metrics on http://127.0.0.1:{worker_env['WORKER_METRICS_PORT']}/metrics")
             supervisor.start(ChildSpec(name, [*cli, "worker"], worker_env))
         for i in range(max(1, settings.api_processes)):

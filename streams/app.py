@@ -11,6 +11,7 @@ Run with `careerstream worker`; nothing is built at import (`run_worker` builds 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import sys
 import threading
@@ -222,6 +223,8 @@ def _restart_if_stalled(
     """A timer ending the process when it has stalled (see streams/stall_watch.py)."""
     watch = StallWatch()
     log_ends = LogEnds(settings)
+    # One client for the process's life; closed at a normal exit (a stall's os._exit needs no tidying).
+    atexit.register(log_ends.close)
 
     every_partition = {
         TP(topic, p)

@@ -113,7 +113,7 @@ def eval_chat(
         # Each written by someone who had not seen the bot's code or output, and held out for its
         # first run only (README gives every first-run figure); the failures of each first run were
         # fixed afterwards, so none is held out any more.
-        # heldout, heldout2, ... heldout8 (sorted by name: "heldout.jsonl" first, then by number).
+        # heldout, heldout2, ..., heldout10: by name length, then name (so by number, "heldout.jsonl" first).
         for path in sorted(DATA_DIR.glob("dialogues_heldout*.jsonl"), key=lambda p: (len(p.name), p.name)):
             out[f"dialogue_eval_{path.stem.removeprefix('dialogues_')}"] = evaluate_dialogues(_jsonl(path))
     if json_output:

@@ -20,7 +20,6 @@ NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
 # The words a message opens with, up to its first punctuation: "dispatcher. how do I apply?"
 _OPENING_WORDS = re.compile(r"^\W*([A-Za-z][A-Za-z -]{1,40}?)\s*[.,?!:;]")
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")
-_REFERS_BACK = re.compile(r"\b(that one|that role|that job|that career|that|it|this one|them)\b")
 
 
 @dataclass
@@ -138,8 +137,6 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
             chosen = items[position - 1]
             slots["target_career"] = chosen["label"].lower()
             st.career_id = chosen["id"]
-    elif not ent.careers and _REFERS_BACK.search(norm) and st.last_list and st.last_list["kind"] == "careers":
-        pass  # "that" keeps the current target career
     topic = None
     if intent == "course_recommendation" and ent.skills and not ent.own_skills:
         topic = ent.skills[0].lower()
@@ -198,7 +195,9 @@ def _intent_in_context(
     # free?") or one listing the user's own skills ("I've done some welding on site") belongs to the
     # conversation, whatever the classifier makes of its other words: to the course shown, or the
     # request under way (careers that suit the skills when there is none).
-    if intent not in ACTION_INTENTS:
+    # Only a sure reference: a named item, "the first one", "number 2", or a short message ("the first").
+    sure = bool(ent.item_words) or ent.points_at_item or n_words <= 6
+    if intent not in ACTION_INTENTS and (position is None or sure):
         if position is not None and st.last_list is not None and st.last_list["kind"] == "courses":
             intent = "course_recommendation"
         elif position is not None and previous:

@@ -69,7 +69,8 @@ _RELATIVE = {"last": LAST, "final": LAST, "middle": MIDDLE}
 _ORDINAL_RE = re.compile(
     r"(?:\bthe\s+|^)(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
-    r"|\b(?:number|no|#)\s*([1-5])\b"
+    # "no 2", but not "no, 2 years is too long".
+    r"|\b(?:number|#|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))\s*([1-5])\b"
     r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
 )
 # "is the google one free?", "the Open University course": an item of the list shown, by its name.
@@ -101,6 +102,7 @@ class Entities:
     level: str | None = None
     ordinal: int | None = None  # 1-based, or LAST / MIDDLE of the list shown
     item_words: tuple[str, ...] = ()  # "the google one": words naming an item of the list shown
+    points_at_item: bool = False  # the ordinal surely refers to the list ("the first one", "number 2")
 
     @property
     def target(self) -> CareerRef | None:
@@ -143,24 +145,30 @@ class Speller:
                 for d in {dd for one in ones for dd in _deletes(one)}:
                     self.index2.setdefault(d, set()).add(w)
 
+    def _may_become(self, word: str, candidate: str) -> bool:
+        """Not a place name reached by adding or dropping letters at the end ("indian", "german")."""
+        return not (
+            candidate in self.endings_kept and (candidate.startswith(word) or word.startswith(candidate))
+        )
+
     def correct(self, word: str) -> str:
         # Five-letter words were corrected into other words too often ("pivot" -> "pilot").
-        if word in self.vocab or word in self.words or word in COMMON or len(word) < 6 or not word.isalpha():
+        if word in self.vocab or word in self.words or word in COMMON or not word.isalpha():
+            return word
+        # Six letters at least; and a word of 30 or more is no typo worth the distance-2 search's cost
+        # (its candidates grow with the square of the length).
+        if not 6 <= len(word) < 30:
             return word
         cands: set[str] = set()
         for d in {word} | _deletes(word):
             cands |= self.index.get(d, set())
         # Same first letter: people rarely mistype it, and without this "exams" became "texas".
         cands = {
-            c
-            for c in cands
-            if abs(len(c) - len(word)) <= 1
-            and c[0] == word[0]
-            and not (c in self.endings_kept and (c.startswith(word) or word.startswith(c)))
+            c for c in cands if abs(len(c) - len(word)) <= 1 and c[0] == word[0] and self._may_become(word, c)
         }
         if cands:
             return min(cands, key=lambda c: _closeness(word, c))
-        if len(word) < self.LONG - 1:
+        if len(word) < self.LONG or _demonym_like(word):
             return word
         ones = {word} | _deletes(word)
         twos = ones | {dd for one in ones for dd in _deletes(one)}
@@ -168,9 +176,18 @@ class Speller:
             c
             for d in twos
             for c in self.index2.get(d, set()) | self.index.get(d, set())
-            if c[0] == word[0] and len(c) >= self.LONG and _distance(word, c) <= 2
+            if c[0] == word[0]
+            and len(c) >= self.LONG
+            and self._may_become(word, c)
+            and _distance(word, c) <= 2
         }
         return min(far, key=lambda c: _closeness(word, c)) if far else word
+
+
+def _demonym_like(word: str) -> bool:
+    """ "australian", "romanian", "singaporean", "japanese", "polish": adjectives of places, words of
+    their own."""
+    return word.endswith(("an", "ese", "ish", "ian", "ean"))
 
 
 def _closeness(typed: str, candidate: str) -> tuple[int, int, int, str]:
@@ -349,9 +366,10 @@ def extract(  # noqa: C901
             break
     # As typed: the speller knows no course names ("the diploma one" is not a "diplomat").
     named = [m.group(1).split() for m in _NAMED_ITEM.finditer(" ".join(raw_words))]
-    # "blender studio one is that free": at the start of a message, "the" may be left out.
-    named = named or [m.group(1).split() for m in _NAMED_ITEM.finditer("the " + " ".join(raw_words[:4]))][:1]
-    named = [n for n in named if not set(n) & _NOT_A_NAME]
+    # "blender studio one is that free": at the start of a message, "the" may be left out before "one".
+    opening = re.match(r"((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) one\b", " ".join(raw_words))
+    named = named or ([opening.group(1).split()] if opening else [])
+    named = [n for n in named if not set(n) & (_NOT_A_NAME | COMMON)]
     # "for the PMP?": an acronym as typed names an item too.
     acronyms = [m.group(1).lower() for m in _NAMED_ACRONYM.finditer(text)]
     named += [[a] for a in acronyms if a not in locations() and a not in gazetteer()]  # not "the UK"
@@ -362,6 +380,16 @@ def extract(  # noqa: C901
             ent.location = None
     # The last reference wins: "not the first one, is number 3 good?"
     for o in _ORDINAL_RE.finditer(norm):
+        # "the first one", "number 2": surely about the list; "the first step is hard" maybe not.
+        after = norm[o.end() :].split()[:1]
+        ent.points_at_item = bool(
+            o.group(2)
+            or o.group(3)
+            # "The first. how long is it?" (not "the first step is hard")
+            or (o.start() == 0 and bool(re.match(r"^\W*(?:the\s+)?\w+\s*(?:[.,!?;:-]|$)", text.lower())))
+            or re.search(r"\b(one|option|course)\b", o.group(0))
+            or after in (["one"], ["option"], ["course"])
+        )
         word = o.group(1) or o.group(2) or ""
         ent.ordinal = ORDINALS.get(word, 0) or int(o.group(3) or 0) or _RELATIVE.get(o.group(4) or "")
     if skill_finder is not None:

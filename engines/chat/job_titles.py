@@ -5,6 +5,7 @@ a job used as a job ("a welder") from the same word used otherwise ("tailor my C
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,7 +107,8 @@ class CareerIndex:
             words = name.split()
             for k in range(1, min(3, len(words))):
                 self.by_suffix.setdefault(" ".join(words[-k:]), self.by_name[name])
-        self.vocab = {w for n in self.by_name for w in n.split() if len(w) >= 4}
+        counts = Counter(w for n in self.by_name for w in set(n.split()) if len(w) >= 4)
+        self.vocab = {w for w in counts if not _a_typo_in_the_catalogue(w, counts)}
         # The words of the careers' descriptions: English as written by ESCO, for the speller to leave.
         self.prose = frozenset(w for c in careers for w in re.findall(r"[a-z]+", c.description.lower()))
 
@@ -116,6 +118,16 @@ class CareerIndex:
         return self.by_name.get(phrase) or (
             self.by_suffix.get(phrase) if words[-1] in CAREER_HEADS and specific else None
         )
+
+
+def _a_typo_in_the_catalogue(word: str, counts: Counter[str]) -> bool:
+    """A rare word one letter away from a word at least five times as common ("programer" 2 vs
+    "programmer" 31, "bookeeper", "developerl" among ESCO's alternative titles): the speller must not
+    correct to it."""
+    floor = max(3, 5 * counts[word])
+    dropped = (word[:i] + word[i + 1 :] for i in range(len(word)))
+    added = (word[:i] + c + word[i:] for i in range(len(word) + 1) for c in set(word))
+    return any(counts.get(w, 0) >= floor for w in (*dropped, *added))
 
 
 _AGENT_NOUN = re.compile(r"(er|or|ist|ian|ant|ent|ess|man|woman|person|ive|ect|ee|eon|ic|ary|ard|ot)$")

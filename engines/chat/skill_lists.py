@@ -12,20 +12,22 @@ _ADDS_TO_LIST = re.compile(r"^(also|and|plus)\b|\b(too|as well)$")
 # ... but not a question or a denial ("and do I need docker?", "and I don't know docker").
 _NOT_A_LISTING = re.compile(r"\b(do|does|is|are|should|need|needed|needs|missing|learn|what|which|how|why)\b")
 _DENIAL = re.compile(
-    r"\b(don't|dont|do not|not|no|never|without|lack|lacking|need|needed|needs|missing|learn|require|"
-    r"required)\b"
+    r"\b(don't|dont|do not|can't|cant|cannot|not|no|never|without|lack|lacking|need|needed|needs|missing|"
+    r"learn|require|required)\b"
 )
-# Claims of skills with no list to read after them ("I can...", "my background"): what the skill
-# matcher finds in the message is the user's own.
+# Claims of the user's own skills ("I know...", "I can...", "my background"): what the skill matcher
+# finds in such a message is the user's own. The list triggers below are wider; they count only where
+# they give a list (see `listed_skills`).
 _CLAIMS_SKILLS = re.compile(
-    r"\b(i can|i have|i've|my skills|skilled in|experience (?:in|with)|familiar with|background in|"
+    r"\b(i know|i can(?!'t|not|t\b)|i have|i've|i am good at|i'm good at|my skills|skilled in|"
+    r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
     r"proficient in)\b"
 )
 
 
 def says_own_skills(norm: str) -> bool:
-    """The message says it names the user's own skills: a list of them, or a claim."""
-    return bool(_LISTS_SKILLS.search(norm) or _CLAIMS_SKILLS.search(norm))
+    """The message claims the skills it names are the user's own."""
+    return bool(_CLAIMS_SKILLS.search(norm))
 
 
 def adds_to_list(norm: str) -> bool:
@@ -59,15 +61,15 @@ _LISTS_SKILLS = re.compile(
     # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
     rf"|\bi{_ADVERB} (?:ran|run|led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
-    r"|(?:^|[,.;!]\s*|\band\s+)i(?: also)? do"
+    r"|(?:^|[,.;!]\s*|\band\s+)i(?: also)? do(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
-    r"|(?:^|[.;!?]\s+)(?:got|did|done)"
+    r"|(?:^|[.;!?]\s+)(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|include|includes|lists?)"
     # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
-    r"|someone with|background in|\bit(?: lists| says| mentions| includes| has|'?s got| has got)"
+    r"|someone with|background in|\bit(?: lists| mentions| includes|'?s got| has got)"
     r"|(?:^|, )(?:good|great) (?:at|with)"
     # "I'm a sparky with working at heights and electrical fault finding"
-    r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with)\s+"
+    r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with(?! (?:a|an|the|no|my|i|it|\d+)\b))\s+"
 )
 # "I'm a staff engineer (Go, Kubernetes, system design)", "a backend developer for 6 years (Java, Spring)":
 # a bracketed list after the user says what they are or were.

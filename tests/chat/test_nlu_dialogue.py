@@ -407,3 +407,40 @@ def test_what_the_tenth_set_found() -> None:
     }
     st, _ = _turn(ConversationState(last_list=shown), "the EPT thing, what is it exactly")
     assert st.slots["course_ref"] == 2
+
+
+def test_review_cases_wide_list_triggers_keep_what_the_matcher_found_and_loose_pointers() -> None:
+    finder = default_skill_finder()
+
+    def said(text: str) -> list[str]:
+        return extract(text, finder).skills_said
+
+    # A trigger that gives no list does not wipe the skills the matcher found (the course topic).
+    assert said("Got it. What courses teach SQL?") == ["sql"]
+    assert said("I'm a nurse with 10 years experience, what about Python courses?") == ["python"]
+    assert said("I do want to learn Python") == ["python"]
+    assert not extract("Done. Tell me about Java courses", finder).own_skills
+    st, intent = _turn(ConversationState(), "Got it. What courses teach SQL?")
+    assert intent == "course_recommendation"
+    # "can't" denies.
+    st, _ = _turn(ConversationState(), "I can't use Excel")
+    assert st.slots["skills"] == []
+    # Demonyms are no typos of places nor of other words; plural typos find the career.
+    assert extract("I am an Australian nurse", finder).location is None
+    assert all("romanist" not in c.name for c in extract("I am a Romanian nurse", finder).careers)
+    programmers = extract("how much do programers earn", finder).target
+    assert programmers is not None and programmers.name == "programmer"
+    # A very long "word" is left alone quickly (the distance-2 search grows with its square).
+    assert extract("x" * 2000, finder).target is None
+    # Loose pointers: not a list reference, nor a course-list turn.
+    shown = {
+        "kind": "courses",
+        "items": [{"id": "a", "label": "A course"}, {"id": "b", "label": "Biology degree"}],
+    }
+    for text in ("No, 2 years is too long", "I have a degree in biology", "python course please"):
+        st, _ = _turn(ConversationState(last_list=shown), text)
+        assert st.slots["course_ref"] is None, text
+    st, intent = _turn(
+        ConversationState(last_list=shown), "the first step is hard, I keep failing the maths part"
+    )
+    assert intent != "course_recommendation" or st.slots["course_ref"] is None
