@@ -108,7 +108,7 @@ class CareerIndex:
             for k in range(1, min(3, len(words))):
                 self.by_suffix.setdefault(" ".join(words[-k:]), self.by_name[name])
         counts = Counter(w for n in self.by_name for w in set(n.split()) if len(w) >= 4)
-        self.vocab = {w for w in counts if not _a_typo_in_the_catalogue(w, counts)}
+        self.vocab = set(counts) - _catalogue_typos(counts)
         # The words of the careers' descriptions: English as written by ESCO, for the speller to leave.
         self.prose = frozenset(w for c in careers for w in re.findall(r"[a-z]+", c.description.lower()))
 
@@ -120,14 +120,23 @@ class CareerIndex:
         )
 
 
-def _a_typo_in_the_catalogue(word: str, counts: Counter[str]) -> bool:
-    """A rare word one letter away from a word at least five times as common ("programer" 2 vs
+def _catalogue_typos(counts: Counter[str]) -> set[str]:
+    """Rare words one letter away from a word at least five times as common ("programer" 2 vs
     "programmer" 31, "bookeeper", "developerl" among ESCO's alternative titles): the speller must not
-    correct to it."""
-    floor = max(3, 5 * counts[word])
-    dropped = (word[:i] + word[i + 1 :] for i in range(len(word)))
-    added = (word[:i] + c + word[i:] for i in range(len(word) + 1) for c in set(word))
-    return any(counts.get(w, 0) >= floor for w in (*dropped, *added))
+    correct to them."""
+    # Words by the words they give with one letter dropped: one pass, not every insertion of every word.
+    shorter_of: dict[str, list[str]] = {}
+    for word in counts:
+        for i in range(len(word)):
+            shorter_of.setdefault(word[:i] + word[i + 1 :], []).append(word)
+    typos = set()
+    for word, n in counts.items():
+        floor = max(3, 5 * n)
+        dropped = {word[:i] + word[i + 1 :] for i in range(len(word))}  # "developerl" -> "developer"
+        longer = shorter_of.get(word, [])  # "programer" <- "programmer"
+        if any(counts.get(w, 0) >= floor for w in dropped) or any(counts[w] >= floor for w in longer):
+            typos.add(word)
+    return typos
 
 
 _AGENT_NOUN = re.compile(r"(er|or|ist|ian|ant|ent|ess|man|woman|person|ive|ect|ee|eon|ic|ary|ard|ot)$")
