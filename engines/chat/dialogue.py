@@ -14,6 +14,7 @@ from typing import Any
 
 from .entities import LAST, MIDDLE, Entities
 from .nlu import ACTION_INTENTS, IntentPrediction, normalise
+from .vocabulary import PAY_WORDS
 
 MAX_TURNS = 10
 NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
@@ -248,13 +249,14 @@ def _career_shown(name: str, shown: dict[str, Any] | None) -> dict[str, Any] | N
     return hits[0] if len(hits) == 1 else None
 
 
+# Words that ask for one of the bot's actions: a message with them is no off-topic question.
+_INTENT_WORDS = PAY_WORDS | frozenset(
+    ["course", "learn", "make", "missing", "resume", "cv", "interview", "career"]
+)
+
+
 def _has_intent_words(norm: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(course|learn|salary|earn|earns|pay|paid|make|wage|missing|resume|cv|interview|career)\b",
-            norm,
-        )
-    )
+    return not _INTENT_WORDS.isdisjoint(re.findall(r"\w+", norm))
 
 
 def _turns(turns: list[dict[str, Any]], text: str, intent: str) -> list[dict[str, Any]]:

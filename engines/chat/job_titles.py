@@ -14,43 +14,9 @@ from typing import Any
 from engines.reference_data.catalog import load_careers
 
 from .nlu import normalise
-from .vocabulary import COMMON, SENIORITY
+from .vocabulary import COMMON, PAY_WORDS, SENIORITY
 
-CAREER_HEADS = frozenset(
-    [
-        "engineer",
-        "developer",
-        "designer",
-        "manager",
-        "analyst",
-        "scientist",
-        "teacher",
-        "nurse",
-        "architect",
-        "administrator",
-        "consultant",
-        "technician",
-        "accountant",
-        "electrician",
-        "plumber",
-        "welder",
-        "lawyer",
-        "pharmacist",
-        "journalist",
-        "programmer",
-        "specialist",
-        "officer",
-        "assistant",
-        "dentist",
-        "pilot",
-        "mechanic",
-        "physiotherapist",
-        "tester",
-        "writer",
-        "editor",
-    ]
-)
-
+# Last words of a job title that name a job alone ("a nurse", "welders"): one word is enough.
 _SPECIFIC_HEADS = frozenset(
     [
         "teacher",
@@ -68,6 +34,26 @@ _SPECIFIC_HEADS = frozenset(
         "physiotherapist",
         "architect",
         "programmer",
+    ]
+)
+# Last words of a job title: the specific ones, and those that need a word before them ("data engineer").
+CAREER_HEADS = _SPECIFIC_HEADS | frozenset(
+    [
+        "engineer",
+        "developer",
+        "designer",
+        "manager",
+        "analyst",
+        "scientist",
+        "administrator",
+        "consultant",
+        "technician",
+        "specialist",
+        "officer",
+        "assistant",
+        "tester",
+        "writer",
+        "editor",
     ]
 )
 
@@ -284,14 +270,8 @@ def unnamed_career(
 _BEFORE_A_JOB = frozenset(
     ["a", "an", "the", "as", "become", "becoming", "be", "being", "other", "any", "would"]
 )
-_AFTER_A_JOB = frozenset(
+_AFTER_A_JOB = PAY_WORDS | frozenset(
     [
-        "salary",
-        "salaries",
-        "pay",
-        "paid",
-        "wage",
-        "wages",
         "job",
         "jobs",
         "role",
@@ -300,8 +280,6 @@ _AFTER_A_JOB = frozenset(
         "careers",
         "position",
         "positions",
-        "earn",
-        "earns",
         "make",
         "makes",
         "get",
@@ -543,9 +521,7 @@ _BEFORE_A_CLAUSE = frozenset(["that", "which", "who", "whom", "if", "because", "
 _NOT_PEOPLE = frozenset(
     ["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure", "result"]
 )
-_JOB_QUESTION = frozenset(
-    ["earn", "earns", "paid", "pay", "salary", "salaries", "wage", "wages", "qualification", "qualifications"]
-)
+_JOB_QUESTION = PAY_WORDS | frozenset(["qualification", "qualifications"])
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,9 @@ SENIORITY = frozenset(
         "jr",
     ]
 )
+# Words that ask about pay ("how much do nurses earn", "plumber salary"): they make a message about a job,
+# and a one-word title next to them a job ("welder pay").
+PAY_WORDS = frozenset(["salary", "salaries", "pay", "paid", "wage", "wages", "earn", "earns"])
 COMMON = frozenset(
     [
         "what",

@@ -8,6 +8,17 @@ from engines.chat.entities import default_skill_finder, extract
 from engines.chat.nlu import load_split, score
 
 
+def said(text: str) -> list[str]:
+    """The skills the user named in `text`, as written."""
+    return extract(text, default_skill_finder()).skills_said
+
+
+def target(text: str) -> str | None:
+    """The career `text` asks about, as the slot keeps it."""
+    t = extract(text, default_skill_finder()).target
+    return t.name if t else None
+
+
 def _turn(st: ConversationState, text: str) -> tuple[ConversationState, str]:
     plan = plan_turn(st, text, default_classifier().predict(text), extract(text, lambda t: []))
     return record_answer(plan.state, "", None), plan.intent
@@ -190,11 +201,6 @@ def test_review_cases_odd_input_numbers_in_a_listing_and_ordinary_last_and_middl
 
 
 def test_more_ways_of_listing_ones_skills() -> None:
-    finder = default_skill_finder()
-
-    def said(text: str) -> list[str]:
-        return extract(text, finder).skills_said
-
     # A bracketed list after what the user is or was.
     assert said("I'm a data engineer (Python, Airflow, dbt) looking for a change") == [
         "python",
@@ -229,12 +235,6 @@ def test_more_ways_of_listing_ones_skills() -> None:
 
 
 def test_careers_as_typed_fields_named_as_jobs_and_it_as_a_word_of_a_title() -> None:
-    finder = default_skill_finder()
-
-    def target(text: str) -> str | None:
-        t = extract(text, finder).target
-        return t.name if t else None
-
     assert target("would a non-executive director role suit me?") == "non-executive director"
     assert target("do non-executive directors get paid well") == "non-executive director"
     assert target("Would product management be a good fit for me?") == "product manager"
@@ -288,13 +288,6 @@ def test_a_reference_to_the_list_or_a_list_of_skills_stays_in_the_conversation()
 def test_what_the_eighth_set_found() -> None:
     finder = default_skill_finder()
 
-    def target(text: str) -> str | None:
-        t = extract(text, finder).target
-        return t.name if t else None
-
-    def said(text: str) -> list[str]:
-        return extract(text, finder).skills_said
-
     # The career aimed at ("become a ...") is the one asked about, whatever other job is named.
     assert target("Bus driver for 12 years. Could I become a dog groomer?") == "dog groomer"
     # A title the message opens with; not a place, not "brilliant, thanks".
@@ -335,13 +328,6 @@ def test_a_short_name_of_the_career_under_way_keeps_it() -> None:
 
 def test_what_the_ninth_set_found() -> None:
     finder = default_skill_finder()
-
-    def said(text: str) -> list[str]:
-        return extract(text, finder).skills_said
-
-    def target(text: str) -> str | None:
-        t = extract(text, finder).target
-        return t.name if t else None
 
     # Clipped listings, "handy with", qualifiers after an item, where it was done.
     assert said("welder 10 yrs. got coded welding and rigging already") == ["coded welding", "rigging"]
@@ -411,9 +397,6 @@ def test_what_the_tenth_set_found() -> None:
 
 def test_review_cases_wide_list_triggers_keep_what_the_matcher_found_and_loose_pointers() -> None:
     finder = default_skill_finder()
-
-    def said(text: str) -> list[str]:
-        return extract(text, finder).skills_said
 
     # A trigger that gives no list does not wipe the skills the matcher found (the course topic).
     assert said("Got it. What courses teach SQL?") == ["sql"]
