@@ -11,12 +11,17 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import PhraseMatcher
 
+from engines.reference_data.catalog import DATA_DIR, SKILLS_FILE, load_skills
+from engines.reference_data.tools_catalog import TOOLS_FILE, load_tools
+
+from .build_cache import load_or_build
 from .job_words import ROLE_WORDS
 from .models import Section, SkillMatch
 from .sections import section_at
@@ -486,15 +491,16 @@ def _logical_lines(text: str, sections: list[Section]) -> list[tuple[str, list[i
 
 _MATCHER: SkillMatcher | None = None
 _LOCK = threading.Lock()
+# What the process-wide matcher is built from: the catalogues, and the modules with the build rules.
+_BUILD_INPUTS = (
+    DATA_DIR / SKILLS_FILE,
+    DATA_DIR / TOOLS_FILE,
+    Path(__file__),
+    Path(__file__).with_name("tech_aliases.py"),
+)
 
 
 def _catalog_skills() -> list[Any]:
-    try:
-        # lazy: optional dependency, imported where its absence is handled
-        from engines.reference_data.catalog import load_skills
-    except ImportError:  # pragma: no cover - reference_data ships with the project
-        log.warning("skill catalog unavailable; matching tech aliases only")
-        return []
     try:
         return list(load_skills())
     except (OSError, ValueError) as exc:
@@ -504,11 +510,8 @@ def _catalog_skills() -> list[Any]:
 
 def _catalog_tools() -> list[Any]:
     try:
-        # lazy: optional dependency, imported where its absence is handled
-        from engines.reference_data.tools_catalog import load_tools
-
         return list(load_tools())
-    except (ImportError, OSError, ValueError) as exc:  # pragma: no cover - the file ships with the project
+    except (OSError, ValueError) as exc:  # pragma: no cover - the file ships with the project
         log.warning("tool catalog unreadable (%s); matching without O*NET tools", exc)
         return []
 
@@ -519,5 +522,10 @@ def get_skill_matcher() -> SkillMatcher:
     if _MATCHER is None:
         with _LOCK:
             if _MATCHER is None:
-                _MATCHER = SkillMatcher(_catalog_skills(), tools=_catalog_tools())
+                _MATCHER = load_or_build(
+                    "skill-matcher",
+                    _BUILD_INPUTS,
+                    [f"spacy {spacy.__version__}"],
+                    lambda: SkillMatcher(_catalog_skills(), tools=_catalog_tools()),
+                )
     return _MATCHER
