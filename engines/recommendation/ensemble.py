@@ -10,17 +10,10 @@ import numpy as np
 
 from engines.recommendation.domain import Interaction
 from engines.recommendation.metrics import ndcg_at_k
-from engines.recommendation.models.base import Recommender, top_k_matrix
+from engines.recommendation.models.base import Recommender, normalise_scores, top_k_matrix
 from engines.recommendation.training_data import TrainingData, UserContext
 
 GRID = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
-
-
-def normalise_scores(scores: np.ndarray) -> np.ndarray:
-    """Per-user z-score so models with different scales can be summed."""
-    mu = scores.mean(axis=1, keepdims=True)
-    sd = scores.std(axis=1, keepdims=True)
-    return (scores - mu) / np.where(sd > 1e-9, sd, 1.0)
 
 
 @dataclass

@@ -21,7 +21,8 @@ from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import UserProfile
 from engines.recommendation.engine import RecommendationEngine
 from engines.recommendation.ensemble import EnsembleRecommender
-from engines.recommendation.models.content import ContentRecommender
+from engines.recommendation.models.base import normalise_scores
+from engines.recommendation.models.content import MEANING_WEIGHT, ContentRecommender
 from engines.recommendation.training_data import UserContext
 from engines.reference_data.catalog import Career, load_skills
 from engines.reference_data.derivation import REAL_SOURCE, CatalogueDeriver, precision_recall
@@ -30,6 +31,9 @@ from engines.reference_data.profile_data import load_real_relations
 SHARES = (0.4, 0.7, 1.0)
 K = 10
 CANDIDATES = 100
+# Weights of the content model's meaning part (embedding cosine) tried on every case: the sweep shows how
+# the figures depend on it, and the nested estimate picks the weight on the other occupations for each one.
+MEANING_SWEEP = (0.0, 10.0, 15.0, 20.0, 30.0, 45.0, 70.0)
 
 
 def content_engine(
@@ -54,10 +58,47 @@ def sample_labels(labels: Sequence[str], share: float, rng: np.random.Generator)
 def _case(engine: RecommendationEngine, target: str, labels: list[str]) -> dict[str, Any]:
     profile = UserProfile(user_id="loo", skills=tuple(labels))
     top = [r.career_id for r in engine.recommend(profile, k=K)]
-    total = np.sum(list(engine.score_parts(profile, engine.context(profile)).values()), axis=0)
-    target_score = total[engine.index.career_pos[target]]
-    rank = int((total > target_score).sum()) + 1
-    return {"rank": rank, **source_shares(engine, profile, top)}
+    ctx = engine.context(profile)
+    total = np.sum(list(engine.score_parts(profile, ctx).values()), axis=0)
+    t = engine.index.career_pos[target]
+    content = engine.ensemble.models["content"]
+    assert isinstance(content, ContentRecommender)
+    # The total with the content part recomputed at each weight of its meaning part.
+    weight = engine.ensemble.weights["content"]
+    rest = total - weight * normalise_scores(content.score_many([ctx]))[0]
+    lexical = normalise_scores(content.lexical_scores([ctx]))
+    meaning = content.meaning_scores([ctx])
+    sweep = {w: _rank(rest + weight * normalise_scores(lexical + w * meaning)[0], t) for w in MEANING_SWEEP}
+    return {"rank": _rank(total, t), "sweep": sweep, **source_shares(engine, profile, top)}
+
+
+def _rank(scores: np.ndarray, target: int) -> int:
+    return int((scores > scores[target]).sum()) + 1
+
+
+def _figures(ranks: np.ndarray) -> dict[str, float]:
+    return {
+        "hit@1": round(float(np.mean(ranks <= 1)), 4),
+        "hit@10": round(float(np.mean(ranks <= K)), 4),
+        "mrr": round(float(np.mean(1.0 / ranks)), 4),
+    }
+
+
+def meaning_weight_figures(cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The sweep's figures per weight, and the nested estimate: for each occupation the weight with the
+    best MRR on the *other* occupations, scored on this one (what choosing the weight on these data
+    would give for an occupation it was not chosen on)."""
+    by_weight = np.array([[c["sweep"][w] for c in cases] for w in MEANING_SWEEP], float)
+    nested, chosen = [], []
+    for i in range(by_weight.shape[1]):
+        others = np.delete(by_weight, i, axis=1)
+        best = int(np.argmax((1.0 / others).mean(axis=1)))
+        nested.append(by_weight[best, i])
+        chosen.append(MEANING_SWEEP[best])
+    return {
+        "sweep": {str(w): _figures(by_weight[k]) for k, w in enumerate(MEANING_SWEEP)},
+        "nested": {**_figures(np.array(nested)), "weights_chosen": sorted(set(chosen))},
+    }
 
 
 def source_shares(
@@ -127,14 +168,14 @@ def evaluate_real_profiles(
         "seed": seed,
         "seconds": round(time.perf_counter() - t0, 1),
     }
+    out["meaning_weight"] = {"used": MEANING_WEIGHT}
     for share, cs in cases.items():
         ranks = np.array([c["rank"] for c in cs], float)
         top_share = float(np.mean([c["top10_real"] for c in cs]))
         cand_share = float(np.mean([c["candidates_real"] for c in cs]))
+        out["meaning_weight"][f"{int(share * 100)}%"] = meaning_weight_figures(cs)
         out["by_share"][f"{int(share * 100)}%"] = {
-            "hit@1": round(float(np.mean(ranks <= 1)), 4),
-            "hit@10": round(float(np.mean(ranks <= K)), 4),
-            "mrr": round(float(np.mean(1.0 / ranks)), 4),
+            **_figures(ranks),
             "median_rank": float(np.median(ranks)),
             "top10_share_real_relation": round(top_share, 4),
             "candidates_share_real_relation": round(cand_share, 4),

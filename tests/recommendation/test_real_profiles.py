@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from engines.recommendation.domain import UserProfile
-from engines.recommendation.real_profiles import content_engine, source_shares
+from engines.recommendation.real_profiles import (
+    MEANING_SWEEP,
+    content_engine,
+    meaning_weight_figures,
+    source_shares,
+)
 from engines.reference_data.catalog import Career, Skill, load_careers
 from engines.reference_data.derivation import DERIVED_SOURCE, REAL_SOURCE, CatalogueDeriver
 from engines.reference_data.profile_data import RealRelations
@@ -238,3 +243,19 @@ def test_committed_catalogue_is_what_the_derivation_gives() -> None:
         [s.id for s in a.skills] == [s.id for s in b.skills] for a, b in zip(rebuilt, committed, strict=True)
     )
     assert same / len(committed) > 0.99
+
+
+def test_meaning_weight_sweep_and_the_weight_chosen_on_the_other_occupations() -> None:
+    # Three occupations: weight 10 ranks the first two at the top, weight 0 only the third.
+    ranks = {w: (5, 5, 1) for w in MEANING_SWEEP}
+    ranks[10.0] = (1, 1, 20)
+    cases = [{"sweep": {w: ranks[w][i] for w in MEANING_SWEEP}} for i in range(3)]
+    figures = meaning_weight_figures(cases)
+    assert figures["sweep"]["10.0"] == {"hit@1": round(2 / 3, 4), "hit@10": round(2 / 3, 4), "mrr": 0.6833}
+    assert figures["sweep"]["0.0"]["hit@1"] == round(1 / 3, 4)
+    # Held out, the first is scored at the weight the other two prefer: at 10 their MRR is
+    # (1 + 1/20) / 2 = 0.525, at any other weight (1/5 + 1) / 2 = 0.6, so 0 wins and ranks it 5th; the
+    # second likewise; the third's others prefer 10, which ranks it 20th. The estimate is lower than
+    # the best weight's own figures: a weight chosen on the cases it is scored on flatters itself.
+    assert figures["nested"] == {"hit@1": 0.0, "hit@10": round(2 / 3, 4), "mrr": 0.15,
+                                 "weights_chosen": [0.0, 10.0]}  # fmt: skip

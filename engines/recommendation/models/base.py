@@ -57,3 +57,10 @@ def top_k_matrix(scores: np.ndarray, k: int, exclude: Sequence[np.ndarray]) -> n
     vals = np.take_along_axis(s, part, axis=1)
     order = np.argsort(-vals, axis=1, kind="stable")
     return np.take_along_axis(part, order, axis=1)
+
+
+def normalise_scores(scores: np.ndarray) -> np.ndarray:
+    """Per-user z-score so models with different scales can be summed."""
+    mu = scores.mean(axis=1, keepdims=True)
+    sd = scores.std(axis=1, keepdims=True)
+    return (scores - mu) / np.where(sd > 1e-9, sd, 1.0)

@@ -10,7 +10,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from engines.recommendation.career_index import CareerIndex
-from engines.recommendation.models.base import Recommender
+from engines.recommendation.models.base import Recommender, normalise_scores
+from engines.recommendation.models.text_embedding import embed
 from engines.recommendation.sparse_rows import l2_rows, tfidf_rows
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
 from engines.reference_data.catalog import load_skills
@@ -25,6 +26,14 @@ from engines.reference_data.profile_data import load_skill_definitions
 SKILL_WEIGHT = 0.2
 TEXT_WEIGHT = 0.6
 HISTORY_WEIGHT = 0.2
+# Meaning: cosine of the profile's and the career's own text in WordLlama's embedding space
+# (`text_embedding`), which relates words TF-IDF treats as unrelated ("Python" and "software
+# developer"). Like the text part it reads only the career's titles and definition: no source bias.
+# Pooled-token embeddings of any two texts are alike (cosines vary about a ninth as much across careers as
+# the other parts do), hence the large weight. Chosen on the leave-one-out of real occupations: mean MRR
+# over the 40/70/100 % profiles is flat from 15 to 45 (0.541-0.548, vs 0.510 without); 30 is its middle
+# (README: the figures with and without, and the weight chosen on the other occupations for each one).
+MEANING_WEIGHT = 30.0
 
 
 def career_document(index: CareerIndex, i: int) -> str:
@@ -58,10 +67,13 @@ class ContentRecommender(Recommender):
         skill_weight: float = SKILL_WEIGHT,
         text_weight: float = TEXT_WEIGHT,
         history_weight: float = HISTORY_WEIGHT,
+        meaning_weight: float = MEANING_WEIGHT,
     ) -> None:
         self.skill_weight = skill_weight
         self.text_weight = text_weight
         self.history_weight = history_weight
+        self.meaning_weight = meaning_weight
+        self.career_meaning: np.ndarray | None = None  # unit rows, one per career
         self.index: CareerIndex | None = None
         self.career_skills: sp.csr_matrix | None = None
         self.vectorizer: TfidfVectorizer | None = None
@@ -88,6 +100,7 @@ class ContentRecommender(Recommender):
             self.vectorizer = text_from.vectorizer
             self.career_text = text_from.career_text
             self._text_t = text_from._text_t
+            self.career_meaning = getattr(text_from, "career_meaning", None)
         else:
             self.glossary = skill_glossary()
             self.vectorizer = TfidfVectorizer(
@@ -98,6 +111,7 @@ class ContentRecommender(Recommender):
             ).tocsr()
             # Transposes are materialised once: transposing per call dominated single-user latency.
             self._text_t = self.career_text.T.tocsr()
+            self.career_meaning = embed([career_document(index, i) for i in range(index.n_items)])
         self._skills_t = self.career_skills.T.tocsr()
         return self
 
@@ -148,7 +162,16 @@ class ContentRecommender(Recommender):
             0.5 * ((text_vecs @ self._text_t).toarray() + (gloss_vecs @ self._text_t).toarray())
         )
 
-    def score_many(self, users: Sequence[UserContext]) -> np.ndarray:
+    def meaning_scores(self, users: Sequence[UserContext]) -> np.ndarray:
+        """Embedding cosine of each profile's words with each career's own text (zeros for a model
+        fitted before the part existed)."""
+        assert self.index is not None
+        meaning = getattr(self, "career_meaning", None)
+        if meaning is None:
+            return np.zeros((len(users), self.index.n_items), np.float32)
+        return embed(self.user_documents(users)) @ meaning.T
+
+    def lexical_scores(self, users: Sequence[UserContext]) -> np.ndarray:
         """Weighted sum of skill cosine, text cosine and similarity to positively-engaged careers."""
         assert self.career_skills is not None and self.career_text is not None and self.vectorizer is not None
         assert self._skills_t is not None
@@ -160,4 +183,14 @@ class ContentRecommender(Recommender):
             # A user's taste profile = mean skill vector of careers they engaged with positively.
             taste = l2_rows(h @ self.career_skills)
             scores += self.history_weight * (taste @ self._skills_t).toarray()
+        return np.asarray(scores)
+
+    def score_many(self, users: Sequence[UserContext]) -> np.ndarray:
+        """The lexical parts, plus the meaning part when it has a weight."""
+        scores = self.lexical_scores(users)
+        meaning_weight = getattr(self, "meaning_weight", 0.0)
+        if meaning_weight:
+            # The lexical parts on the scale the ensemble puts every model on (per-user z-scores), so
+            # the weight means the same for every profile; the cosine keeps its own small spread.
+            scores = normalise_scores(scores) + meaning_weight * self.meaning_scores(users)
         return scores.astype(np.float32)
