@@ -31,7 +31,7 @@ HISTORY_WEIGHT = 0.2
 # developer"). Like the text part it reads only the career's titles and definition: no source bias.
 # Pooled-token embeddings of any two texts are alike (cosines vary about a ninth as much across careers as
 # the other parts do), hence the large weight. Chosen on the leave-one-out of real occupations: mean MRR
-# over the 40/70/100 % profiles is flat from 15 to 45 (0.541-0.548, vs 0.510 without); 30 is its middle
+# over the 40/70/100 % profiles is flat from 15 to 45 (0.541-0.546, vs 0.510 without); 30 is its middle
 # (README: the figures with and without, and the weight chosen on the other occupations for each one).
 MEANING_WEIGHT = 30.0
 
