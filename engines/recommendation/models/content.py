@@ -11,11 +11,11 @@ from sklearn.preprocessing import normalize
 
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.models.base import Recommender, normalise_scores
-from engines.recommendation.models.text_embedding import embed
 from engines.recommendation.sparse_rows import l2_rows, tfidf_rows
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
 from engines.reference_data.catalog import load_skills
 from engines.reference_data.profile_data import load_skill_definitions
+from engines.text_embedding import embed
 
 # Mix of the three content signals. Text matches the user's words (skill names as typed, each skill's
 # ESCO definition, interests, goals) against the career's *own* text (titles and definition): it is
