@@ -151,6 +151,25 @@ def _singular(word: str) -> str:
     return w
 
 
+def _plural_of(one: str, other: str) -> bool:
+    """`other` is `one` or its plural: "concierge"/"concierges", "nanny"/"nannies", "fireman"/"firemen"."""
+    return (
+        other == one
+        or other in (one + "s", one + "es")
+        or (one.endswith("y") and other == one[:-1] + "ies")
+        or (one.endswith("man") and other == one[:-3] + "men")
+        or _singular(one) == _singular(other)
+    )
+
+
+def _same_word(label_word: str, definition_word: str) -> bool:
+    """A label's word and the definition's word for it, plural-tolerant and part by part across a
+    slash ("steward/stewardess" and "stewards/stewardesses")."""
+    ones = label_word.lower().split("/")
+    others = definition_word.lower().strip(",.;").split("/")
+    return len(ones) == len(others) and all(_plural_of(a, b) for a, b in zip(ones, others, strict=True))
+
+
 def split_occupation(description: str, splitter: LabelSplitter) -> tuple[str, list[str], str]:
     """Return (preferred label, alternative titles, definition) for an ESCO occupation description.
 
@@ -171,10 +190,7 @@ def split_occupation(description: str, splitter: LabelSplitter) -> tuple[str, li
 
     def matched_prefix(d: int) -> int:
         k = 0
-        while k < d and d + k < len(tokens):
-            a, b = tokens[k].lower(), tokens[d + k].lower().strip(",.;")
-            if a != b and _singular(a) != _singular(b):
-                break
+        while k < d and d + k < len(tokens) and _same_word(tokens[k], tokens[d + k]):
             k += 1
         return k
 

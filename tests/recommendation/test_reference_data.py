@@ -37,6 +37,23 @@ def test_occupation_label_comes_from_definition_opening() -> None:
     assert "software engineer" in alts
 
 
+def test_occupation_label_is_matched_in_the_plural_across_slashes() -> None:
+    # "concierges" is the plural of "concierge" (not of "concierg"); each side of a slash pluralises.
+    for text, label in [
+        (
+            "hotel concierge concierge guest services manager Hotel concierges provide information to "
+            "customers and assist guests.",
+            "hotel concierge",
+        ),
+        (
+            "ground steward/ground stewardess ground attendant Ground stewards/ground stewardesses assist "
+            "rail passengers before they board.",
+            "ground steward/ground stewardess",
+        ),
+    ]:
+        assert split_occupation(text, LabelSplitter.fit([text]))[0] == label
+
+
 def test_clean_alt_labels_dedupes_and_drops_long_and_self() -> None:
     alts = clean_alt_labels("use SQL", ["Use SQL", "write SQL", "write  sql", "x", " ".join(["w"] * 9)])
     assert alts == ["write SQL"]
