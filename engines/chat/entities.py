@@ -14,6 +14,7 @@ from engines.resume_analysis import get_skill_matcher
 from .job_titles import (
     ASPIRES,
     CAREER_HEADS,
+    CONSIDERED,
     CURRENT_ROLE,
     CareerIndex,
     CareerRef,
@@ -79,6 +80,7 @@ _NAMED_ITEM = re.compile(
     r"programme|program|degree|thing)\b"
 )
 _NAMED_ACRONYM = re.compile(r"\bthe ([A-Z][A-Z0-9+]{1,7})\b")
+_BARE_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9+]{2,7})\b")
 _NOT_A_NAME = frozenset(
     [*ORDINALS, "last", "final", "middle", "other", "same", "next", "previous", "new", "only", "this", "that"]
 )
@@ -307,7 +309,8 @@ def extract(  # noqa: C901
             start = i - (len(ref.name.split()) - found[2])
             before = " ".join(words[max(0, start - 4) : start])
             current = bool(CURRENT_ROLE.search(before))
-            if ASPIRES.search(before):
+            following = " ".join(words[found[0] : found[0] + 6])
+            if ASPIRES.search(before) or CONSIDERED.match(following):
                 aimed_at.add(ref.id)
             known = next((k for k, c in enumerate(ent.careers) if c.id == ref.id), None)
             last_new = known is None
@@ -315,8 +318,10 @@ def extract(  # noqa: C901
                 ent.careers.append(replace(ref, current=current))
             elif not current:
                 # Named again, not as the user's job: it is the one asked about ("I'm a nurse, what
-                # do nurses earn?").
-                ent.careers[known] = replace(ent.careers[known], current=False)
+                # do nurses earn?"), by the name it has where the user aims at it ("a staff nurse ...
+                # I want to become a critical care nurse": one career of the catalogue, two names).
+                name = ref.name if ref.id in aimed_at else ent.careers[known].name
+                ent.careers[known] = replace(ent.careers[known], current=False, name=name)
             i = last_end = found[0]
         else:
             i += 1
@@ -375,6 +380,13 @@ def extract(  # noqa: C901
     # "for the PMP?": an acronym as typed names an item too.
     acronyms = [m.group(1).lower() for m in _NAMED_ACRONYM.finditer(text)]
     named += [[a] for a in acronyms if a not in locations() and a not in gazetteer()]  # not "the UK"
+    if not named and not shouted_or_titled(text):
+        # "FMVA sounds more practical", "is BTL1 recognised?": a bare acronym of three or more, as typed,
+        # names an item too; it counts only where an item of the list shown carries it (dialogue.py).
+        # Not one that is part of a career named ("an ESG analyst").
+        in_careers = {w for c in ent.careers for w in c.name.split()}
+        bare = [m.group(1).lower() for m in _BARE_ACRONYM.finditer(text)]
+        named = [[a] for a in bare if a not in locations() and a not in gazetteer() and a not in in_careers]
     if named:
         ent.item_words = tuple(named[-1])
         # "the Auckland uni one": a place in an item's name is no place asked about.

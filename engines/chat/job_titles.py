@@ -132,6 +132,8 @@ def one_word_career(word: str, index: CareerIndex) -> bool:
     """A single word names a career only if it is an ESCO preferred label, a known head word, or looks
     like a person noun ("nurse", "electrician", "accountant"); one-word alternative titles such as
     "experience" or "html" are not careers in a chat."""
+    if word in _NOT_PEOPLE:
+        return False
     return (
         word in index.labels
         or word in CAREER_HEADS
@@ -408,6 +410,12 @@ _JOB_FRAME = re.compile(
     r"|\bbe an?$|\b(?:become|becoming)(?: an?)?$"
 )
 _ROLE_WORDS = frozenset(["role", "roles", "job", "jobs", "position", "positions"])
+# Words after a career the user weighs up: "would occupational therapy assistant be a good move for me?",
+# "is nursing a good fit", "X suits me": that career is the one asked about, as with ASPIRES.
+CONSIDERED = re.compile(
+    r"(?:(?:would |could |might )?(?:be|is) )?(?:a |an |the )?(?:good|better|right|smart|realistic|sensible) "
+    r"(?:move|fit|idea|option|choice|career|path|step)\b|suits? me\b"
+)
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.
 ASPIRES = re.compile(
@@ -519,7 +527,15 @@ def hiring_side(name: str, norm: str) -> bool:
 
 _BEFORE_A_CLAUSE = frozenset(["that", "which", "who", "whom", "if", "because", "when", "where"])
 _NOT_PEOPLE = frozenset(
-    ["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure", "result"]
+    [
+        *["number", "member", "customer", "computer", "other", "letter", "answer", "matter", "figure"],
+        "result",
+        # Ending like "mechanic", but things: "Off topic, but ...".
+        *["topic", "music", "logic", "clinic", "traffic", "public", "plastic", "fabric", "basic", "comic"],
+        # ... and places or things ending like "editor": "a graphic designer at a newspaper".
+        *["newspaper", "paper", "water", "power", "center", "centre", "corner", "border", "winter"],
+        "summer",
+    ]
 )
 _JOB_QUESTION = PAY_WORDS | frozenset(["qualification", "qualifications"])
 

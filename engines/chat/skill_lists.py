@@ -53,7 +53,9 @@ _LISTS_SKILLS = re.compile(
     rf"\b(?<!something )(?<!anything )(?<!what )(?<!which )(?<!that )"
     # Nor a question: "can I use my GI bill for it?", "do I need...".
     rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
-    rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|have|got|listed|can do|"
+    # "I have" lists ("I have manual handling"), "I have worked for..." does not.
+    rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|have(?! (?:\w+ed|been)\b)|got|handle|"
+    r"listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
@@ -61,7 +63,8 @@ _LISTS_SKILLS = re.compile(
     # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
     rf"|\bi{_ADVERB} (?:ran|run|led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
-    r"|(?:^|[,.;!]\s*|\band\s+)i(?: also)? do(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
+    rf"|(?:^|[,.;!]\s*|\band\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} do"
+    r"(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
     r"|(?:^|[.;!?]\s+)(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|include|includes|lists?)"
@@ -85,7 +88,7 @@ _LIST_END = re.compile(
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|all|all of|all the|a bit of|a fair bit of|a lot of|lots of|plenty of|a little|"
-    r"a little bit of|"
+    r"(?:a )?little bit(?: of)?|loads of|tons of|heaps of|dealing with|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.
@@ -100,7 +103,9 @@ _ITEM_CIRCUMSTANCE = re.compile(
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
-    r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just))+$"
+    r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just|really|"
+    # How well: "incoterms quite good", "excel pretty well".
+    r"(?:quite|pretty|very|really|reasonably|fairly)? ?(?:good|well)))+$"
 )
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(
@@ -205,7 +210,7 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 not words
                 or len(words) > 4
                 or set(words) & _NOT_IN_A_SKILL
-                or not item[0].isalpha()
+                or not item[0].isalnum()  # "1c", "3d modelling"; "5 years" goes below
                 # A number is no skill ("5 years"), except a level ("haccp level 3").
                 or any(w.isdigit() and not (k and words[k - 1] == "level") for k, w in enumerate(words))
             ):

@@ -134,4 +134,32 @@ COMMON = frozenset(
         "hey",
         "bye",
     ]
+) | frozenset(
+    [
+        # Greetings people open with, in English and in the words they bring from home ("hiya, care
+        # assistant in cork ...", "Hola. I'm a ...", "Tere. helpdesk tech ...").
+        "hiya",
+        "heya",
+        "howdy",
+        "yo",
+        "hallo",
+        "hola",
+        "ciao",
+        "bonjour",
+        "salut",
+        "namaste",
+        "tere",
+        "morning",
+        "afternoon",
+        "evening",
+        # Reported speech before a title: "a friend says BIM coordinators are in demand".
+        # A past job is no modifier of it: "I was economist in a factory".
+        "was",
+        "were",
+        "says",
+        "say",
+        "said",
+        "told",
+        "tells",
+    ]
 )

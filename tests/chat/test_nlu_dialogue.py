@@ -29,7 +29,7 @@ def test_test_split_meets_targets() -> None:
     data = load_split("test")
     s = score([i for _, i in data], [p.label for p in clf.predict_many([t for t, _ in data])])
     assert s["oos_recall"] >= 0.85 and s["oos_precision"] >= 0.85
-    assert s["intent_accuracy"] >= 0.90  # target 0.92; measured 0.92 (see README)
+    assert s["intent_accuracy"] >= 0.92  # measured 0.94 with the sentence embedding (see README)
 
 
 def test_follow_up_and_bare_answer() -> None:
@@ -427,3 +427,83 @@ def test_review_cases_wide_list_triggers_keep_what_the_matcher_found_and_loose_p
         ConversationState(last_list=shown), "the first step is hard, I keep failing the maths part"
     )
     assert intent != "course_recommendation" or st.slots["course_ref"] is None
+
+
+def test_the_classifier_reads_meaning_as_well_as_words() -> None:
+    features = dict(default_classifier().pipeline.named_steps["features"].transformer_list)
+    assert set(features) == {"chars", "words", "meaning"}
+    # The embedding part is the packaged WordLlama model: 256 numbers a text, the same for one text.
+    rows = features["meaning"].transform(["how much do welders earn", "how much do welders earn"])
+    assert rows.shape == (2, 256) and (rows[0] == rows[1]).all() and abs(rows[0]).sum() > 0
+
+
+def test_what_the_eleventh_set_found_places() -> None:
+    finder = default_skill_finder()
+    # Accents fold, and cities of countries without telephone area codes are places.
+    assert extract("I work in freight forwarding in Gdańsk", finder).location == "Gdańsk"
+    assert extract("I work in freight forwarding in Gdansk", finder).location == "Gdansk"
+    assert extract("helpdesk tech in Tallinn, 2 yrs", finder).location == "Tallinn"
+    assert extract("what do they make in Doha?", finder).location == "Doha"
+    # Languages, months and days are no places.
+    assert extract("should I write the cover letter in English?", finder).location is None
+    assert extract("Getting out of the Army in March after 10 yrs", finder).location is None
+    # Where the user lives now wins over where they were.
+    text = "I was economist in a factory in Kharkiv, now I live in Prague. What jobs can I find?"
+    assert extract(text, finder).location == "Prague"
+    assert extract(text, finder).target is None  # a past job, not a title "was economist"
+
+
+def test_what_the_eleventh_set_found_skills() -> None:
+    assert said("i know incoterms and hs classification quite good") == ["incoterms", "hs classification"]
+    assert said("i have manual handling and i've done loads of dementia care") == [
+        "manual handling",
+        "dementia care",
+    ]
+    assert "1c" in said("I know 1C and Excel, and a little bit Czech")
+    assert said("i already do the material takeoffs and pricing for my boss") == [
+        "material takeoffs",
+        "pricing",
+    ]
+    assert said("i guess i do cash handling and dealing with customer complaints") == [
+        "cash handling",
+        "customer complaints",
+    ]
+    # "I have worked ..." lists nothing.
+    assert said("I have worked for small studios for 11 years, mainly on residential renovations") == []
+
+
+def test_what_the_eleventh_set_found_careers() -> None:
+    # A greeting is no part of a title, and the career weighed up is the one asked about.
+    text = (
+        "hiya, care assistant in a nursing home in cork. would occupational therapy assistant be a good move?"
+    )
+    assert target(text) == "occupational therapy assistant"
+    assert target("Off topic, but do you know what the winters are like in Eindhoven?") is None
+    assert (
+        target("A friend in the Netherlands says BIM coordinators are in demand there") == "bim coordinator"
+    )
+    assert target("I'm a graphic designer at a newspaper in Buenos Aires") is None
+    # One career of the catalogue named twice: the name it has where the user aims at it.
+    text = "I'm a staff nurse in a government hospital. I want to become a critical care nurse."
+    assert target(text) == "critical care nurse"
+
+
+def test_a_bare_acronym_names_the_item_of_the_list_that_carries_it() -> None:
+    shown = {
+        "kind": "courses",
+        "items": [
+            {"id": "a", "label": "CompTIA Security+"},
+            {"id": "b", "label": "Blue Team Level 1 (BTL1)"},
+        ],
+    }
+    st, intent = _turn(ConversationState(last_list=shown), "is BTL1 recognised by employers in europe?")
+    assert st.slots["course_ref"] == 2 and intent == "course_recommendation"
+    # Not an acronym inside a career's name, nor one no item carries.
+    esg = {
+        "kind": "courses",
+        "items": [{"id": "a", "label": "GRI Standards"}, {"id": "b", "label": "ESG basics"}],
+    }
+    st, _ = _turn(ConversationState(last_list=esg), "How much does an ESG analyst make in Mexico City?")
+    assert st.slots["course_ref"] is None
+    st, _ = _turn(ConversationState(last_list=shown), "is PMP worth it?")
+    assert st.slots["course_ref"] is None
