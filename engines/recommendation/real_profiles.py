@@ -59,13 +59,14 @@ def _case(engine: RecommendationEngine, target: str, labels: list[str]) -> dict[
     profile = UserProfile(user_id="loo", skills=tuple(labels))
     top = [r.career_id for r in engine.recommend(profile, k=K)]
     ctx = engine.context(profile)
-    total = np.sum(list(engine.score_parts(profile, ctx).values()), axis=0)
+    parts = engine.score_parts(profile, ctx)
+    total = np.sum(list(parts.values()), axis=0)
     t = engine.index.career_pos[target]
     content = engine.ensemble.models["content"]
     assert isinstance(content, ContentRecommender)
     # The total with the content part recomputed at each weight of its meaning part.
     weight = engine.ensemble.weights["content"]
-    rest = total - weight * normalise_scores(content.score_many([ctx]))[0]
+    rest = total - parts["content"]
     lexical = normalise_scores(content.lexical_scores([ctx]))
     meaning = content.meaning_scores([ctx])
     sweep = {w: _rank(rest + weight * normalise_scores(lexical + w * meaning)[0], t) for w in MEANING_SWEEP}

@@ -86,7 +86,8 @@ def _store(built: object, path: Path) -> None:
         os.replace(tmp, path)
         tmp = None
         prefix = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{prefix}-*.pickle"):
+        # Exactly `{name}-{32 hex}.pickle`: "skill-matcher-test-..." is another name's copy.
+        for old in path.parent.glob(f"{prefix}-{'[0-9a-f]' * 32}.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError) as exc:

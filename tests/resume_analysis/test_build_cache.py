@@ -47,6 +47,18 @@ def test_built_once_then_loaded_and_rebuilt_when_an_input_changes(cache: Path, t
     assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+def test_storing_one_name_keeps_the_copies_of_a_longer_name(cache: Path, tmp_path: Path) -> None:
+    data = tmp_path / "skills.jsonl"
+    data.write_text("a\n")
+    longer, shorter = Builds(), Builds()
+    load_or_build("thing-test", [data], [], longer)
+    data.write_text("b\n")
+    load_or_build("thing", [data], [], shorter)  # prunes older "thing" copies, not "thing-test"
+    data.write_text("a\n")
+    assert load_or_build("thing-test", [data], [], longer) == {"built": 1}
+    assert longer.calls == 1
+
+
 def test_a_damaged_file_is_rebuilt_and_replaced(cache: Path, tmp_path: Path) -> None:
     data = tmp_path / "skills.jsonl"
     data.write_text("a\n")
