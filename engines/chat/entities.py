@@ -386,7 +386,12 @@ def extract(  # noqa: C901
         # Not one that is part of a career named ("an ESG analyst").
         in_careers = {w for c in ent.careers for w in c.name.split()}
         bare = [m.group(1).lower() for m in _BARE_ACRONYM.finditer(text)]
-        named = [[a] for a in bare if a not in locations() and a not in gazetteer() and a not in in_careers]
+        # Nor one of the user's own skills ("I already know SQL, what else?").
+        named = [
+            [a]
+            for a in bare
+            if a not in locations() and a not in gazetteer() and a not in in_careers and a not in protected
+        ]
     if named:
         ent.item_words = tuple(named[-1])
         # "the Auckland uni one": a place in an item's name is no place asked about.

@@ -413,8 +413,10 @@ _ROLE_WORDS = frozenset(["role", "roles", "job", "jobs", "position", "positions"
 # Words after a career the user weighs up: "would occupational therapy assistant be a good move for me?",
 # "is nursing a good fit", "X suits me": that career is the one asked about, as with ASPIRES.
 CONSIDERED = re.compile(
-    r"(?:(?:would |could |might )?(?:be|is) )?(?:a |an |the )?(?:good|better|right|smart|realistic|sensible) "
-    r"(?:move|fit|idea|option|choice|career|path|step)\b|suits? me\b"
+    r"(?:would |could |might )?(?:be|is) (?:a |an |the )?(?:good|better|right|smart|realistic|sensible) "
+    r"(?:move|fit|idea|option|choice|career|path|step)\b"
+    # Without "be": "Is supply chain planner good idea for me?", but not "good career options abroad?".
+    r"|(?:a |an )?(?:good|better|right|smart) (?:move|fit|idea|choice|step)\b|suits? me\b"
 )
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.

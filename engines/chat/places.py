@@ -16,7 +16,7 @@ from phonenumbers import geocoder
 
 from engines.resume_analysis import place_names
 
-from .nlu import DATA_DIR, normalise
+from .nlu import DATA_DIR, UNDECOMPOSED, normalise
 from .vocabulary import COMMON
 
 
@@ -34,8 +34,9 @@ def locations() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def gazetteer() -> dict[str, str]:
     """Normalised name -> as listed: the resume analysis's place names (about 36,000 cities, regions and
-    countries from libphonenumber's geocoding data; engines/resume_analysis/build_places.py). Many are
-    also words ("Reading", "Mobile", "Nice"), so a chat takes them only after "in", "near" and the like.
+    countries from libphonenumber's geocoding data; engines/resume_analysis/build_places.py), the world's
+    cities of 15,000 people or more (`city_names`) and the countries. Many are also words ("Reading",
+    "Mobile", "Nice"), so a chat takes them only after "in", "near" and the like.
     Every country libphonenumber knows is added by its English name ("New Zealand", "Kenya")."""
     names = {normalise(p): p for p in [*place_names(), *country_names(), *city_names()]}
     not_places = language_names() | _CALENDAR
@@ -58,8 +59,9 @@ def city_names() -> list[str]:
 
 
 def language_names() -> frozenset[str]:
-    """Normalised English names of languages (CLDR, as Babel packages it)."""
-    return frozenset(normalise(name) for name in Locale("en").languages.values())
+    """Normalised English names of the languages with two-letter codes (CLDR, as Babel packages it):
+    the languages people write in. The three-letter ones include places ("Alabama", "Seneca")."""
+    return frozenset(normalise(name) for code, name in Locale("en").languages.items() if len(code) == 2)
 
 
 def country_names() -> list[str]:
@@ -119,7 +121,7 @@ def place(
                 found.append((s, -k, _display(text, cand, more[cand])))
     if found:
         # Where the user lives now beats where they were: "a factory in Kharkiv, now I live in Prague".
-        home = [f for f in found if f[0] >= 2 and _HOME.match(" ".join(raw_words[f[0] - 2 : f[0]]))]
+        home = [f for f in found if _HOME.search(" ".join(raw_words[max(0, f[0] - 5) : f[0]]))]
         return min(home or found)[2]
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
@@ -131,38 +133,41 @@ def place(
     return None
 
 
-def as_written(text: str, name: str) -> tuple[str, str] | None:
-    """The user's own spelling of a normalised `name` in `text` ("São Paulo" for "sao paulo"), and the
-    text after it; None when the words are not there."""
+def as_written(text: str, name: str) -> list[tuple[str, str]]:
+    """Each of the user's own spellings of a normalised `name` in `text` ("São Paulo" for "sao paulo"),
+    with the text after it ("I love reading, ... jobs in Reading": both)."""
     target = name.split()
     tokens = [(m.start(), m.end(), normalise(m.group())) for m in re.finditer(r"\w+", text)]
+    out = []
     for i in range(len(tokens) - len(target) + 1):
         if [t[2] for t in tokens[i : i + len(target)]] == target:
             end = tokens[i + len(target) - 1][1]
-            return text[tokens[i][0] : end], text[end:]
-    return None
+            out.append((text[tokens[i][0] : end], text[end:]))
+    return out
 
 
 def _fold(text: str) -> str:
     """Accents removed, case kept: "Gdańsk" and "Gdansk" are one spelling of a name."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    decomposed = unicodedata.normalize("NFKD", text.translate(UNDECOMPOSED))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _written_as(text: str, name: str, listed: str, alone: bool) -> bool:
     """Written with the listed capitals (accents aside); `alone`: not followed by another capitalised
     word, which would make it part of a longer name ("English Literature")."""
-    found = as_written(text, name)
-    if found is None or _fold(found[0]) != _fold(listed):
-        return False
-    return not (alone and re.match(r"\s+[A-Z]", found[1]))
+    return any(
+        _fold(said) == _fold(listed) and not (alone and re.match(r"\s+[A-Z]", after))
+        for said, after in as_written(text, name)
+    )
 
 
 def _display(text: str, name: str, listed: str) -> str:
     """The place as the user wrote it when they gave it capitals ("São Paulo", "Gdansk"), else as
     listed ("cork" -> "Cork")."""
-    found = as_written(text, name)
-    return found[0] if found is not None and found[0] != found[0].lower() else listed
+    capitalised = [said for said, _ in as_written(text, name) if said != said.lower()]
+    return capitalised[0] if capitalised else listed
 
 
-_HOME = re.compile(r"(?:\w+ )?(?:live|living|lives|based|moved|moving|relocated|settled) (?:in|to)$")
+# Only with "now": "I used to live in Leeds" or "... in London? I am based in Leeds" keep the first place.
+_HOME = re.compile(r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$")
 _FOLLOW_UP_LEAD = re.compile(r"^(?:and|or|what about|how about|in|and in|and what about)\s+")

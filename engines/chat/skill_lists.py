@@ -54,8 +54,8 @@ _LISTS_SKILLS = re.compile(
     # Nor a question: "can I use my GI bill for it?", "do I need...".
     rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     # "I have" lists ("I have manual handling"), "I have worked for..." does not.
-    rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|have(?! (?:\w+ed|been)\b)|got|handle|"
-    r"listed|can do|"
+    rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|"
+    r"have(?! (?:been|worked|lived|studied|spent|had)\b)|got|handle|listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
@@ -87,8 +87,8 @@ _LIST_END = re.compile(
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b)\s*")
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:also|and|some|all|all of|all the|a bit of|a fair bit of|a lot of|lots of|plenty of|a little|"
-    r"(?:a )?little bit(?: of)?|loads of|tons of|heaps of|dealing with|"
+    r"^(?:(?:also|and|some|all|all of|all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
+    r"(?:a )?little bit(?: of)?|a little|loads of|tons of|heaps of|dealing with|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.

@@ -136,7 +136,8 @@ COMMON = frozenset(
     ]
 ) | frozenset(
     [
-        # Greetings people open with, in English and in the words they bring from home ("hiya, care
+        # Greetings people open with, in English and in the words they bring from home ("good morning" is
+        # not here: "the evening one" names a course) ("hiya, care
         # assistant in cork ...", "Hola. I'm a ...", "Tere. helpdesk tech ...").
         "hiya",
         "heya",
@@ -149,9 +150,6 @@ COMMON = frozenset(
         "salut",
         "namaste",
         "tere",
-        "morning",
-        "afternoon",
-        "evening",
         # Reported speech before a title: "a friend says BIM coordinators are in demand".
         # A past job is no modifier of it: "I was economist in a factory".
         "was",

@@ -459,7 +459,8 @@ def test_what_the_eleventh_set_found_skills() -> None:
         "manual handling",
         "dementia care",
     ]
-    assert "1c" in said("I know 1C and Excel, and a little bit Czech")
+    assert said("I know 1C and Excel, and a little bit Czech") == ["1c", "excel", "czech"]
+    assert said("I have advanced Excel and SQL") == ["advanced excel", "sql"]  # "-ed" is no past tense here
     assert said("i already do the material takeoffs and pricing for my boss") == [
         "material takeoffs",
         "pricing",
@@ -507,3 +508,42 @@ def test_a_bare_acronym_names_the_item_of_the_list_that_carries_it() -> None:
     assert st.slots["course_ref"] is None
     st, _ = _turn(ConversationState(last_list=shown), "is PMP worth it?")
     assert st.slots["course_ref"] is None
+    # Nor one of the user's own skills.
+    sql = {
+        "kind": "courses",
+        "items": [{"id": "a", "label": "SQL Basics"}, {"id": "b", "label": "Python 101"}],
+    }
+    plan = plan_turn(
+        ConversationState(last_list=sql),
+        "I already know SQL, what else?",
+        default_classifier().predict("I already know SQL, what else?"),
+        extract("I already know SQL, what else?", default_skill_finder()),
+    )
+    assert plan.state.slots["course_ref"] is None
+
+
+def test_review_cases_of_the_eleventh_sets_rules() -> None:
+    finder = default_skill_finder()
+
+    def where(text: str) -> str | None:
+        return extract(text, finder).location
+
+    # The first place still wins unless the user says where they live now.
+    assert where("What do nurses earn in London? I am based in Leeds.") == "London"
+    assert where("Are there welding jobs in Aberdeen? I live in Glasgow") == "Aberdeen"
+    # Any occurrence written as a place counts ("reading" the word, "Reading" the town).
+    assert where("I love reading, looking for jobs in Reading") == "Reading"
+    assert where("I studied at Bath Spa University and want to work in Bath") == "Bath"
+    # Only the languages people write in are no places: "Alabama" is also a language of CLDR's.
+    assert where("what do nurses earn in Alabama?") == "Alabama"
+    # Letters without a decomposition fold too.
+    assert where("jobs in Tromso?") == "Tromso" and where("jobs in Łódź?") == "Łódź"
+    # "good career options" weighs up no career; the user's own job stays theirs.
+    assert target("I'm a nurse, good career options abroad?") is None
+    # "the evening one" still names a course.
+    evening = {
+        "kind": "courses",
+        "items": [{"id": "a", "label": "Day course"}, {"id": "b", "label": "Evening course"}],
+    }
+    st, _ = _turn(ConversationState(last_list=evening), "the evening one, how long is it?")
+    assert st.slots["course_ref"] == 2
