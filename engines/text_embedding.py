@@ -12,6 +12,7 @@ directly never touches the network.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,8 @@ import wordllama
 from safetensors import safe_open
 from tokenizers import Tokenizer
 from wordllama.inference import WordLlamaInference
+
+from engines.build_cache import load_or_build
 
 _PACKAGE = Path(wordllama.__file__).parent
 WEIGHTS = _PACKAGE / "weights" / "l2_supercat_256.safetensors"
@@ -44,3 +47,10 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     if filled:
         out[filled] = np.nan_to_num(embedder().embed([texts[i] for i in filled], norm=True))
     return out
+
+
+def embed_kept(name: str, texts: Sequence[str]) -> np.ndarray:
+    """`embed(texts)`, kept on disk between processes (`engines.build_cache`) under `name`, keyed by the
+    texts and the model's files: every recommendations worker embeds the same ~3,000 careers at start."""
+    texts_key = hashlib.sha256("\0".join(texts).encode()).hexdigest()
+    return load_or_build(name, [WEIGHTS, TOKENIZER], [texts_key], lambda: embed(texts))

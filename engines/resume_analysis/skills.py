@@ -18,10 +18,10 @@ import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import PhraseMatcher
 
+from engines.build_cache import load_or_build
 from engines.reference_data.catalog import DATA_DIR, SKILLS_FILE, load_skills
 from engines.reference_data.tools_catalog import TOOLS_FILE, load_tools
 
-from .build_cache import load_or_build
 from .job_words import ROLE_WORDS
 from .models import Section, SkillMatch
 from .sections import section_at

@@ -65,3 +65,22 @@ def test_the_meaning_part_adds_to_the_other_parts(index) -> None:  # type: ignor
     old = pickle.loads(pickle.dumps(with_meaning))
     del old.__dict__["career_meaning"], old.__dict__["meaning_weight"]
     assert np.allclose(old.score_many(users), without.score_many(users))
+
+
+def test_kept_embeddings_are_the_computed_ones_and_follow_the_texts(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAREERSTREAM_CACHE_DIR", str(tmp_path))
+    calls: list[int] = []
+
+    def counted(texts: Any) -> np.ndarray:
+        calls.append(len(texts))
+        return embed(texts)
+
+    monkeypatch.setattr(text_embedding, "embed", counted)
+    texts = ["software developer writes code", "nurse cares for patients"]
+    first = text_embedding.embed_kept("test-meaning", texts)
+    again = text_embedding.embed_kept("test-meaning", texts)  # loaded, not computed
+    assert calls == [2] and np.array_equal(first, again) and np.array_equal(first, embed(texts))
+    changed = text_embedding.embed_kept("test-meaning", [*texts, "welder joins metal"])
+    assert calls == [2, 3] and changed.shape == (3, DIM)

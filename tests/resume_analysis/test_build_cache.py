@@ -1,4 +1,4 @@
-"""The skill matcher kept on disk between processes (`engines.resume_analysis.build_cache`): built once
+"""The skill matcher kept on disk between processes (`engines.build_cache`): built once
 per set of inputs, loaded after that, rebuilt when an input changes or the file is damaged, and the
 loaded matcher finds exactly what a freshly built one finds."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engines.resume_analysis import build_cache
-from engines.resume_analysis.build_cache import load_or_build
+from engines import build_cache
+from engines.build_cache import load_or_build
 from engines.resume_analysis.skills import SkillMatcher, _catalog_skills, _catalog_tools
 
 

@@ -15,7 +15,7 @@ from engines.recommendation.sparse_rows import l2_rows, tfidf_rows
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
 from engines.reference_data.catalog import load_skills
 from engines.reference_data.profile_data import load_skill_definitions
-from engines.text_embedding import embed
+from engines.text_embedding import embed, embed_kept
 
 # Mix of the three content signals. Text matches the user's words (skill names as typed, each skill's
 # ESCO definition, interests, goals) against the career's *own* text (titles and definition): it is
@@ -106,12 +106,11 @@ class ContentRecommender(Recommender):
             self.vectorizer = TfidfVectorizer(
                 ngram_range=(1, 2), sublinear_tf=True, stop_words="english", min_df=1, max_features=60000
             )
-            self.career_text = normalize(
-                self.vectorizer.fit_transform([career_document(index, i) for i in range(index.n_items)])
-            ).tocsr()
+            documents = [career_document(index, i) for i in range(index.n_items)]
+            self.career_text = normalize(self.vectorizer.fit_transform(documents)).tocsr()
             # Transposes are materialised once: transposing per call dominated single-user latency.
             self._text_t = self.career_text.T.tocsr()
-            self.career_meaning = embed([career_document(index, i) for i in range(index.n_items)])
+            self.career_meaning = embed_kept("career-meaning", documents)
         self._skills_t = self.career_skills.T.tocsr()
         return self
 

@@ -2,8 +2,9 @@
 
 The skill matcher tokenises ~77,000 ESCO, O*NET and alias phrases with spaCy when it is built: about
 9 s of CPU on a two-core machine, paid again by every worker that analyses resumes or chats, at every
-start and restart. Unpickling the built matcher takes about 2.3 s. A restarted worker is back sooner,
-and a stack's processes stop competing for the CPU at start-up.
+start and restart. Unpickling the built matcher takes about 2.3 s. The careers' sentence embeddings
+(`text_embedding.embed_kept`) take about a second to compute and milliseconds to load. A restarted
+worker is back sooner, and a stack's processes stop competing for the CPU at start-up.
 
 The file's name is a hash of the build's inputs (data files and the modules holding the build rules,
 the library versions), so a changed catalogue or rule builds afresh and an old file is never read. It
