@@ -19,7 +19,10 @@ from .vocabulary import PAY_WORDS
 MAX_TURNS = 10
 NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
 # The words a message opens with, up to its first punctuation: "dispatcher. how do I apply?"
-_OPENING_WORDS = re.compile(r"^\W*([A-Za-z][A-Za-z -]{1,40}?)\s*[.,?!:;]")
+# The words a message opens with, up to punctuation or a verb of liking ("guest relations sounds nice").
+_OPENING_WORDS = re.compile(
+    r"^\W*(?:the )?([A-Za-z][A-Za-z -]{1,40}?)(?:\s*[.,?!:;]|\s+(?:one\s+)?(?:sounds|seems|looks)\b)", re.I
+)
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")
 
 
@@ -102,7 +105,13 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     # or place the conversation is about.
     # A career the message asks about makes it no such question ("I'd love to become a speech language
     # therapist. What study options are there in New Zealand?").
-    off_topic = intent == "out_of_scope" and not _has_intent_words(norm) and ent.target is None
+    # Nor is a follow-up naming a place ("what about in Valencia? want to move to spain someday").
+    off_topic = (
+        intent == "out_of_scope"
+        and not _has_intent_words(norm)
+        and ent.target is None
+        and not (ent.location and _FOLLOW_UP.match(norm))
+    )
     current = str(slots.get("target_career") or "").split()
     opening = _OPENING_WORDS.match(text)
     listed = (
@@ -237,16 +246,17 @@ def _names(words: tuple[str, ...], label: str) -> bool:
 
 
 def _career_shown(name: str, shown: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The one career of the list shown that the name ends ("dispatcher" of "truck dispatcher")."""
+    """The one career of the list shown that the name ends ("dispatcher" of "truck dispatcher") or, failing
+    that, starts ("guest relations" of "guest relations officer")."""
     if not shown or shown.get("kind") != "careers":
         return None
     named = name.split()
-    hits = [
-        item
-        for item in shown["items"]
-        if normalise(str(item.get("label", ""))).split()[-len(named) :] == named
-    ]
-    return hits[0] if len(hits) == 1 else None
+    labels = [(item, normalise(str(item.get("label", ""))).split()) for item in shown["items"]]
+    for part in (lambda words: words[-len(named) :], lambda words: words[: len(named)]):
+        hits = [item for item, words in labels if part(words) == named]
+        if hits:
+            return hits[0] if len(hits) == 1 else None
+    return None
 
 
 # Words that ask for one of the bot's actions: a message with them is no off-topic question.

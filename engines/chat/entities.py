@@ -297,7 +297,7 @@ def extract(  # noqa: C901
                 continue
             hit = index.lookup(phrase)
             if hit is not None:
-                found = (j, CareerRef(hit[0], hit[1], as_said(phrase, words, i, index)), len(span))
+                found = (j, CareerRef(hit[0], hit[1], as_said(phrase, words, i, index, raw_words)), len(span))
                 break
         if found:
             used.update(range(i, found[0]))
@@ -355,9 +355,11 @@ def extract(  # noqa: C901
         # Modifiers as typed ("devops", not "devop"), the head noun singular ("engineers").
         modifiers = [w for w in words[title[0] : title[1] - 1] if w not in SENIORITY]
         name = " ".join([*modifiers, plain[title[1] - 1]])
+        used.update(range(*title))
+        if hiring_side(name, norm):
+            continue  # "a recruiter", "the interviewer": look on for the career asked about
         current = bool(CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 4) : title[0]])))
         ent.careers.append(CareerRef("", "", name, current=current))
-        used.update(range(*title))
     ent.careers = [
         replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers if not hiring_side(c.name, norm)
     ]

@@ -147,6 +147,7 @@ def one_word_career(word: str, index: CareerIndex) -> bool:
 _TITLE_HEADS = CAREER_HEADS | frozenset(
     [
         "coordinator",
+        "partner",  # "HR business partner"
         "representative",
         "advisor",
         "adviser",
@@ -194,6 +195,7 @@ _PERSON_SUFFIX = re.compile(r"..(?:ologist|ographer|ician|iatrist|ist)$")
 # Words that qualify a person, not a kind of job ("a good developer", "a remote engineer").
 _NOT_MODIFIERS = frozenset(
     [
+        "decent",
         "new",
         "old",
         "big",
@@ -294,11 +296,21 @@ _AFTER_A_JOB = PAY_WORDS | frozenset(
 _BEFORE_A_GERUND = frozenset(["for", "of", "about", "at", "in", "on", "by", "with", "to", "without", "from"])
 
 
-def as_said(phrase: str, words: list[str], i: int, index: CareerIndex) -> str:
+def as_said(phrase: str, words: list[str], i: int, index: CareerIndex, typed: list[str] | None = None) -> str:
     """The career's name as the user said it: a phrase the catalogue knows only by its last words
     ("health nurse" of "mental health nurse", "installer" of "solar panel installer") keeps the words
-    typed before it."""
+    typed before it. `typed`: the words before spelling correction (a corrected word is weak evidence)."""
     if phrase in index.by_name and " " in phrase:
+        # One word typed between an article and a known title is part of the name: "a mortgage loan
+        # officer", not "a loan officer".
+        before = words[i - 1] if i >= 2 and words[i - 2] in ("a", "an") else ""
+        as_typed = typed is None or typed[i - 1] == before  # "a decent ..." is no "a docent ..."
+        if (
+            as_typed
+            and before.isalpha()
+            and not (before in COMMON or before in SENIORITY or before in _NOT_MODIFIERS)
+        ):
+            return f"{before} {phrase}"
         return phrase
     start = i
     while start > 0 and i - start < 2:
@@ -346,6 +358,12 @@ _FIELD_TO_PERSON = {
     "journalism": "journalist",
     "photography": "photographer",
     "architecture": "architect",
+    "underwriting": "underwriter",
+    "producing": "producer",
+    "editing": "editor",
+    "auditing": "auditor",
+    "recruiting": "recruiter",
+    "translating": "translator",
 }
 _AFTER_A_FIELD = frozenset(
     ["internship", "internships", "role", "roles", "job", "jobs", "position", "positions", "placement"]
@@ -378,10 +396,12 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
             # "is motion design a safer bet?"
             or (before == "is" and after[:1] and after[0] in ("a", "an"))
             or (before == "would" and after[:1] == ["be"] and after[1:] and after[1] in _WOULD_BE_A)
+            # "Would underwriting suit me better?"
+            or (before == "would" and after[:1] in (["suit"], ["fit"]))
             or before == "into"
             or (before == "in" and start >= 2 and words[start - 2] in _JOB_IN)
         )
-        if framed and (start < end or before in ("in", "into")):
+        if framed and (start < end or before in ("in", "into", "would")):
             return start, end + 1, " ".join([*words[start:end], person])
     return None
 

@@ -111,7 +111,9 @@ def place(
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
             before = _BEFORE_A_LOWER_CASE_PLACE if lower_writer else _BEFORE_A_PLACE
-            if raw_words[s - 1] not in before or set(range(s, s + k)) & used:
+            # "based out of Aberdeen" as "in Aberdeen".
+            after_out_of = s >= 2 and raw_words[s - 2 : s] == ["out", "of"]
+            if (raw_words[s - 1] not in before and not after_out_of) or set(range(s, s + k)) & used:
                 continue
             cand = " ".join(span)
             if cand not in more or set(span) & (skill_words | COMMON):
@@ -163,9 +165,13 @@ def _written_as(text: str, name: str, listed: str, alone: bool) -> bool:
 
 def _display(text: str, name: str, listed: str) -> str:
     """The place as the user wrote it when they gave it capitals ("São Paulo", "Gdansk"), else as
-    listed ("cork" -> "Cork")."""
-    capitalised = [said for said, _ in as_written(text, name) if said != said.lower()]
-    return capitalised[0] if capitalised else listed
+    listed ("cork" -> "Cork") unless the letters differ ("medellin" for "Medellín" stays the user's)."""
+    said = [s for s, _ in as_written(text, name)]
+    capitalised = [s for s in said if s != s.lower()]
+    if capitalised:
+        return capitalised[0]
+    # In lower case: as listed, unless the letters differ ("medellin" for "Medellín": the user's).
+    return listed if not said or said[0] == listed.lower() else said[0]
 
 
 # Only with "now": "I used to live in Leeds" or "... in London? I am based in Leeds" keep the first place.

@@ -61,7 +61,8 @@ _LISTS_SKILLS = re.compile(
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)|\bi{_ADVERB} did"
     # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
-    rf"|\bi{_ADVERB} (?:ran|run|led|managed)(?= (?:our|the|my) )"
+    # ... but "I run my family farm" is a business, not a skill.
+    rf"|\bi{_ADVERB} (?:ran|run)(?= (?:our|the) )|\bi{_ADVERB} (?:led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
     rf"|(?:^|[,.;!]\s*|\band\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} do"
     r"(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
@@ -85,7 +86,8 @@ _LIST_END = re.compile(
     r"and i|and i'm|and im|and i've|and ive|and my)\b|[.?!;:()]|\s[-–—]\s"
 )
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
-_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b)\s*")
+# "n" is "and" in text speak ("rostering n stock ordering").
+_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b|\sn\s)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|all|all of|all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
     r"(?:a )?little bit(?: of)?|a little|loads of|tons of|heaps of|dealing with|"

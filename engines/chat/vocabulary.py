@@ -145,14 +145,17 @@ COMMON = frozenset(
         "yo",
         "hallo",
         "hola",
+        "oi",
+        "ola",
         "ciao",
         "bonjour",
         "salut",
         "namaste",
         "tere",
         # Reported speech before a title: "a friend says BIM coordinators are in demand".
-        # A past job is no modifier of it: "I was economist in a factory".
+        # A past job is no modifier of it: "I was economist in a factory", nor "I work as receptionist".
         "was",
+        "as",
         "were",
         "says",
         "say",

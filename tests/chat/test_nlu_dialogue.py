@@ -547,3 +547,37 @@ def test_review_cases_of_the_eleventh_sets_rules() -> None:
     }
     st, _ = _turn(ConversationState(last_list=evening), "the evening one, how long is it?")
     assert st.slots["course_ref"] == 2
+
+
+def test_what_the_twelfth_set_found() -> None:
+    finder = default_skill_finder()
+    # Text speak "n" joins items; "I run my family farm" is a business, not a skill list.
+    assert said("ok wat am i missing 2 become 1, i do rostering n stock ordering already") == [
+        "rostering",
+        "stock ordering",
+    ]
+    text = "hi, i run my family wheat and rice farm near Ludhiana, 10 acres. am i ready"
+    assert said(text) == [] and extract(text, finder).location == "Ludhiana"
+    # "based out of", and a lower-case place as the user spelled it.
+    assert extract("weldr 7yrs offshore out of aberdeen. wat cert do i need", finder).location == "Aberdeen"
+    assert extract("im a personal trainer in medellin", finder).location == "medellin"
+    # "I work as receptionist" is the user's job; a title with a word typed before it; fields as jobs.
+    assert target("I work as receptionist in a hostel in Kraków. Which jobs can I grow into?") is None
+    assert target("should I become a mortgage loan officer?") == "mortgage loan officer"
+    assert target("would I make a decent technical writer?") == "technical writer"
+    assert target("I'm a claims handler. Would underwriting suit me better?") == "underwriter"
+    assert target("Should I move into podcast producing or stay in radio?") == "podcast producer"
+    # A recruiter is the other side of hiring; the career asked about comes after.
+    assert target("oi! recruiter in São Paulo. what should I get to become HR business partner?") == (
+        "hr business partner"
+    )
+    # A career of the list shown picked by its first words; a follow-up place is no off-topic question.
+    careers = {
+        "kind": "careers",
+        "items": [{"id": "a", "label": "Hotel Manager"}, {"id": "b", "label": "Guest Relations Officer"}],
+    }
+    st, _ = _turn(ConversationState(last_list=careers), "guest relations sounds nice")
+    assert st.slots["target_career"] == "guest relations officer"
+    st = ConversationState(slots={"target_career": "pilates instructor", "location": "Bogotá", "skills": []})
+    st, _ = _turn(st, "what about in Valencia? want to move to spain someday")
+    assert st.slots["location"] == "Valencia"
