@@ -162,12 +162,40 @@ def _plural_of(one: str, other: str) -> bool:
     )
 
 
-def _same_word(label_word: str, definition_word: str) -> bool:
-    """A label's word and the definition's word for it, plural-tolerant and part by part across a
-    slash ("steward/stewardess" and "stewards/stewardesses")."""
-    ones = label_word.lower().split("/")
-    others = definition_word.lower().strip(",.;").split("/")
-    return len(ones) == len(others) and all(_plural_of(a, b) for a, b in zip(ones, others, strict=True))
+def _pieces(tokens: list[str]) -> list[tuple[str, int, int]]:
+    """Words and slashes of `tokens`, each with its token and part index: "steward/ship" gives
+    ("steward", t, 0), ("/", t, 1), ("ship", t, 1). In a definition "and" / "or" join like a slash
+    ("ship stewards and ship stewardesses" for "ship steward/ship stewardess")."""
+    out = []
+    for t, token in enumerate(tokens):
+        for j, part in enumerate(token.lower().strip(",.;").split("/")):
+            if j:
+                out.append(("/", t, j))
+            out.append(("/" if part in ("and", "or") else part, t, j))
+    return out
+
+
+def _matched_label(section: list[str], definition: list[str]) -> tuple[list[str], list[str]]:
+    """The label: the longest start of `section` that the definition opens with, plural-tolerant and
+    part by part across slashes ("head waiter/head waitress" by "Head waiters/waitresses ...": "head
+    waiter"), and the rest of the section (the alternative labels), the unmatched part of a split token
+    first."""
+    ours, theirs = _pieces(section), _pieces(definition[: len(section) + 8])
+    m = 0
+    while m < min(len(ours), len(theirs)) and (
+        ours[m][0] == theirs[m][0] == "/"
+        or ("/" not in (ours[m][0], theirs[m][0]) and _plural_of(ours[m][0], theirs[m][0]))
+    ):
+        m += 1
+    while m and ours[m - 1][0] == "/":
+        m -= 1
+    if m == 0:
+        return [], section
+    _, t, j = ours[m - 1]
+    parts = section[t].split("/")
+    if j == len(parts) - 1:  # the whole token matched
+        return section[: t + 1], section[t + 1 :]
+    return [*section[:t], "/".join(parts[: j + 1])], ["/".join(parts[j + 1 :]), *section[t + 1 :]]
 
 
 def split_occupation(description: str, splitter: LabelSplitter) -> tuple[str, list[str], str]:
@@ -188,29 +216,23 @@ def split_occupation(description: str, splitter: LabelSplitter) -> tuple[str, li
         if tokens[i][:1].isupper() and tokens[i].lower()[:4] == stem and len(tokens) - i >= 5
     ]
 
-    def matched_prefix(d: int) -> int:
-        k = 0
-        while k < d and d + k < len(tokens) and _same_word(tokens[k], tokens[d + k]):
-            k += 1
-        return k
-
     if starts:
         # The definition repeats the whole label; alt titles may share only its first word ("ICT").
-        d = max(starts, key=lambda i: (matched_prefix(i), i))
-        k = matched_prefix(d)
+        d = max(starts, key=lambda i: (len(_matched_label(tokens[:i], tokens[i:])[0]), i))
+        label_tokens, rest = _matched_label(tokens[:d], tokens[d:])
     else:
-        d, k = splitter.definition_start(tokens), 0
+        d, label_tokens, rest = splitter.definition_start(tokens), [], tokens
     section = tokens[:d]
     definition = tokens[d:]
     # A label never runs into the next title that starts with the same word.
     repeat = next((j for j in range(1, len(section)) if section[j].lower() == section[0].lower()), None)
-    if repeat is not None:
-        k = min(k, repeat)
-    if k == 0:
+    if repeat is not None and len(label_tokens) > repeat:
+        label_tokens, rest = section[:repeat], section[repeat:]
+    if not label_tokens:
         labels = splitter.segment(section)
         label, rest = (labels[0], section[len(labels[0].split()) :]) if labels else ("", [])
     else:
-        label, rest = " ".join(section[:k]), section[k:]
+        label = " ".join(label_tokens)
     alts = []
     label_stems = {w.lower()[:4] for w in label.split() if len(w) >= 4}
     for alt in splitter.segment(rest):

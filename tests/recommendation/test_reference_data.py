@@ -50,6 +50,23 @@ def test_occupation_label_is_matched_in_the_plural_across_slashes() -> None:
             "rail passengers before they board.",
             "ground steward/ground stewardess",
         ),
+        # "and" in the definition for the label's slash; a slash part the definition leaves out.
+        (
+            "ship steward/ship stewardess ferry steward Ship stewards and ship stewardesses work on board "
+            "the vessel to provide services.",
+            "ship steward/ship stewardess",
+        ),
+        (
+            "head waiter/head waitress maitre d' Head waiters/waitresses coordinate all actions involving "
+            "customers.",
+            "head waiter",
+        ),
+        # A comma in the label.
+        (
+            "computers, computer peripheral equipment and software distribution manager Computers, computer "
+            "peripheral equipment and software distribution managers plan the distribution of goods.",
+            "computers, computer peripheral equipment and software distribution manager",
+        ),
     ]:
         assert split_occupation(text, LabelSplitter.fit([text]))[0] == label
 
