@@ -18,8 +18,8 @@ from .vocabulary import PAY_WORDS
 
 MAX_TURNS = 10
 NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
-# The words a message opens with, up to its first punctuation: "dispatcher. how do I apply?"
-# The words a message opens with, up to punctuation or a verb of liking ("guest relations sounds nice").
+# The words a message opens with, up to punctuation ("dispatcher. how do I apply?") or a verb of
+# liking ("guest relations sounds nice"), to pick an item of the list shown by its first words.
 _OPENING_WORDS = re.compile(
     r"^\W*(?:the )?([A-Za-z][A-Za-z -]{1,40}?)(?:\s*[.,?!:;]|\s+(?:one\s+)?(?:sounds|seems|looks)\b)", re.I
 )

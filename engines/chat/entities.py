@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from engines.resume_analysis import get_skill_matcher
+from engines.word_forms import singular
 
 from .job_titles import (
     ASPIRES,
@@ -28,7 +29,6 @@ from .job_titles import (
     one_word_career,
     opening_title,
     said_as_a_job,
-    singular,
     unnamed_career,
 )
 from .nlu import normalise

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from engines.reference_data.catalog import load_careers
+from engines.word_forms import singular
 
 from .nlu import normalise
 from .vocabulary import COMMON, PAY_WORDS, SENIORITY
@@ -64,14 +65,6 @@ class CareerRef:
     label: str
     name: str  # as the user said it: lowercase, singular, no seniority
     current: bool = False  # the user's own job ("I'm a teacher, would X suit me?"), not the one asked about
-
-
-def singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
 
 
 class CareerIndex:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from engines.word_forms import singular
+
 # Below this cosine the best SOC title is usually a different job (checked by eye on a sample).
 MIN_CONFIDENCE = 0.5
 
@@ -32,14 +34,7 @@ class SocMatch:
 
 def _normalise_title(title: str) -> str:
     # SOC titles are plural and often "X and Y"; ESCO titles are singular. Strip plurals per word.
-    words = []
-    for w in title.lower().replace(",", " ").replace("/", " ").split():
-        if w.endswith("ies") and len(w) > 4:
-            w = w[:-3] + "y"
-        elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
-            w = w[:-1]
-        words.append(w)
-    return " ".join(words)
+    return " ".join(singular(w) for w in title.lower().replace(",", " ").replace("/", " ").split())
 
 
 def match_titles(titles: Sequence[Sequence[str]], socs: Sequence[SocOccupation]) -> list[SocMatch]:
