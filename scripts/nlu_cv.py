@@ -23,7 +23,15 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from engines.chat.nlu import DATA_DIR, IntentClassifier, load_split, normalise, read_jsonl, score
+from engines.chat.nlu import (
+    DATA_DIR,
+    IntentClassifier,
+    SentenceMeaning,
+    load_split,
+    normalise,
+    read_jsonl,
+    score,
+)
 from engines.text_embedding import embed
 
 BATCH_START = "ok cheers, bye"  # first line of the 2026-11-30 batch (see the supplement's `_about`)
@@ -74,29 +82,19 @@ def with_vectors(
     weight: float | None, encode: Callable[[list[str]], np.ndarray]
 ) -> Callable[[], IntentClassifier]:
     """TF-IDF + unit text vector scaled by `weight`; None: the vector alone (logistic regression)."""
-    from sklearn.base import BaseEstimator, TransformerMixin
-
-    class MeanVector(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-        def __init__(self, scale: float = 1.0) -> None:
-            self.scale = scale
-
-        def fit(self, x: Any, y: Any = None) -> MeanVector:
-            return self
-
-        def transform(self, x: Any) -> np.ndarray:
-            vectors = encode([str(t) for t in x])
-            return np.array([v / n * self.scale if (n := np.linalg.norm(v)) else v for v in vectors])
 
     def make() -> IntentClassifier:
         clf = tfidf_alone()
         if weight is None:
-            clf.pipeline.steps[0] = ("features", MeanVector())
+            clf.pipeline.steps[0] = ("features", SentenceMeaning(1.0, encode))
             clf.pipeline.steps[-1] = (
                 "model",
                 LogisticRegression(C=10, max_iter=2000, class_weight="balanced"),
             )
         else:
-            clf.pipeline.named_steps["features"].transformer_list.append(("vectors", MeanVector(weight)))
+            clf.pipeline.named_steps["features"].transformer_list.append(
+                ("vectors", SentenceMeaning(weight, encode))
+            )
         return clf
 
     return make

@@ -14,7 +14,7 @@ from typing import Any
 
 from .entities import LAST, MIDDLE, Entities
 from .nlu import ACTION_INTENTS, IntentPrediction, normalise
-from .vocabulary import PAY_WORDS
+from .vocabulary import COMMON, PAY_WORDS
 
 MAX_TURNS = 10
 NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
@@ -97,7 +97,11 @@ LABELS = {
 def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: Entities) -> TurnPlan:
     st = ConversationState.from_dict(state.to_dict())
     norm = normalise(text)
-    position = _position(ent.ordinal, st.last_list) or _named_position(ent.item_words, st.last_list)
+    position = (
+        _position(ent.ordinal, st.last_list)
+        or _named_position(ent.item_words, st.last_list)
+        or _opening_item(norm, st.last_list)
+    )
     intent = _intent_in_context(st, norm, pred, ent, position)
     # Slots.
     slots = st.slots
@@ -237,6 +241,19 @@ def _named_position(words: tuple[str, ...], shown: dict[str, Any] | None) -> int
         return None
     hits = [k for k, item in enumerate(shown["items"], start=1) if _names(words, str(item.get("label", "")))]
     return hits[0] if len(hits) == 1 else None
+
+
+def _opening_item(norm: str, shown: dict[str, Any] | None) -> int | None:
+    """The item of the list shown that the message's first two or three words name, the longer first:
+    "Level 5 straight away, or is that silly?" of a list with one "Level 5" course. One word is too
+    little ("Excel is what I know")."""
+    words = [w for w in re.findall(r"[a-z0-9+#']+", norm)[:4] if w != "the"]
+    for k in (3, 2):
+        if len(words) >= k and not set(words[:k]) <= COMMON:
+            position = _named_position(tuple(words[:k]), shown)
+            if position is not None:
+                return position
+    return None
 
 
 def _names(words: tuple[str, ...], label: str) -> bool:

@@ -17,6 +17,7 @@ from .job_titles import (
     CAREER_HEADS,
     CONSIDERED,
     CURRENT_ROLE,
+    WEIGHS_UP,
     CareerIndex,
     CareerRef,
     as_said,
@@ -79,11 +80,18 @@ _NAMED_ITEM = re.compile(
     r"\bthe ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) (?:one|course|cert|certificate|certification|option|"
     r"programme|program|degree|thing)\b"
 )
+# "the cypress is with subtitles?": an item named by a word or two before a verb about it.
+_THE_ITEM_IS = re.compile(r"\bthe ((?:[a-z0-9+#']+ )?[a-z0-9+#']+) (?:is|was|has|does|looks|costs|seems)\b")
 _NAMED_ACRONYM = re.compile(r"\bthe ([A-Z][A-Z0-9+]{1,7})\b")
 _BARE_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9+]{2,7})\b")
 _NOT_A_NAME = frozenset(
     [*ORDINALS, "last", "final", "middle", "other", "same", "next", "previous", "new", "only", "this", "that"]
 )
+_ASKS_FOR_OTHERS = re.compile(
+    r"\bwhat else (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try|go for)\b"
+    r"|\b(?:other|different|alternative) (?:jobs|careers|roles|options|paths|lines of work)\b"
+)
+_MODALS = "will|would|can|could|should|might|may|must|to|won't|can't|don't|doesn't|didn't"
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
 
@@ -156,6 +164,9 @@ class Speller:
     def correct(self, word: str) -> str:
         # Five-letter words were corrected into other words too often ("pivot" -> "pilot").
         if word in self.vocab or word in self.words or word in COMMON or not word.isalpha():
+            return word
+        # A plural or singular of a known word is no typo: "session" stays (the vocabulary has "sessions").
+        if word + "s" in self.vocab or (word.endswith("s") and word[:-1] in self.vocab):
             return word
         # Six letters at least; and a word of 30 or more is no typo worth the distance-2 search's cost
         # (its candidates grow with the square of the length).
@@ -308,14 +319,17 @@ def extract(  # noqa: C901
             used.update(range(i, found[0]))
             ref = found[1]
             if last_end == i and last_new and " " not in ent.careers[-1].name:
-                # Two names in a row are one title: "electric" + "vehicle technician".
-                ref = replace(ref, name=f"{ent.careers.pop().name} {ref.name}")
+                # Two names in a row are one title: "electric" + "vehicle technician" (unless the name
+                # as said already took the word before it).
+                previous = ent.careers.pop()
+                if len(ref.name.split()) == found[2]:
+                    ref = replace(ref, name=f"{previous.name} {ref.name}")
             # Where the name as said starts ("manual tester": at "manual"), for "I am (a) ..." before it.
             start = i - (len(ref.name.split()) - found[2])
             before = " ".join(words[max(0, start - 4) : start])
             current = bool(CURRENT_ROLE.search(before))
             following = " ".join(words[found[0] : found[0] + 6])
-            if ASPIRES.search(before) or CONSIDERED.match(following):
+            if ASPIRES.search(before) or WEIGHS_UP.search(before) or CONSIDERED.match(following):
                 aimed_at.add(ref.id)
             known = next((k for k, c in enumerate(ent.careers) if c.id == ref.id), None)
             last_new = known is None
@@ -368,6 +382,10 @@ def extract(  # noqa: C901
     ent.careers = [
         replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers if not hiring_side(c.name, norm)
     ]
+    # "session guitarist, ... what else could i do": the job named, aimed at by no words, is the one
+    # the user wants to leave.
+    if not aimed_at and _ASKS_FOR_OTHERS.search(norm):
+        ent.careers = [replace(c, current=True) for c in ent.careers]
     ent.location = place(text, words, raw_words, used, protected)
     m = _DURATION_RE.search(norm)
     if m:
@@ -380,6 +398,7 @@ def extract(  # noqa: C901
             break
     # As typed: the speller knows no course names ("the diploma one" is not a "diplomat").
     named = [m.group(1).split() for m in _NAMED_ITEM.finditer(" ".join(raw_words))]
+    named = named or [m.group(1).split() for m in _THE_ITEM_IS.finditer(" ".join(raw_words))]
     # "blender studio one is that free": at the start of a message, "the" may be left out before "one".
     opening = re.match(r"((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) one\b", " ".join(raw_words))
     named = named or ([opening.group(1).split()] if opening else [])
@@ -451,6 +470,12 @@ def extract(  # noqa: C901
             if set(key.split()) <= career_words or (typed and typed <= career_words) or key in COMMON:
                 continue
             if ent.location and key == ent.location.lower():
+                continue
+            # Outside a claim, a skill's name after a modal or "to" is a verb: "the AI will finish
+            # this job", "I want to manage people".
+            if not (claims or listed) and re.search(
+                rf"\b(?:{_MODALS}) {re.escape(as_written.lower())}\b", norm
+            ):
                 continue
             said.setdefault(skill, " ".join(as_written.lower().split()))
         ent.skills = list(said)

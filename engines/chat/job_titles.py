@@ -289,34 +289,37 @@ _AFTER_A_JOB = PAY_WORDS | frozenset(
 _BEFORE_A_GERUND = frozenset(["for", "of", "about", "at", "in", "on", "by", "with", "to", "without", "from"])
 
 
+_BEFORE_A_TITLE = frozenset(["a", "an", "become", "becoming", "as"])
+_BE = frozenset(["i'm", "im", "am", "are", "was", "were", "is", "be", "been"])
+
+
 def as_said(phrase: str, words: list[str], i: int, index: CareerIndex, typed: list[str] | None = None) -> str:
     """The career's name as the user said it: a phrase the catalogue knows only by its last words
     ("health nurse" of "mental health nurse", "installer" of "solar panel installer") keeps the words
     typed before it. `typed`: the words before spelling correction (a corrected word is weak evidence)."""
-    if phrase in index.by_name and " " in phrase:
-        # One word typed between an article and a known title is part of the name: "a mortgage loan
-        # officer", not "a loan officer".
-        before = words[i - 1] if i >= 2 and words[i - 2] in ("a", "an") else ""
-        as_typed = typed is None or typed[i - 1] == before  # "a decent ..." is no "a docent ..."
-        if (
-            as_typed
-            and before.isalpha()
-            and not (before in COMMON or before in SENIORITY or before in _NOT_MODIFIERS)
-        ):
-            return f"{before} {phrase}"
-        return phrase
+    # A known title of two words or more ("loan officer") keeps only words typed before it that are
+    # themselves words of careers' names ("said clinical data manager", "a child protection social
+    # worker"), or one word after an article or a verb of aiming ("a mortgage loan officer", "become QA
+    # automation engineer").
+    known = phrase in index.by_name and " " in phrase
     start = i
     while start > 0 and i - start < 2:
         w = words[start - 1]
-        if w == "it" and start >= 2 and words[start - 2] in ("a", "an"):
+        if w == "it" and start >= 2 and words[start - 2] in ("a", "an") and not known:
             start -= 1  # "an it support technician": IT, not the pronoun
             continue
         if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
             break
+        if typed is not None and typed[start - 1] != w and known:
+            break  # "a decent ..." is no "a docent ..."
+        if known and not (
+            w in index.vocab or (start == i and start >= 2 and words[start - 2] in _BEFORE_A_TITLE)
+        ):
+            break
         if start >= 2 and words[start - 2] == "to":
-            break  # a verb: "ready to apply bookkeeper jobs"
-        if w.endswith("ing") and start >= 2 and words[start - 2] in _BEFORE_A_GERUND:
-            break  # a verb ("tips for finding electrician jobs"), unlike "an engineering manager"
+            break  # a verb: "ready to apply bookkeeper jobs", "trying to move into policy officer roles"
+        if w.endswith("ing") and start >= 2 and words[start - 2] in _BEFORE_A_GERUND | _BE:
+            break  # a verb ("tips for finding electrician jobs", "I'm thinking network engineer")
         start -= 1
     return " ".join([*words[start:i], phrase])
 
@@ -427,9 +430,9 @@ _ROLE_WORDS = frozenset(["role", "roles", "job", "jobs", "position", "positions"
 # "is nursing a good fit", "X suits me": that career is the one asked about, as with ASPIRES.
 CONSIDERED = re.compile(
     r"(?:would |could |might )?(?:be|is) (?:a |an |the )?(?:good|better|right|smart|realistic|sensible) "
-    r"(?:move|fit|idea|option|choice|career|path|step)\b"
+    r"(?:move|fit|idea|option|choice|career|path|step|switch|change|transition|pivot)\b"
     # Without "be": "Is supply chain planner good idea for me?", but not "good career options abroad?".
-    r"|(?:a |an )?(?:good|better|right|smart) (?:move|fit|idea|choice|step)\b|suits? me\b"
+    r"|(?:a |an )?(?:good|better|right|smart) (?:move|fit|idea|choice|step|switch)\b|suits? me\b"
 )
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.
@@ -438,6 +441,9 @@ ASPIRES = re.compile(
     r"move over to|moving over to|"
     r"retrain as|train as|transition to|transition into)(?: an?)?)$"
 )
+# ... and words that weigh a career up: "I'm thinking network engineer", "considering a ...". Only before
+# a career the catalogue knows ("thinking about a portfolio career" names none).
+WEIGHS_UP = re.compile(r"\b(?:thinking|thinking about|thinking of|considering|eyeing)(?: an?)?$")
 
 
 def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[int, int] | None:
@@ -564,6 +570,8 @@ def career_index() -> CareerIndex:
 # "I'm a nurse", "I work as a welder", "currently an accountant": words just before a career that make it
 # the user's present job.
 CURRENT_ROLE = re.compile(
-    r"\b(?:i'?m|i am|i'?ve been|i have been|i was|i work as|working as|worked as|currently|at the moment)"
+    r"\b(?:i'?m|i am|i'?ve been|i have been|i was|i work as|working as|worked as|currently|at the moment"
+    # "after 8 years as an electronics technician", "10 yrs as a welder"
+    r"|(?:years?|yrs?|months?) as)"
     r"(?: already| currently| now| still)?(?: an?)?$"
 )

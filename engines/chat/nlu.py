@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,16 +124,22 @@ def load_split(split: str) -> list[tuple[str, str]]:
 
 
 class SentenceMeaning(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """The texts' unit WordLlama embeddings times `scale`: a fixed model, so `fit` learns nothing."""
+    """The texts' unit embeddings times `scale`: a fixed model, so `fit` learns nothing. `encode` is
+    WordLlama (`engines.text_embedding.embed`) unless a trial passes another (scripts/nlu_cv.py)."""
 
-    def __init__(self, scale: float = MEANING_WEIGHT) -> None:
+    def __init__(
+        self, scale: float = MEANING_WEIGHT, encode: Callable[[list[str]], np.ndarray] | None = None
+    ) -> None:
         self.scale = scale
+        self.encode = encode
 
     def fit(self, texts: Sequence[str], y: Any = None) -> SentenceMeaning:
         return self
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
-        return embed([str(t) for t in texts]) * self.scale
+        vectors = (self.encode or embed)([str(t) for t in texts])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0) * self.scale
 
 
 class IntentClassifier:

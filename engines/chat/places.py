@@ -88,6 +88,11 @@ def shouted_or_titled(text: str) -> bool:
     return bool(words) and (text.isupper() or all(w[0].isupper() for w in words))
 
 
+def writes_in_lower_case(text: str) -> bool:
+    """No capital but in acronyms and "I": "im in cebu, our WFM team ..." writes names in lower case."""
+    return not re.search(r"\b[A-Z](?![A-Z0-9]|['’]?\w?\b)", text)
+
+
 def place(
     text: str, words: list[str], raw_words: list[str], used: set[int], skill_words: set[str]
 ) -> str | None:
@@ -96,7 +101,7 @@ def place(
     the user writes everything in lower case ("in cork"; but "experience in mobile development")."""
     places, more = locations(), gazetteer()
     # Capitals say nothing in all lower case, ALL CAPS or Title Case text.
-    lower_writer = text == text.lower() or shouted_or_titled(text)
+    lower_writer = writes_in_lower_case(text) or shouted_or_titled(text)
     # The first place named wins ("in Lyon or only Paris?"), the longer name where two start together.
     found: list[tuple[int, int, str]] = []
     for k in (3, 2, 1):
@@ -124,7 +129,9 @@ def place(
     if found:
         # Where the user lives now beats where they were: "a factory in Kharkiv, now I live in Prague".
         home = [f for f in found if _HOME.search(" ".join(raw_words[max(0, f[0] - 5) : f[0]]))]
-        return min(home or found)[2]
+        # Where they are beats where they come from: "I am from Brazil, I work ... in Curitiba".
+        here = [f for f in found if not (f[0] and raw_words[f[0] - 1] == "from")]
+        return min(home or here or found)[2]
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (

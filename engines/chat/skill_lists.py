@@ -55,6 +55,8 @@ _LISTS_SKILLS = re.compile(
     rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     # "I have" lists ("I have manual handling"), "I have worked for..." does not.
     rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|"
+    # "i already no html": "no" for "know" only after an adverb (not "I have no ...").
+    r"(?<=already )no|(?<=alredy )no|"
     r"have(?! (?:been|worked|lived|studied|spent|had)\b)|got|handle|listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"familiar with|"
@@ -68,7 +70,11 @@ _LISTS_SKILLS = re.compile(
     r"(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
     r"|(?:^|[.;!?]\s+)(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
-    r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|include|includes|lists?)"
+    # "got my pcv licence": a credential of the user's own.
+    r"|(?:^|[.;!?]\s+|\bi(?:'?ve| have)? )got my"
+    r"(?= (?:[\w-]+ ){0,3}(?:licen[cs]e|cert|certificate|card|ticket)s?\b)"
+    r"|my (?:main |key |core )?(?:skills|strengths)(?: section)?(?: (?:are|is|include|includes|lists?))?\s*:"
+    r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|is|include|includes|lists?)"
     # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
     r"|someone with|background in|\bit(?: lists| mentions| includes|'?s got| has got)"
     r"|(?:^|, )(?:good|great) (?:at|with)"
@@ -112,6 +118,10 @@ _ITEM_TAIL = re.compile(
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(
     r"^(?:a|an)\s+(.+\b(?:licence|license|certificate|certification|card|qualification))$"
+)
+# Things a user has that are no skill, and say the item is none: "I have interview next week".
+_NOT_HELD = frozenset(
+    ["interview", "interviews", "meeting", "appointment", "offer", "exam", "deadline", "shift", "shifts"]
 )
 _NOT_IN_A_SKILL = frozenset(
     [
@@ -173,6 +183,9 @@ _NOT_IN_A_SKILL = frozenset(
 )
 
 
+_BEFORE_A_COUNT = frozenset(["of", "for", "than", "about", "around", "over", "nearly", "almost", "the"])
+
+
 def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list[str]] | None:
     """Items of a list the user gives as their own skills, as written, lower case: "I'm good with
     customer service, cash handling and stock management" -> the three phrases, whether or not the
@@ -183,6 +196,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     a skill the matcher knows still counts ("5 years of experience with python"). None: the message
     gives no such list."""
     lowered = text.lower().replace("’", "'")
+    # A bulleted list ("My skills:\n- SQL\n- Excel") is a list with commas.
+    lowered = re.sub(r"\s*\n\s*[-*•]\s*", ", ", lowered).replace(":, ", ": ")
     known = [" ".join(k.lower().split()) for k in known]
     known_set = set(known)
     for name in known:
@@ -208,13 +223,19 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 item = head.group(1)
             item = _CREDENTIAL.sub(r"\1", item)
             words = item.split()
+            if words and words[1 if words[0] in ("a", "an") and len(words) > 1 else 0] in _NOT_HELD:
+                break  # "I have interview next week ..., all in english": no list of skills
             if (
                 not words
                 or len(words) > 4
                 or set(words) & _NOT_IN_A_SKILL
                 or not item[0].isalnum()  # "1c", "3d modelling"; "5 years" goes below
-                # A number is no skill ("5 years"), except a level ("haccp level 3").
-                or any(w.isdigit() and not (k and words[k - 1] == "level") for k, w in enumerate(words))
+                # A number is no skill ("5 years"), except one naming a standard or a level after a
+                # word ("haccp level 3", "nec 690"), and not a count ("a team of 12").
+                or any(
+                    w.isdigit() and not (k and words[k - 1].isalpha() and words[k - 1] not in _BEFORE_A_COUNT)
+                    for k, w in enumerate(words)
+                )
             ):
                 # Not a denied item, nor a thing the user has ("a second interview for ...").
                 if words and not _DENIAL.search(item) and words[0] not in ("a", "an", "the"):

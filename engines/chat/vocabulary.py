@@ -56,6 +56,7 @@ COMMON = frozenset(
         "and",
         "or",
         "in",
+        "into",
         "at",
         "to",
         "of",

@@ -563,3 +563,77 @@ def test_what_the_twelfth_set_found() -> None:
     st = ConversationState(slots={"target_career": "pilates instructor", "location": "Bogotá", "skills": []})
     st, _ = _turn(st, "what about in Valencia? want to move to spain someday")
     assert st.slots["location"] == "Valencia"
+
+
+def test_what_the_thirteenth_set_found_careers() -> None:
+    # A career weighed up ("I'm thinking X", "X a realistic switch") beats the job held "after 8 years as".
+    text = (
+        "Just got out of the Navy after 8 years as an electronics technician. I'm thinking network engineer."
+    )
+    assert target(text) == "network engineer"
+    assert target("Hospital pharmacist, 9 years. Would data analyst be a realistic switch?") == "data analyst"
+    # ... but "thinking about a portfolio career" names no career, so the one asked about stays.
+    text = (
+        "After 20 years as a finance director I'm thinking about a portfolio career. "
+        "Would non-executive director roles suit me?"
+    )
+    assert target(text) == "non-executive director"
+    # Words typed before a known title that belong to careers' names stay; verbs and prepositions do not.
+    assert (
+        target("a former colleague said clinical data manager might suit me better")
+        == "clinical data manager"
+    )
+    assert target("I think to become QA automation engineer. Is good idea?") == "qa automation engineer"
+    assert target("I want to become electric vehicle technician") == "electric vehicle technician"
+    assert (
+        target("I'm a children's social worker trying to move into policy officer roles") == "policy officer"
+    )
+    # A title said as a job held, when the user asks what else they could do; "session" is no typo.
+    assert target("yo. session guitarist, also do weddings. what else could i actually do") is None
+    ent = extract(
+        "I'm a child protection social worker in Bristol. Would HR suit me?", default_skill_finder()
+    )
+    assert next((c.name, c.current) for c in ent.careers) == ("child protection social worker", True)
+    assert ent.skills_said == []  # "child protection" is part of the job's name here
+
+
+def test_what_the_thirteenth_set_found_places_and_skills() -> None:
+    finder = default_skill_finder()
+    # Where the user is beats where they come from; acronyms in caps do not make a lower-case writer's
+    # places need capitals.
+    text = "I am from Brazil, I work in a fintech in Curitiba."
+    assert extract(text, finder).location == "Curitiba"
+    assert extract("im a call center agent here in cebu, our WFM team looks chill", finder).location == "Cebu"
+    # Bulleted lists, "My skills is:", credentials "got my ...", a standard's number, "i already no".
+    assert said("What am I missing? My skills:\n- SQL\n- Excel\n- Power BI\n- clinical audit") == [
+        "sql",
+        "excel",
+        "power bi",
+        "clinical audit",
+    ]
+    assert said("My skills is: writing test cases, Jira, Postman. What is missing?") == [
+        "writing test cases",
+        "jira",
+        "postman",
+    ]
+    assert said("got my pcv licence and im good at customer service") == ["pcv licence", "customer service"]
+    assert said("i can do racking and i know NEC 690 pretty well") == ["racking", "nec 690"]
+    assert said("i already no html n css from my old tumblr lol") == ["html", "css"]
+    # No skills: an interview the user has, a count, a skill's name used as a verb.
+    assert said("I have interview next week with a european company, all in english. tips?") == []
+    assert said("I've run user interviews and usability testing") == ["user interviews", "usability testing"]
+    assert said("Is good idea or the AI will finish this job?") == []
+
+
+def test_what_the_thirteenth_set_found_list_items() -> None:
+    courses = showing(
+        "courses", "Selenium WebDriver with Java", "Cypress End-to-End Testing", "ISTQB Foundation"
+    )
+    st, _ = _turn(courses, "the cypress is with subtitle in portuguese?")
+    assert st.slots["course_ref"] == 2
+    cipd = showing("courses", "CIPD Level 3 Foundation", "CIPD Level 5 Associate Diploma", "Mediation skills")
+    st, _ = _turn(cipd, "Level 5 straight away, or is that silly?")
+    assert st.slots["course_ref"] == 2
+    # One word that opens a message is too little to name an item.
+    st, _ = _turn(showing("courses", "Excel for beginners", "SQL basics"), "Excel is what I know best")
+    assert st.slots["course_ref"] is None
