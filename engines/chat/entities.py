@@ -89,6 +89,7 @@ _NOT_A_NAME = frozenset(
 )
 _ASKS_FOR_OTHERS = re.compile(
     r"\bwhat else (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try|go for)\b"
+    r"|\bwhat (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try) (?:next|now|instead|after)\b"
     r"|\b(?:other|different|alternative) (?:jobs|careers|roles|options|paths|lines of work)\b"
 )
 _MODALS = "will|would|can|could|should|might|may|must|to|won't|can't|don't|doesn't|didn't"

@@ -132,6 +132,17 @@ def place(
         # Where they are beats where they come from: "I am from Brazil, I work ... in Curitiba".
         here = [f for f in found if not (f[0] and raw_words[f[0] - 1] == "from")]
         return min(home or here or found)[2]
+    # A short message that ends with a capitalised place: "salary marine surveyor Rijeka".
+    last = re.search(r"\s([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\W*$", text)
+    if last and len(raw_words) <= 6 and not lower_writer:
+        cand = normalise(last.group(1))
+        k = len(cand.split())
+        if (
+            cand in more
+            and not set(cand.split()) & (skill_words | COMMON)
+            and not used & set(range(len(raw_words) - k, len(raw_words)))
+        ):
+            return _display(as_written(text, cand), more[cand])
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (

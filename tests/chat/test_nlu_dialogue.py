@@ -637,3 +637,11 @@ def test_what_the_thirteenth_set_found_list_items() -> None:
     # One word that opens a message is too little to name an item.
     st, _ = _turn(showing("courses", "Excel for beginners", "SQL basics"), "Excel is what I know best")
     assert st.slots["course_ref"] is None
+
+
+def test_a_short_message_ending_with_a_place_and_a_job_left_behind() -> None:
+    finder = default_skill_finder()
+    assert extract("salary marine surveyor Rijeka", finder).location == "Rijeka"
+    assert extract("I use Excel", finder).location is None  # a skill, not the town
+    text = "I'm retiring from the police, most of it as a detective. What could I do next?"
+    assert target(text) is None
