@@ -21,7 +21,9 @@ NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
 # The words a message opens with, up to punctuation ("dispatcher. how do I apply?") or a verb of
 # liking ("guest relations sounds nice"), to pick an item of the list shown by its first words.
 _OPENING_WORDS = re.compile(
-    r"^\W*(?:the )?([A-Za-z][A-Za-z -]{1,40}?)(?:\s*[.,?!:;]|\s+(?:one\s+)?(?:sounds|seems|looks)\b)", re.I
+    r"^\W*(?:the )?([A-Za-z][A-Za-z -]{1,40}?)"
+    r"(?:\s*[.,?!:;]|\s+(?:one\s+)?(?:sounds|seems|looks|is (?:good|nice|interesting|great|best|better))\b)",
+    re.I,
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")
 
@@ -115,6 +117,9 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         and not _has_intent_words(norm)
         and ent.target is None
         and not (ent.location and _FOLLOW_UP.match(norm))
+        # Nor is a message in which the user says what they do or did ("I was an HR administrator
+        # ... We live just outside Leeds").
+        and not any(c.current for c in ent.careers)
     )
     current = str(slots.get("target_career") or "").split()
     opening = _OPENING_WORDS.match(text)
@@ -278,7 +283,7 @@ def _career_shown(name: str, shown: dict[str, Any] | None) -> dict[str, Any] | N
 
 # Words that ask for one of the bot's actions: a message with them is no off-topic question.
 _INTENT_WORDS = PAY_WORDS | frozenset(
-    ["course", "learn", "make", "missing", "resume", "cv", "interview", "career"]
+    ["course", "learn", "make", "missing", "resume", "cv", "interview", "career", "careers", "job", "jobs"]
 )
 
 

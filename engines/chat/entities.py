@@ -70,6 +70,9 @@ LAST, MIDDLE = -1, -2
 _RELATIVE = {"last": LAST, "final": LAST, "middle": MIDDLE}
 _ORDINAL_RE = re.compile(
     r"(?:\bthe\s+|^)(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b"
+    # Not "the first thing anyone will notice", "the second time".
+    r"(?!\s+(?:thing|things|time|times|step|steps|day|days|week|year|impression|place|person|people|few|"
+    r"couple|half|question|priority|language))"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
     r"|\b(?:number|#|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))\s*([1-5])\b"
@@ -90,8 +93,9 @@ _NOT_A_NAME = frozenset(
 _ASKS_FOR_OTHERS = re.compile(
     r"\bwhat else (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try|go for)\b"
     r"|\bwhat (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try) (?:next|now|instead|after)\b"
-    r"|\b(?:other|different|alternative) (?:jobs|careers|roles|options|paths|lines of work)\b"
+    r"|\b(?:other|different|alternative) (?:jobs?|careers?|roles?|options|paths|lines of work)\b"
 )
+_FOR_A_WHILE = re.compile(r"(?:\w+ )?(?:for )?(?:\d+|a few|several|many) (?:years?|yrs?|yr)\b")
 _MODALS = "will|would|can|could|should|might|may|must|to|won't|can't|don't|doesn't|didn't"
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
@@ -262,7 +266,9 @@ def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
     """ "become a", "be an"... before words no known career took."""
     return any(
         words[k] not in COMMON
-        and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
+        # Not "become a better developer" (a known career), nor "get into offshore wind as a wind turbine
+        # technician" (the known career after it is the one aimed at).
+        and not used & set(range(k, k + 7))
         and ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
         for k in range(1, len(words))
     )
@@ -328,8 +334,9 @@ def extract(  # noqa: C901
             # Where the name as said starts ("manual tester": at "manual"), for "I am (a) ..." before it.
             start = i - (len(ref.name.split()) - found[2])
             before = " ".join(words[max(0, start - 4) : start])
-            current = bool(CURRENT_ROLE.search(before))
             following = " ".join(words[found[0] : found[0] + 6])
+            # "I'm a nurse", or a title followed by how long: "taxi driver karachi 6 yr".
+            current = bool(CURRENT_ROLE.search(before) or _FOR_A_WHILE.match(following))
             if ASPIRES.search(before) or WEIGHS_UP.search(before) or CONSIDERED.match(following):
                 aimed_at.add(ref.id)
             known = next((k for k, c in enumerate(ent.careers) if c.id == ref.id), None)

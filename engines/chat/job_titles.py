@@ -67,6 +67,16 @@ class CareerRef:
     current: bool = False  # the user's own job ("I'm a teacher, would X suit me?"), not the one asked about
 
 
+_PERSON_ENDING = re.compile(r"(?:er|or|ant|ent|ive|ier|ist|ian)$")
+# Heads of catalogue names with such an ending that are things or words of other uses.
+_NOT_PERSON_HEADS = frozenset(
+    [
+        *["equipment", "member", "layer", "monitor", "mirror", "management", "junior", "sewer", "blender"],
+        *["tender", "setter", "reader", "lector", "ordinator", "printer", "mixer", "cutter", "grinder"],
+    ]
+)
+
+
 class CareerIndex:
     """ESCO careers by label and alternative title (labels win), plus a head-word fallback."""
 
@@ -90,6 +100,12 @@ class CareerIndex:
         self.vocab = set(counts) - _catalogue_typos(counts)
         # The words of the careers' descriptions: English as written by ESCO, for the speller to leave.
         self.prose = frozenset(w for c in careers for w in re.findall(r"[a-z]+", c.description.lower()))
+        # Head nouns of five names or more that name a person ("educator", "surveyor", "installer"), for
+        # titles the catalogue does not know ("museum educator").
+        heads = Counter(n.split()[-1] for n in self.by_name)
+        self.heads = frozenset(
+            w for w, k in heads.items() if k >= 5 and _PERSON_ENDING.search(w) and w not in _NOT_PERSON_HEADS
+        )
 
     def lookup(self, phrase: str) -> tuple[str, str] | None:
         words = phrase.split()
@@ -188,6 +204,7 @@ _PERSON_SUFFIX = re.compile(r"..(?:ologist|ographer|ician|iatrist|ist)$")
 # Words that qualify a person, not a kind of job ("a good developer", "a remote engineer").
 _NOT_MODIFIERS = frozenset(
     [
+        *["recognised", "recognized", "accredited"],
         "decent",
         "new",
         "old",
@@ -243,7 +260,12 @@ def unnamed_career(
     names, or a word as the user typed it (not spell-corrected) that is neither a common word nor one
     that qualifies a person, so "a better developer" is not a career."""
     for end, head in enumerate(plain):
-        if not (head in _TITLE_HEADS or _PERSON_SUFFIX.search(head)) or end in used:
+        if (
+            not (head in _TITLE_HEADS or head in career_index().heads or _PERSON_SUFFIX.search(head))
+            or end in used
+            # "a food safety supervisor certificate" is no career
+            or (end + 1 < len(plain) and plain[end + 1] in _CREDENTIALS)
+        ):
             continue
         start = end
         while start > 0 and end - start < 3 and start - 1 not in used:
@@ -264,6 +286,9 @@ def unnamed_career(
     return None
 
 
+_CREDENTIALS = frozenset(
+    ["certificate", "cert", "licence", "license", "course", "qualification", "diploma", "training", "exam"]
+)
 _BEFORE_A_JOB = frozenset(
     ["a", "an", "the", "as", "become", "becoming", "be", "being", "other", "any", "would"]
 )
@@ -289,7 +314,7 @@ _AFTER_A_JOB = PAY_WORDS | frozenset(
 _BEFORE_A_GERUND = frozenset(["for", "of", "about", "at", "in", "on", "by", "with", "to", "without", "from"])
 
 
-_BEFORE_A_TITLE = frozenset(["a", "an", "become", "becoming", "as"])
+_BEFORE_A_TITLE = frozenset(["a", "an", "become", "becoming", "as", "thinking", "considering", "maybe"])
 _BE = frozenset(["i'm", "im", "am", "are", "was", "were", "is", "be", "been"])
 
 

@@ -115,8 +115,12 @@ def place(
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
             before = _BEFORE_A_LOWER_CASE_PLACE if lower_writer else _BEFORE_A_PLACE
-            # "based out of Aberdeen" as "in Aberdeen".
-            after_out_of = s >= 2 and raw_words[s - 2 : s] == ["out", "of"]
+            # "based out of Aberdeen", "stationed at Little Rock" as "in Aberdeen".
+            after_out_of = s >= 2 and raw_words[s - 2 : s] in (
+                ["out", "of"],
+                ["stationed", "at"],
+                ["based", "at"],
+            )
             if (raw_words[s - 1] not in before and not after_out_of) or set(range(s, s + k)) & used:
                 continue
             cand = " ".join(span)

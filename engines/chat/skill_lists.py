@@ -61,22 +61,28 @@ _LISTS_SKILLS = re.compile(
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
-    rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)|\bi{_ADVERB} did"
+    rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)"
+    # "I did inventory", not "I did look online".
+    rf"|\bi{_ADVERB} did"
+    r"(?! (?:look|try|think|see|ask|check|search|want|apply|go|get|say|tell|hear|read|find)\b)"
+    # "I already run John Deere Operations Center"
+    r"|\bi (?:already|also) run"
     # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
     # ... but "I run my family farm" is a business, not a skill.
     rf"|\bi{_ADVERB} (?:ran|run)(?= (?:our|the) )|\bi{_ADVERB} (?:led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
-    rf"|(?:^|[,.;!]\s*|\band\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} do"
+    rf"|(?:^|[,.;!?]\s*|\band\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} do"
     r"(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
-    r"|(?:^|[.;!?]\s+)(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
+    r"|(?:^|[.;!?]\s+)(?:already )?(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
     # "got my pcv licence": a credential of the user's own.
     r"|(?:^|[.;!?]\s+|\bi(?:'?ve| have)? )got my"
     r"(?= (?:[\w-]+ ){0,3}(?:licen[cs]e|cert|certificate|card|ticket)s?\b)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)?(?: (?:are|is|include|includes|lists?))?\s*:"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|is|include|includes|lists?)"
     # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
-    r"|someone with|background in|\bit(?: lists| mentions| includes|'?s got| has got)"
+    r"|someone with|background in|my background (?:is|was|includes)|my background:"
+    r"|\bit(?: lists| mentions| includes|'?s got| has got)"
     r"|(?:^|, )(?:good|great) (?:at|with)"
     # "I'm a sparky with working at heights and electrical fault finding"
     r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with(?! (?:a|an|the|no|my|i|it|\d+)\b))\s+"
@@ -120,12 +126,13 @@ _CREDENTIAL = re.compile(
     r"^(?:a|an)\s+(.+\b(?:licence|license|certificate|certification|card|qualification))$"
 )
 # Things a user has that are no skill, and say the item is none: "I have interview next week".
-_NOT_HELD = frozenset(
-    ["interview", "interviews", "meeting", "appointment", "offer", "exam", "deadline", "shift", "shifts"]
-)
+_NOT_HELD = frozenset(["interview", "interviews", "meeting", "appointment", "offer", "exam", "deadline"])
 _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
+        # When or how the user would do it: "a course I can do after hours".
+        *["hours", "evenings", "weekends", "nights", "remotely"],
+        *["nothing", "anything", "everything", "something"],
         "passport",
         "visa",
         "kids",

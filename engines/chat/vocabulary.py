@@ -23,6 +23,7 @@ SENIORITY = frozenset(
         "sr",
         "grad",
         "jr",
+        "commis",  # a kitchen's junior ("a commis sommelier spot")
     ]
 )
 # Words that ask about pay ("how much do nurses earn", "plumber salary"): they make a message about a job,
@@ -57,6 +58,10 @@ COMMON = frozenset(
         "or",
         "in",
         "into",
+        "maybe",
+        "bit",
+        "perhaps",
+        "sorry",
         "at",
         "to",
         "of",

@@ -645,3 +645,56 @@ def test_a_short_message_ending_with_a_place_and_a_job_left_behind() -> None:
     assert extract("I use Excel", finder).location is None  # a skill, not the town
     text = "I'm retiring from the police, most of it as a detective. What could I do next?"
     assert target(text) is None
+
+
+def test_what_the_fourteenth_set_found_careers() -> None:
+    # A title followed by how long is the user's own; "thinking X" keeps the word typed before a title.
+    assert target("taxi driver karachi 6 yr. want better job") is None
+    text = "game tester at a AAA studio for 3 yrs. thinking QA automation engineer is my way out. good idea?"
+    assert target(text) == "qa automation engineer"
+    # A known career after "get into ... as a" is the one aimed at; "maybe X"; catalogue heads ("educator").
+    text = "Want to get into offshore wind as a wind turbine technician. What certs do I need?"
+    assert target(text) == "wind turbine technician"
+    assert target("I want something more stable, maybe museum educator?") == "museum educator"
+    # No career: "be a bit long", a credential named like a job, "recognised" and "commis" are no part.
+    assert target("Hi. This is going to be a bit long, sorry.") is None
+    assert target("i've got a food safety supervisor certificate") is None
+    assert target("Is there a recognised board director qualification?") is None
+    assert target("a restaurant offered me a commis sommelier spot") == "sommelier"
+
+
+def test_what_the_fourteenth_set_found_skills_places_and_pointers() -> None:
+    finder = default_skill_finder()
+    assert said("My background is stock control, SAP EWM and shift planning.") == [
+        "stock control",
+        "sap ewm",
+        "shift planning",
+    ]
+    assert said("am i ready? i do cash handling, KYC checks and credit card cross-selling") == [
+        "cash handling",
+        "kyc checks",
+        "credit card cross-selling",
+    ]
+    assert said("already got BOSIET and working at height. do i still need the first one?") == [
+        "bosiet",
+        "working at height",
+    ]
+    assert said("I already run John Deere Operations Center, auto-steer and yield mapping") == [
+        "john deere operations center",
+        "auto-steer",
+        "yield mapping",
+    ]
+    assert said("Is there a short course for demand planning I can do after hours?") == []
+    assert said("I did look online but there are so many") == []
+    text = "Getting out of the Air Force after 8 years as a crew chief, stationed at Little Rock."
+    assert extract(text, finder).location == "Little Rock"
+    # "the first thing anyone will notice" is no item of the list shown.
+    assert extract("that's the first thing anyone will notice", finder).ordinal is None
+    # A list's career by its opening words and "is good"; a message about the user's own job is no
+    # off-topic question, so its place stays.
+    st, _ = _turn(
+        showing("careers", "Transport Dispatcher", "Fleet Coordinator"), "dispatcher is good. what i need?"
+    )
+    assert st.slots["target_career"] == "transport dispatcher"
+    st, _ = _turn(ConversationState(), "I was an HR administrator for six years. We live just outside Leeds.")
+    assert st.slots["location"] == "Leeds"
