@@ -30,14 +30,15 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.chat import ConversationState, default_classifier, plan_turn
 
-    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    # lazy: (as above)
     from engines.chat.dialogue import record_answer
 
-    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    # lazy: (as above)
     from engines.chat.entities import default_skill_finder, extract
 
     clf, finder = default_classifier(), default_skill_finder()
     per_turn: list[list[bool]] = []
+    per_slot: dict[str, list[bool]] = {}
     intents_ok, failures = [], []
     for d in dialogues:
         st = ConversationState()
@@ -48,6 +49,8 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
             st = record_answer(plan.state, "", turn.get("shown"))
             got, want = _norm_slots(st.slots), _norm_slots(turn.get("slots") or {})
             ok = got == want
+            for slot in got:
+                per_slot.setdefault(slot, []).append(got[slot] == want[slot])
             acted = plan.intent if plan.intent != "clarify" else plan.nlu_intent
             intents_ok.append(acted == turn["intent"])
             while len(per_turn) <= i:
@@ -70,6 +73,8 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
         "turns": len(flat),
         "slot_accuracy": round(sum(flat) / len(flat), 4) if flat else None,
         "slot_accuracy_per_turn": [round(sum(t) / len(t), 4) for t in per_turn],
+        # Each slot on its own, over all turns: which one the misses come from.
+        "slot_accuracy_by_slot": {k: round(sum(v) / len(v), 4) for k, v in per_slot.items()},
         "dialogue_intent_accuracy": round(sum(intents_ok) / len(intents_ok), 4) if intents_ok else None,
         "failures": failures,
     }

@@ -102,25 +102,11 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     position = (
         _position(ent.ordinal, st.last_list)
         or _named_position(ent.item_words, st.last_list)
-        or _opening_item(norm, st.last_list)
+        or _opening_item(text, st.last_list)
     )
     intent = _intent_in_context(st, norm, pred, ent, position)
     # Slots.
     slots = st.slots
-    # An out-of-scope question ("what's the weather in Palmerston North?") is no change of the career
-    # or place the conversation is about.
-    # A career the message asks about makes it no such question ("I'd love to become a speech language
-    # therapist. What study options are there in New Zealand?").
-    # Nor is a follow-up naming a place ("what about in Valencia? want to move to spain someday").
-    off_topic = (
-        intent == "out_of_scope"
-        and not _has_intent_words(norm)
-        and ent.target is None
-        and not (ent.location and _FOLLOW_UP.match(norm))
-        # Nor is a message in which the user says what they do or did ("I was an HR administrator
-        # ... We live just outside Leeds").
-        and not any(c.current for c in ent.careers)
-    )
     current = str(slots.get("target_career") or "").split()
     opening = _OPENING_WORDS.match(text)
     listed = (
@@ -130,6 +116,23 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         if opening
         else None
     )
+    # An out-of-scope question ("what's the weather in Palmerston North?") is no change of the career
+    # or place the conversation is about.
+    # A career the message asks about makes it no such question ("I'd love to become a speech language
+    # therapist. What study options are there in New Zealand?").
+    # Nor is a follow-up naming a place or putting it right ("what about in Valencia? want to move to
+    # spain someday", "Bandung i mean").
+    off_topic = (
+        intent == "out_of_scope"
+        and not _has_intent_words(norm)
+        and ent.target is None
+        and not (ent.location and (_FOLLOW_UP.match(norm) or re.search(r"\bi mean", norm)))
+        # Nor is a message in which the user says what they do or did ("I was an HR administrator
+        # ... We live just outside Leeds").
+        and not any(c.current for c in ent.careers)
+        # Nor a pick from the list of careers shown ("dispatcher sounds sweet").
+        and listed is None
+    ) or (intent == "smalltalk" and not _has_intent_words(norm))  # "tell me a joke about chefs"
     if listed is not None and not off_topic:
         # "dispatcher. how do I apply?" after a list with "truck dispatcher": that career, said short.
         slots["target_career"] = str(listed["label"]).lower()
@@ -248,12 +251,13 @@ def _named_position(words: tuple[str, ...], shown: dict[str, Any] | None) -> int
     return hits[0] if len(hits) == 1 else None
 
 
-def _opening_item(norm: str, shown: dict[str, Any] | None) -> int | None:
+def _opening_item(text: str, shown: dict[str, Any] | None) -> int | None:
     """The item of the list shown that the message's first two or three words name, the longer first:
-    "Level 5 straight away, or is that silly?" of a list with one "Level 5" course. One word is too
-    little ("Excel is what I know")."""
-    words = [w for w in re.findall(r"[a-z0-9+#']+", norm)[:4] if w != "the"]
-    for k in (3, 2):
+    "Level 5 straight away, or is that silly?" of a list with one "Level 5" course. One word only where
+    a dash, colon or comma sets it apart ("Polestar - would ...", not "Excel is what I know")."""
+    words = [w for w in re.findall(r"[a-z0-9+#']+", normalise(text))[:4] if w != "the"]
+    alone = re.match(r"^\W*(?:the\s+)?[\w+#']+\s*(?:[-–—:,]|$)", text.strip(), re.I)
+    for k in (3, 2, 1) if alone else (3, 2):
         if len(words) >= k and not set(words[:k]) <= COMMON:
             position = _named_position(tuple(words[:k]), shown)
             if position is not None:

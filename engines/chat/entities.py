@@ -75,7 +75,10 @@ _ORDINAL_RE = re.compile(
     r"couple|half|question|priority|language))"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
-    r"|\b(?:number|#|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))\s*([1-5])\b"
+    r"|\b(?:number|#|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
+    r"\s*([1-5])\b"
+    # "1 prob.", "2. how long is it?": a digit alone opening the message.
+    r"|^([1-5])\b(?![.,]?\d|\s*(?:years?|yrs?|months?|weeks?|days?|hours?|h|k|x|%|more|less|times|of|and|or|to)\b)"
     r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
 )
 # "is the google one free?", "the Open University course": an item of the list shown, by its name.
@@ -94,6 +97,7 @@ _ASKS_FOR_OTHERS = re.compile(
     r"\bwhat else (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try|go for)\b"
     r"|\bwhat (?:could|can|should|would|might) i(?: \w+ly)? (?:do|be|try) (?:next|now|instead|after)\b"
     r"|\b(?:other|different|alternative) (?:jobs?|careers?|roles?|options|paths|lines of work)\b"
+    r"|\bany (?:\w+ )?(?:jobs|careers|roles|options) for me\b"
 )
 _FOR_A_WHILE = re.compile(r"(?:\w+ )?(?:for )?(?:\d+|a few|several|many) (?:years?|yrs?|yr)\b")
 _MODALS = "will|would|can|could|should|might|may|must|to|won't|can't|don't|doesn't|didn't"
@@ -243,6 +247,7 @@ def speller() -> Speller:
     # Words of courses and applications, so they are not "corrected" into careers ("diploma": "diplomat").
     extra |= {"diploma", "degree", "certificate", "apprenticeship", "masters", "bachelors", "licence"}
     extra |= {"license", "training", "experience", "interview", "internship", "qualification"}
+    extra |= {"months", "weeks", "years", "days", "hours"}  # "3 months one": not "3 mounts"
     places = {w for n in locations() for w in n.split() if len(w) >= 5}
     return Speller(career_index().vocab | extra | places, endings_kept=places, words=career_index().prose)
 
@@ -260,6 +265,25 @@ def default_skill_finder() -> SkillFinder:
 def _is_place(name: str) -> bool:
     """A normalised name of the bot's own places or of the gazetteer."""
     return name in locations() or name in gazetteer()
+
+
+def sentence_starts(text: str, n_words: int) -> frozenset[int]:
+    """Indices of the normalised words that open a sentence or a line: a title's words stay within one."""
+    out, k = set(), 0
+    for part in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        out.add(k)
+        k += len(normalise(part).split())
+    return frozenset(out) if k == n_words else frozenset()
+
+
+def _former(career: CareerRef, norm: str) -> CareerRef:
+    """The career as the user's past job where "ex-" or "former" comes before its name."""
+    prefix = re.match(r"(?:ex|former)[- ]", career.name)
+    if prefix:
+        return replace(career, name=career.name[prefix.end() :], current=True)
+    if re.search(rf"\b(?:ex|former) {re.escape(normalise(career.name))}\b", norm):
+        return replace(career, current=True)
+    return career
 
 
 def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
@@ -282,6 +306,7 @@ def extract(  # noqa: C901
     index = index or career_index()
     sp = speller()
     raw_words = normalise(text).split()
+    starts = sentence_starts(text, len(raw_words))
     # Words the skill matcher knows as written are never "corrected" ("docker" is not a typo of
     # "locker"), and a phrase that is a skill is not taken for a career ("html").
     found_as_written = skill_finder(" ".join(raw_words)) if skill_finder is not None else []
@@ -320,7 +345,8 @@ def extract(  # noqa: C901
                 continue
             hit = index.lookup(phrase)
             if hit is not None:
-                found = (j, CareerRef(hit[0], hit[1], as_said(phrase, words, i, index, raw_words)), len(span))
+                name = as_said(phrase, words, i, index, raw_words, starts)
+                found = (j, CareerRef(hit[0], hit[1], name), len(span))
                 break
         if found:
             used.update(range(i, found[0]))
@@ -372,7 +398,7 @@ def extract(  # noqa: C901
         # No career the catalogue knows is asked about: keep a job title as the user said it (its
         # actions then say plainly that there is no data for it), rather than the previous career.
         title = (
-            unnamed_career(plain, corrected, protected, used)
+            unnamed_career(plain, corrected, protected, used, starts)
             or job_frame(words, corrected, used)
             or lone_title(words, raw_words, plain, used)
             or opening_title(text, words, used, _is_place)
@@ -390,6 +416,18 @@ def extract(  # noqa: C901
     ent.careers = [
         replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers if not hiring_side(c.name, norm)
     ]
+    # "I meant dispatcher, not logistics coordinator": the career named after "not" is not asked about.
+    if len(ent.careers) > 1:
+        kept = [
+            c
+            for c in ent.careers
+            if not re.search(
+                rf"\b(?:not|rather than|instead of) (?:an? )?{re.escape(normalise(c.name))}", norm
+            )
+        ]
+        ent.careers = kept or ent.careers
+    # "ex-dancers", "a former nurse": the user's past job, by its name without the prefix.
+    ent.careers = [_former(c, norm) for c in ent.careers]
     # "session guitarist, ... what else could i do": the job named, aimed at by no words, is the one
     # the user wants to leave.
     if not aimed_at and _ASKS_FOR_OTHERS.search(norm):
@@ -434,13 +472,15 @@ def extract(  # noqa: C901
         ent.points_at_item = bool(
             o.group(2)
             or o.group(3)
+            or o.group(4)
             # "The first. how long is it?" (not "the first step is hard")
             or (o.start() == 0 and bool(re.match(r"^\W*(?:the\s+)?\w+\s*(?:[.,!?;:-]|$)", text.lower())))
             or re.search(r"\b(one|option|course)\b", o.group(0))
             or after in (["one"], ["option"], ["course"])
         )
         word = o.group(1) or o.group(2) or ""
-        ent.ordinal = ORDINALS.get(word, 0) or int(o.group(3) or 0) or _RELATIVE.get(o.group(4) or "")
+        number = o.group(3) or o.group(4)
+        ent.ordinal = ORDINALS.get(word, 0) or int(number or 0) or _RELATIVE.get(o.group(5) or "")
     if skill_finder is not None:
         career_words = {w for c in ent.careers for w in c.name.split()}
         matched = skill_finder(" ".join(words))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -253,7 +253,7 @@ _NOT_MODIFIERS = frozenset(
 
 
 def unnamed_career(
-    plain: list[str], corrected: set[int], skill_words: set[str], used: set[int]
+    plain: list[str], corrected: set[int], skill_words: set[str], used: set[int], starts: Collection[int] = ()
 ) -> tuple[int, int] | None:
     """A job title the catalogue does not know: 1-3 modifiers and a title head noun ("ux designer",
     "machine learning engineer", "devops engineer"). Each modifier is a word of a skill the message
@@ -268,7 +268,7 @@ def unnamed_career(
         ):
             continue
         start = end
-        while start > 0 and end - start < 3 and start - 1 not in used:
+        while start > 0 and end - start < 3 and start - 1 not in used and start not in starts:
             k = start - 1
             word = plain[k]
             typed_title_word = (
@@ -290,7 +290,7 @@ _CREDENTIALS = frozenset(
     ["certificate", "cert", "licence", "license", "course", "qualification", "diploma", "training", "exam"]
 )
 _BEFORE_A_JOB = frozenset(
-    ["a", "an", "the", "as", "become", "becoming", "be", "being", "other", "any", "would"]
+    ["a", "an", "the", "as", "become", "becoming", "be", "being", "other", "any", "would", "meant"]
 )
 _AFTER_A_JOB = PAY_WORDS | frozenset(
     [
@@ -318,7 +318,14 @@ _BEFORE_A_TITLE = frozenset(["a", "an", "become", "becoming", "as", "thinking", 
 _BE = frozenset(["i'm", "im", "am", "are", "was", "were", "is", "be", "been"])
 
 
-def as_said(phrase: str, words: list[str], i: int, index: CareerIndex, typed: list[str] | None = None) -> str:
+def as_said(
+    phrase: str,
+    words: list[str],
+    i: int,
+    index: CareerIndex,
+    typed: list[str] | None = None,
+    starts: Collection[int] = (),
+) -> str:
     """The career's name as the user said it: a phrase the catalogue knows only by its last words
     ("health nurse" of "mental health nurse", "installer" of "solar panel installer") keeps the words
     typed before it. `typed`: the words before spelling correction (a corrected word is weak evidence)."""
@@ -328,7 +335,8 @@ def as_said(phrase: str, words: list[str], i: int, index: CareerIndex, typed: li
     # automation engineer").
     known = phrase in index.by_name and " " in phrase
     start = i
-    while start > 0 and i - start < 2:
+    # Not across a sentence: "at my age. Pilates instructor would be quicker" (`starts`).
+    while start > 0 and i - start < 2 and start not in starts:
         w = words[start - 1]
         if w == "it" and start >= 2 and words[start - 2] in ("a", "an") and not known:
             start -= 1  # "an it support technician": IT, not the pronoun
@@ -464,7 +472,8 @@ CONSIDERED = re.compile(
 ASPIRES = re.compile(
     r"\b(?:be an?|(?:become|becoming|switch to|switching to|move into|moving into|get into|getting into|"
     r"move over to|moving over to|"
-    r"retrain as|train as|transition to|transition into)(?: an?)?)$"
+    r"retrain as|train as|transition to|transition into|"
+    r"move up to|moving up to|step up to|progress to)(?: an?)?)$"
 )
 # ... and words that weigh a career up: "I'm thinking network engineer", "considering a ...". Only before
 # a career the catalogue knows ("thinking about a portfolio career" names none).

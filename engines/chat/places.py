@@ -136,17 +136,13 @@ def place(
         # Where they are beats where they come from: "I am from Brazil, I work ... in Curitiba".
         here = [f for f in found if not (f[0] and raw_words[f[0] - 1] == "from")]
         return min(home or here or found)[2]
-    # A short message that ends with a capitalised place: "salary marine surveyor Rijeka".
-    last = re.search(r"\s([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\W*$", text)
-    if last and len(raw_words) <= 6 and not lower_writer:
-        cand = normalise(last.group(1))
-        k = len(cand.split())
-        if (
-            cand in more
-            and not set(cand.split()) & (skill_words | COMMON)
-            and not used & set(range(len(raw_words) - k, len(raw_words)))
-        ):
-            return _display(as_written(text, cand), more[cand])
+    named = _corrected_place(text) or (
+        _closing_place(text, raw_words, used, skill_words)
+        if len(raw_words) <= 6 and not lower_writer
+        else None
+    )
+    if named:
+        return named
     # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (
@@ -156,6 +152,39 @@ def place(
     if short and (lower_writer or _written_as(spellings, more[rest], alone=False)):
         return _display(spellings, more[rest])
     return None
+
+
+_CORRECTION = re.compile(
+    r"([A-Z][\w'-]+(?: [A-Z][\w'-]+)?),? i mean\b|\bi meant (?:in )?([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
+
+
+def _corrected_place(text: str) -> str | None:
+    """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds"."""
+    m = _CORRECTION.search(text)
+    if m is None:
+        return None
+    name = normalise(m.group(1) or m.group(2))
+    listed = locations().get(name) or gazetteer().get(name)
+    return _display(as_written(text, name), listed) if listed else None
+
+
+def _closing_place(text: str, raw_words: list[str], used: set[int], skill_words: set[str]) -> str | None:
+    """A capitalised place that ends a short message: "salary marine surveyor Rijeka" (not "..., not
+    Surabaya")."""
+    m = re.search(r"\s([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\W*$", text)
+    if m is None or re.search(r"\bnot\s+\S+\W*$", text):
+        return None
+    name = normalise(m.group(1))
+    k = len(name.split())
+    listed = gazetteer().get(name)
+    if (
+        not listed
+        or set(name.split()) & (skill_words | COMMON)
+        or used & set(range(len(raw_words) - k, len(raw_words)))
+    ):
+        return None
+    return _display(as_written(text, name), listed)
 
 
 def as_written(text: str, name: str) -> list[tuple[str, str]]:

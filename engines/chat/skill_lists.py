@@ -75,6 +75,8 @@ _LISTS_SKILLS = re.compile(
     r"(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
     r"|(?:^|[.;!?]\s+)(?:already )?(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
+    # Clipped too: "experience with data entry, ...", "speak spanish, quechua, english."
+    r"|(?:^|[.;!?]\s+)(?:experience (?:in|with)|speak)"
     # "got my pcv licence": a credential of the user's own.
     r"|(?:^|[.;!?]\s+|\bi(?:'?ve| have)? )got my"
     r"(?= (?:[\w-]+ ){0,3}(?:licen[cs]e|cert|certificate|card|ticket)s?\b)"
@@ -111,6 +113,8 @@ _ITEM_LEAD = re.compile(
 # Where or how long the user did it: "proofreading for the student paper for two years",
 # "troubleshooting from my job", "customer service at a bank".
 _ITEM_CIRCUMSTANCE = re.compile(
+    # "anatomy quite well from dance"
+    r"\s+from \w+$|"
     r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
@@ -133,6 +137,7 @@ _NOT_IN_A_SKILL = frozenset(
         # When or how the user would do it: "a course I can do after hours".
         *["hours", "evenings", "weekends", "nights", "remotely"],
         *["nothing", "anything", "everything", "something"],
+        "only",  # "I have no experience, only national service", "only A1 level"
         "passport",
         "visa",
         "kids",
@@ -205,6 +210,12 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lowered = text.lower().replace("’", "'")
     # A bulleted list ("My skills:\n- SQL\n- Excel") is a list with commas.
     lowered = re.sub(r"\s*\n\s*[-*•]\s*", ", ", lowered).replace(":, ", ": ")
+    # Items between semicolons, where "and" is part of an item: "search and rescue coordination; incident
+    # command; small boat operations".
+    lowered = "\n".join(
+        ",".join(part.replace(" and ", "\x00") for part in line.split(";")) if line.count(";") >= 2 else line
+        for line in lowered.split("\n")
+    )
     known = [" ".join(k.lower().split()) for k in known]
     known_set = set(known)
     for name in known:

@@ -158,6 +158,10 @@ COMMON = frozenset(
         "salut",
         "namaste",
         "tere",
+        *["salam", "salaam", "howzit", "buongiorno", "gday", "kia", "ora"],
+        # A correction: "sorry i meant dispatcher".
+        *["meant", "mean"],
+        *["not", "no", "nor"],
         # No modifier of a title: "I was economist in a factory", "I work as receptionist".
         "was",
         "were",

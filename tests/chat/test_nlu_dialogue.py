@@ -698,3 +698,43 @@ def test_what_the_fourteenth_set_found_skills_places_and_pointers() -> None:
     assert st.slots["target_career"] == "transport dispatcher"
     st, _ = _turn(ConversationState(), "I was an HR administrator for six years. We live just outside Leeds.")
     assert st.slots["location"] == "Leeds"
+
+
+def test_what_the_fifteenth_set_found_careers() -> None:
+    assert target(
+        "Salam. Site manager in Riyadh, 11 years. I want to move up to Senior Project Manager."
+    ) == ("project manager")
+    assert target("sorry i meant dispatcher, not logistics coordinator") == "dispatcher"
+    ent = extract("What careers actually make sense for ex-dancers?", default_skill_finder())
+    assert [(c.name, c.current) for c in ent.careers] == [("dancer", True)]
+    assert target("tour guide in Cusco. any stable jobs for me?") is None
+    # A title's words stay within one sentence.
+    assert target("a degree is a lot at my age. Pilates instructor would be quicker") == "pilates instructor"
+
+
+def test_what_the_fifteenth_set_found_skills_places_and_pointers() -> None:
+    finder = default_skill_finder()
+    text = "I've done search and rescue coordination; incident command; small boat operations."
+    assert said(text) == ["search and rescue coordination", "incident command", "small boat operations"]
+    assert said("experience with data entry, Guidewire ClaimCenter and pulling police reports") == [
+        "data entry",
+        "guidewire claimcenter",
+        "pulling police reports",
+    ]
+    assert said("tour guide. speak spanish, quechua, english.") == ["spanish", "quechua", "english"]
+    assert said("How do I write my CV when I have no experience, only national service?") == []
+    assert said("I know anatomy quite well from dance") == ["anatomy"]
+    assert extract("sorry, Bandung i mean, not Surabaya", finder).location == "Bandung"
+    assert extract("option 2, do i have to go in person?", finder).ordinal == 2
+    assert extract("1 prob. what am i missing?", finder).ordinal == 1
+    assert extract("2 years is too long", finder).ordinal is None
+    assert extract("3 months one fees?", finder).ordinal is None  # "months" is no typo of "mounts"
+    # One opening word set apart names an item; a pick from a careers list is no off-topic message;
+    # smalltalk about a job changes no slot.
+    st, _ = _turn(showing("courses", "STOTT Pilates", "Polestar Pilates"), "Polestar - can I skip modules?")
+    assert st.slots["course_ref"] == 2
+    st, _ = _turn(showing("careers", "Mine Dispatcher", "Site Clerk"), "dispatcher sounds sweet")
+    assert st.slots["target_career"] == "mine dispatcher"
+    st = ConversationState(slots={"target_career": "food safety inspector", "location": None, "skills": []})
+    st, _ = _turn(st, "tell me a joke about chefs")
+    assert st.slots["target_career"] == "food safety inspector"

@@ -1,0 +1,37 @@
+"""`careerstream eval chat --dialogues`: how a dialogue file is scored, per turn and per slot."""
+
+from __future__ import annotations
+
+from careerstream.cli.chat import evaluate_dialogues
+
+
+def test_a_wrong_slot_counts_against_its_turn_and_its_slot() -> None:
+    empty = {"target_career": None, "location": None, "skills": [], "course_ref": None}
+    dialogue = {
+        "name": "nurse in Leeds",
+        "turns": [
+            {
+                "text": "I want to become a nurse in Leeds",
+                "intent": "career_advice",
+                "slots": {**empty, "target_career": "Nurse", "location": "leeds"},  # case-insensitive
+            },
+            {
+                # The annotator expects York; the bot keeps Leeds: one wrong slot, one wrong turn.
+                "text": "how much do they earn?",
+                "intent": "salary_info",
+                "slots": {**empty, "target_career": "nurse", "location": "York"},
+            },
+        ],
+    }
+    out = evaluate_dialogues([dialogue])
+    assert (out["dialogues"], out["turns"]) == (1, 2)
+    assert out["slot_accuracy"] == 0.5
+    assert out["slot_accuracy_per_turn"] == [1.0, 0.0]
+    assert out["slot_accuracy_by_slot"] == {
+        "target_career": 1.0,
+        "location": 0.5,
+        "skills": 1.0,
+        "course_ref": 1.0,
+    }
+    [failure] = [f for f in out["failures"] if f["slots"] != f["expected"]]
+    assert failure["turn"] == 2 and failure["slots"]["location"] == "leeds"
