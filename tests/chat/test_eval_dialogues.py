@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from careerstream.cli.chat import evaluate_dialogues
 
 
 def test_a_wrong_slot_counts_against_its_turn_and_its_slot() -> None:
-    empty = {"target_career": None, "location": None, "skills": [], "course_ref": None}
+    empty: dict[str, Any] = {"target_career": None, "location": None, "skills": [], "course_ref": None}
     dialogue = {
         "name": "nurse in Leeds",
         "turns": [
