@@ -12,9 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .entities import LAST, MIDDLE, Entities
+from .entities import LAST, MIDDLE, Entities, distinctive
 from .nlu import ACTION_INTENTS, IntentPrediction, normalise
-from .vocabulary import COMMON, PAY_WORDS
+from .vocabulary import PAY_WORDS
 
 MAX_TURNS = 10
 NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
@@ -126,10 +126,10 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         intent == "out_of_scope"
         and not _has_intent_words(norm)
         and ent.target is None
-        and not (ent.location and (_FOLLOW_UP.match(norm) or re.search(r"\bi mean", norm)))
-        # Nor is a message in which the user says what they do or did ("I was an HR administrator
-        # ... We live just outside Leeds").
-        and not any(c.current for c in ent.careers)
+        and not (ent.location and (_FOLLOW_UP.match(norm) or _PUTS_RIGHT_OR_LIVES.search(norm)))
+        # Nor is a long message in which the user says what they do or did ("I was an HR administrator
+        # ... We live just outside Leeds"), unlike "I'm a teacher lol. What's the weather in Paris?".
+        and not (len(norm.split()) >= 25 and any(c.current for c in ent.careers))
         # Nor a pick from the list of careers shown ("dispatcher sounds sweet").
         and listed is None
     ) or (intent == "smalltalk" and not _has_intent_words(norm))  # "tell me a joke about chefs"
@@ -255,13 +255,20 @@ def _opening_item(text: str, shown: dict[str, Any] | None) -> int | None:
     """The item of the list shown that the message's first two or three words name, the longer first:
     "Level 5 straight away, or is that silly?" of a list with one "Level 5" course. One word only where
     a dash, colon or comma sets it apart ("Polestar - would ...", not "Excel is what I know")."""
+    if not shown:
+        return None
     words = [w for w in re.findall(r"[a-z0-9+#']+", normalise(text))[:4] if w != "the"]
     alone = re.match(r"^\W*(?:the\s+)?[\w+#']+\s*(?:[-–—:,]|$)", text.strip(), re.I)
+    labels = [normalise(str(item.get("label", ""))).split() for item in shown["items"]]
     for k in (3, 2, 1) if alone else (3, 2):
-        if len(words) >= k and not set(words[:k]) <= COMMON:
-            position = _named_position(tuple(words[:k]), shown)
-            if position is not None:
-                return position
+        opening = words[:k]
+        # Whole words of one label, one of them a name or a number, not English prose ("Part time
+        # would suit me", "the work is hard": no item).
+        hits = [
+            n for n, label in enumerate(labels, start=1) if len(opening) == k and set(opening) <= set(label)
+        ]
+        if len(hits) == 1 and any(distinctive(w) for w in opening):
+            return hits[0]
     return None
 
 
@@ -285,9 +292,12 @@ def _career_shown(name: str, shown: dict[str, Any] | None) -> dict[str, Any] | N
     return None
 
 
+# "Bandung i mean", "now i live in Dortmund": a place of the conversation, whatever else the message asks.
+_PUTS_RIGHT_OR_LIVES = re.compile(r"\bi mean\b|\b(?:i|we) (?:now |still )?(?:live|am based|'m based)\b")
+
 # Words that ask for one of the bot's actions: a message with them is no off-topic question.
 _INTENT_WORDS = PAY_WORDS | frozenset(
-    ["course", "learn", "make", "missing", "resume", "cv", "interview", "career", "careers", "job", "jobs"]
+    ["course", "learn", "make", "missing", "resume", "cv", "interview", "career", "careers", "jobs"]
 )
 
 

@@ -72,7 +72,7 @@ _ORDINAL_RE = re.compile(
     r"(?:\bthe\s+|^)(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\b"
     # Not "the first thing anyone will notice", "the second time".
     r"(?!\s+(?:thing|things|time|times|step|steps|day|days|week|year|impression|place|person|people|few|"
-    r"couple|half|question|priority|language))"
+    r"couple|half|question|priority|language)\b)"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
     r"|\b(?:number|#|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
@@ -99,8 +99,12 @@ _ASKS_FOR_OTHERS = re.compile(
     r"|\b(?:other|different|alternative) (?:jobs?|careers?|roles?|options|paths|lines of work)\b"
     r"|\bany (?:\w+ )?(?:jobs|careers|roles|options) for me\b"
 )
-_FOR_A_WHILE = re.compile(r"(?:\w+ )?(?:for )?(?:\d+|a few|several|many) (?:years?|yrs?|yr)\b")
-_MODALS = "will|would|can|could|should|might|may|must|to|won't|can't|don't|doesn't|didn't"
+_FOR_A_WHILE = re.compile(
+    r"(?:(?!in |with |within |after )\w+ )?(?:for )?(?:\d+|a few|several|many) (?:years?|yrs?|yr)\b"
+    r"(?! (?:of )?(?:experience|exp)\b)"
+)
+_INTO_AS = re.compile(r"\b(?:get|getting|move|moving|go|going) into (?:\w+ ){1,3}as an?$")
+_MODALS = "will|would|can|could|should|might|may|must|won't|can't|don't|doesn't|didn't"
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
 
@@ -268,12 +272,29 @@ def _is_place(name: str) -> bool:
 
 
 def sentence_starts(text: str, n_words: int) -> frozenset[int]:
-    """Indices of the normalised words that open a sentence or a line: a title's words stay within one."""
+    """Indices of the normalised words that open a clause (after . ! ? ; : , or a dash) or a line: a
+    title's words stay within one ("I love marketing, data analyst salary?")."""
     out, k = set(), 0
-    for part in re.split(r"(?<=[.!?;])\s+|\n+", text):
+    for part in re.split(r"(?<=[.!?;:,])\s+|\s+[-–—]\s+|\n+", text):
         out.add(k)
         k += len(normalise(part).split())
     return frozenset(out) if k == n_words else frozenset()
+
+
+def _left_behind(career: CareerRef, norm: str, question: int) -> bool:
+    """A career named before the user asks what else they could do, and not weighed up ("data analyst
+    sounds good. what should I do next?")."""
+    at = norm.find(normalise(career.name))
+    return 0 <= at < question and not _WEIGHED_UP.match(norm[at + len(normalise(career.name)) :])
+
+
+_WEIGHED_UP = re.compile(r"s?\s+(?:sounds|seems|looks|is (?:good|nice|an option)|would|could|might)\b")
+
+
+def distinctive(word: str) -> bool:
+    """A word that can name an item of a list by itself: a number or a name ("5", "polestar", "cypress"),
+    not a word of English prose ("work", "part", "time")."""
+    return any(ch.isdigit() for ch in word) or (word not in COMMON and word not in career_index().prose)
 
 
 def _former(career: CareerRef, norm: str) -> CareerRef:
@@ -290,9 +311,7 @@ def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
     """ "become a", "be an"... before words no known career took."""
     return any(
         words[k] not in COMMON
-        # Not "become a better developer" (a known career), nor "get into offshore wind as a wind turbine
-        # technician" (the known career after it is the one aimed at).
-        and not used & set(range(k, k + 7))
+        and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
         and ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
         for k in range(1, len(words))
     )
@@ -363,7 +382,9 @@ def extract(  # noqa: C901
             following = " ".join(words[found[0] : found[0] + 6])
             # "I'm a nurse", or a title followed by how long: "taxi driver karachi 6 yr".
             current = bool(CURRENT_ROLE.search(before) or _FOR_A_WHILE.match(following))
-            if ASPIRES.search(before) or WEIGHS_UP.search(before) or CONSIDERED.match(following):
+            # "get into offshore wind as a wind turbine technician"
+            into_as = _INTO_AS.search(" ".join(words[max(0, start - 8) : start]))
+            if ASPIRES.search(before) or WEIGHS_UP.search(before) or into_as or CONSIDERED.match(following):
                 aimed_at.add(ref.id)
             known = next((k for k, c in enumerate(ent.careers) if c.id == ref.id), None)
             last_new = known is None
@@ -430,8 +451,11 @@ def extract(  # noqa: C901
     ent.careers = [_former(c, norm) for c in ent.careers]
     # "session guitarist, ... what else could i do": the job named, aimed at by no words, is the one
     # the user wants to leave.
-    if not aimed_at and _ASKS_FOR_OTHERS.search(norm):
-        ent.careers = [replace(c, current=True) for c in ent.careers]
+    asks = _ASKS_FOR_OTHERS.search(norm)
+    if not aimed_at and asks:
+        ent.careers = [
+            replace(c, current=True) if _left_behind(c, norm, asks.start()) else c for c in ent.careers
+        ]
     ent.location = place(text, words, raw_words, used, protected)
     m = _DURATION_RE.search(norm)
     if m:
@@ -444,7 +468,11 @@ def extract(  # noqa: C901
             break
     # As typed: the speller knows no course names ("the diploma one" is not a "diplomat").
     named = [m.group(1).split() for m in _NAMED_ITEM.finditer(" ".join(raw_words))]
-    named = named or [m.group(1).split() for m in _THE_ITEM_IS.finditer(" ".join(raw_words))]
+    named = named or [
+        m.group(1).split()
+        for m in _THE_ITEM_IS.finditer(" ".join(raw_words))
+        if any(distinctive(w) for w in m.group(1).split())  # "the cypress is", not "the work is"
+    ]
     # "blender studio one is that free": at the start of a message, "the" may be left out before "one".
     opening = re.match(r"((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) one\b", " ".join(raw_words))
     named = named or ([opening.group(1).split()] if opening else [])

@@ -73,6 +73,7 @@ _NOT_PERSON_HEADS = frozenset(
     [
         *["equipment", "member", "layer", "monitor", "mirror", "management", "junior", "sewer", "blender"],
         *["tender", "setter", "reader", "lector", "ordinator", "printer", "mixer", "cutter", "grinder"],
+        *["checker", "provider", "processor", "maker", "leader", "monitor"],
     ]
 )
 
@@ -252,6 +253,12 @@ _NOT_MODIFIERS = frozenset(
 )
 
 
+# Words after a title that make it a credential's name: "a food safety supervisor certificate".
+_CREDENTIALS = frozenset(
+    ["certificate", "cert", "licence", "license", "course", "qualification", "diploma", "training", "exam"]
+)
+
+
 def unnamed_career(
     plain: list[str], corrected: set[int], skill_words: set[str], used: set[int], starts: Collection[int] = ()
 ) -> tuple[int, int] | None:
@@ -263,8 +270,8 @@ def unnamed_career(
         if (
             not (head in _TITLE_HEADS or head in career_index().heads or _PERSON_SUFFIX.search(head))
             or end in used
-            # "a food safety supervisor certificate" is no career
-            or (end + 1 < len(plain) and plain[end + 1] in _CREDENTIALS)
+            # "a food safety supervisor certificate" is no career (a head only the catalogue gives)
+            or (head not in _TITLE_HEADS and end + 1 < len(plain) and plain[end + 1] in _CREDENTIALS)
         ):
             continue
         start = end
@@ -286,9 +293,6 @@ def unnamed_career(
     return None
 
 
-_CREDENTIALS = frozenset(
-    ["certificate", "cert", "licence", "license", "course", "qualification", "diploma", "training", "exam"]
-)
 _BEFORE_A_JOB = frozenset(
     ["a", "an", "the", "as", "become", "becoming", "be", "being", "other", "any", "would", "meant"]
 )

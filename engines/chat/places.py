@@ -89,8 +89,9 @@ def shouted_or_titled(text: str) -> bool:
 
 
 def writes_in_lower_case(text: str) -> bool:
-    """No capital but in acronyms and "I": "im in cebu, our WFM team ..." writes names in lower case."""
-    return not re.search(r"\b[A-Z](?![A-Z0-9]|['’]?\w?\b)", text)
+    """No capitalised word ("Do", "Leeds"), only acronyms and "I": "im in cebu, our WFM team ..." writes
+    names in lower case."""
+    return not re.search(r"\b[A-Z][a-z]", text)
 
 
 def place(
@@ -133,8 +134,9 @@ def place(
     if found:
         # Where the user lives now beats where they were: "a factory in Kharkiv, now I live in Prague".
         home = [f for f in found if _HOME.search(" ".join(raw_words[max(0, f[0] - 5) : f[0]]))]
-        # Where they are beats where they come from: "I am from Brazil, I work ... in Curitiba".
-        here = [f for f in found if not (f[0] and raw_words[f[0] - 1] == "from")]
+        # Where they are beats where they come from: "I am from Brazil, I work ... in Curitiba" (but "I
+        # work remotely from Lisbon" is where they are).
+        here = [f for f in found if not _origin(raw_words, f[0])]
         return min(home or here or found)[2]
     named = _corrected_place(text) or (
         _closing_place(text, raw_words, used, skill_words)
@@ -159,6 +161,14 @@ _CORRECTION = re.compile(
 )
 
 
+def _origin(raw_words: list[str], k: int) -> bool:
+    """The place at `k` is where the user comes from: after "from", not "work from"."""
+    return k >= 1 and raw_words[k - 1] == "from" and not (k >= 2 and raw_words[k - 2] in _WORK_FROM)
+
+
+_WORK_FROM = frozenset(["work", "working", "works", "remotely"])
+
+
 def _corrected_place(text: str) -> str | None:
     """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds"."""
     m = _CORRECTION.search(text)
@@ -169,11 +179,24 @@ def _corrected_place(text: str) -> str | None:
     return _display(as_written(text, name), listed) if listed else None
 
 
+_NOT_BEFORE_A_CLOSING_PLACE = frozenset(
+    ["is", "am", "not", "thanks", "thank", "cheers", "from", "at", "name", "called", "mate", "dear"]
+)
+_ABOUT_A_JOB = frozenset(
+    ["salary", "salaries", "pay", "paid", "wage", "wages", "earn", "earns", "job", "jobs"]
+)
+
+
 def _closing_place(text: str, raw_words: list[str], used: set[int], skill_words: set[str]) -> str | None:
     """A capitalised place that ends a short message: "salary marine surveyor Rijeka" (not "..., not
     Surabaya")."""
+    m = re.search(r"(\w+)\s([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\W*$", text)
+    # Only in a question about a job or its pay, and not a name ("my name is Charlotte", "thanks
+    # Jordan", "studied at Durham", "not Surabaya").
+    if m is None or m.group(1).lower() in _NOT_BEFORE_A_CLOSING_PLACE or not _ABOUT_A_JOB & set(raw_words):
+        return None
     m = re.search(r"\s([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\W*$", text)
-    if m is None or re.search(r"\bnot\s+\S+\W*$", text):
+    if m is None:
         return None
     name = normalise(m.group(1))
     k = len(name.split())

@@ -55,8 +55,9 @@ _LISTS_SKILLS = re.compile(
     rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     # "I have" lists ("I have manual handling"), "I have worked for..." does not.
     rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|"
-    # "i already no html": "no" for "know" only after an adverb (not "I have no ...").
-    r"(?<=already )no|(?<=alredy )no|"
+    # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
+    # already no longer ...").
+    r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
     r"have(?! (?:been|worked|lived|studied|spent|had)\b)|got|handle|listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"familiar with|"
@@ -65,14 +66,14 @@ _LISTS_SKILLS = re.compile(
     # "I did inventory", not "I did look online".
     rf"|\bi{_ADVERB} did"
     r"(?! (?:look|try|think|see|ask|check|search|want|apply|go|get|say|tell|hear|read|find)\b)"
-    # "I already run John Deere Operations Center"
-    r"|\bi (?:already|also) run"
     # "I ran our sprint planning", not "I ran a 600 acre corn and soybean operation".
     # ... but "I run my family farm" is a business, not a skill.
+    # "I already run John Deere Operations Center" (tools), not "I already run my own business".
+    r"|\bi already run(?! (?:my|our|a|an|the|his|her|their)\b)"
     rf"|\bi{_ADVERB} (?:ran|run)(?= (?:our|the) )|\bi{_ADVERB} (?:led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
     rf"|(?:^|[,.;!?]\s*|\band\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} do"
-    r"(?! (?:not|want|need|have|you|i|it|that|this|so)\b)"
+    r"(?! (?:not|want|need|have|you|i|it|that|this|so|get|enjoy|like|love|feel|think|hope|know|mind|care)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
     r"|(?:^|[.;!?]\s+)(?:already )?(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
     # Clipped too: "experience with data entry, ...", "speak spanish, quechua, english."
@@ -83,7 +84,7 @@ _LISTS_SKILLS = re.compile(
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)?(?: (?:are|is|include|includes|lists?))?\s*:"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|is|include|includes|lists?)"
     # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
-    r"|someone with|background in|my background (?:is|was|includes)|my background:"
+    r"|someone with|background in|my background (?:is|was|includes)(?! in\b)|my background:"
     r"|\bit(?: lists| mentions| includes|'?s got| has got)"
     r"|(?:^|, )(?:good|great) (?:at|with)"
     # "I'm a sparky with working at heights and electrical fault finding"
@@ -103,7 +104,8 @@ _LIST_END = re.compile(
 # "n" is "and" in text speak ("rostering n stock ordering").
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b|\sn\s)\s*")
 _ITEM_LEAD = re.compile(
-    r"^(?:(?:also|and|some|all|all of|all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
+    r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
+    r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
     r"(?:a )?little bit(?: of)?|a little|loads of|tons of|heaps of|dealing with|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
@@ -129,13 +131,17 @@ _ITEM_TAIL = re.compile(
 _CREDENTIAL = re.compile(
     r"^(?:a|an)\s+(.+\b(?:licence|license|certificate|certification|card|qualification))$"
 )
-# Things a user has that are no skill, and say the item is none: "I have interview next week".
-_NOT_HELD = frozenset(["interview", "interviews", "meeting", "appointment", "offer", "exam", "deadline"])
+# Things a user has that say the list is no list of skills: "I have interview next week", "an exam on
+# Monday" (not "interview skills", "exam invigilation").
+_HELD = re.compile(
+    r"(?:an? )?(?:interview|interviews|meeting|appointment|offer|exam|deadline)"
+    r"(?:$| (?:next|tomorrow|today|on|at|with|for|this|in|soon)\b)"
+)
+# When or how the user would do something: "a course I can do after hours".
+_WHEN = frozenset(["after hours", "evenings", "weekends", "nights", "remotely", "at night", "on weekends"])
 _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
-        # When or how the user would do it: "a course I can do after hours".
-        *["hours", "evenings", "weekends", "nights", "remotely"],
         *["nothing", "anything", "everything", "something"],
         "only",  # "I have no experience, only national service", "only A1 level"
         "passport",
@@ -232,6 +238,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
         return None
     for listed in lists:
         for item in _ITEM_SPLIT.split(listed):
+            if _HELD.match(item.strip()):
+                break  # "I have interview next week ..., all in english": no list of skills
             item = item.replace("\x00", " and ")
             item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
             item = _ITEM_TAIL.sub("", item)
@@ -241,8 +249,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 item = head.group(1)
             item = _CREDENTIAL.sub(r"\1", item)
             words = item.split()
-            if words and words[1 if words[0] in ("a", "an") and len(words) > 1 else 0] in _NOT_HELD:
-                break  # "I have interview next week ..., all in english": no list of skills
+            if item in _WHEN:
+                continue  # "a course I can do after hours"
             if (
                 not words
                 or len(words) > 4

@@ -162,6 +162,7 @@ COMMON = frozenset(
         # A correction: "sorry i meant dispatcher".
         *["meant", "mean"],
         *["not", "no", "nor"],
+        *["instead", "rather", "either", "too", "also", "again", "anymore"],
         # No modifier of a title: "I was economist in a factory", "I work as receptionist".
         "was",
         "were",

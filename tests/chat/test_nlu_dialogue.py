@@ -738,3 +738,47 @@ def test_what_the_fifteenth_set_found_skills_places_and_pointers() -> None:
     st = ConversationState(slots={"target_career": "food safety inspector", "location": None, "skills": []})
     st, _ = _turn(st, "tell me a joke about chefs")
     assert st.slots["target_career"] == "food safety inspector"
+
+
+def test_review_cases_of_the_thirteenth_to_fifteenth_sets_rules() -> None:
+    finder = default_skill_finder()
+    # A title's words stay within a clause; a catalogue word before a title glues only inside one.
+    assert target("I love marketing, data analyst salary?") == "data analyst"
+    assert target("I studied business. Data analyst or project manager?") == "data analyst"
+    # Asking what else to do leaves behind only a job named before the question and not weighed up.
+    assert target("Data analyst sounds good. What should I do next?") == "data analyst"
+    assert target("What other jobs are similar to data analyst?") == "data analyst"
+    # How long, said of experience, is no sign of the user's own job.
+    assert target("salary for a nurse with 10 years experience") == "nurse"
+    # Objects and credentials are no careers; an aim is not lost to a job named after it.
+    assert target("Can I use a grammar checker for my cover letter?") is None
+    assert target("I want to do a nurse practitioner course") == "nurse practitioner"
+    assert target("I want to be a dog walker instead of an accountant") == "dog walker"
+    # Capitalised words that are no acronym make a writer who writes names with capitals.
+    assert extract("Do I need a degree in commerce?", finder).location is None
+    assert extract("My experience is in mobile and web development", finder).location is None
+    # People's names and places of study are no closing place; "work from" is where the user is.
+    assert extract("Hi, my name is Charlotte", finder).location is None
+    assert extract("Great thanks Jordan", finder).location is None
+    assert extract("I work remotely from Lisbon for a company in London", finder).location == "Lisbon"
+    # Skill lists: held things end a list only when they are things held; verbs after "I do" are no
+    # skills; "to" before a skill's name is no verb.
+    assert said("I have interview skills, Excel and Jira") == ["interview", "excel", "jira"]
+    assert said("Any tips? I do get nervous in interviews") == []
+    assert said("I also run marathons") == [] and said("I already run my own cleaning business") == []
+    assert said("I'm already no longer working there") == []
+    assert "python" in said("I switched to python from java last year")
+    assert said("I have done out of hours support") == ["out of hours support"]
+    # Items are named by whole, distinctive words only.
+    shown = showing(
+        "courses", "Salon Management", "Bookkeeping Basics", "Business Gateway Start-up Workshops"
+    )
+    st, _ = _turn(shown, "the work is hard but I like it, any online options?")
+    assert st.slots["course_ref"] is None
+    shown = showing("courses", "Part-time Payroll Certificate", "CIPP Foundation")
+    st, _ = _turn(shown, "Part time would suit me best, how long are they?")
+    assert st.slots["course_ref"] is None
+    # An off-topic question by someone who says what they do moves no slot.
+    st = ConversationState(slots={"target_career": "nurse", "location": "Leeds", "skills": []})
+    st, _ = _turn(st, "I'm a teacher lol. What's the weather like in Paris this weekend?")
+    assert st.slots["location"] == "Leeds"
