@@ -22,7 +22,8 @@ NEEDS_CAREER = frozenset({"salary_info", "skill_gap"})
 # liking ("guest relations sounds nice"), to pick an item of the list shown by its first words.
 _OPENING_WORDS = re.compile(
     r"^\W*(?:the )?([A-Za-z][A-Za-z -]{1,40}?)"
-    r"(?:\s*[.,?!:;]|\s+(?:one\s+)?(?:sounds|seems|looks|is (?:good|nice|interesting|great|best|better))\b)",
+    r"(?:\s*[.,?!:;]|\s+(?:one\s+)?(?:sounds|seems|looks|is (?:good|nice|interesting|great|best|better)|"
+    r"i (?:reckon|think|guess))\b)",
     re.I,
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")

@@ -75,7 +75,7 @@ _ORDINAL_RE = re.compile(
     r"couple|half|question|priority|language)\b)"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
-    r"|\b(?:number|#|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
+    r"|(?:\b(?:number|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))|#)"
     r"\s*([1-5])\b"
     # "1 prob.", "2. how long is it?": a digit alone opening the message.
     r"|^([1-5])\b(?![.,]?\d|\s*(?:years?|yrs?|months?|weeks?|days?|hours?|h|k|x|%|more|less|times|of|and|or|to)\b)"
@@ -104,6 +104,9 @@ _FOR_A_WHILE = re.compile(
     r"(?! (?:of )?(?:experience|exp)\b)"
 )
 _INTO_AS = re.compile(r"\b(?:get|getting|move|moving|go|going) into (?:\w+ ){1,3}as an?$")
+_WEIGHING_WORDS = frozenset(
+    ["good", "better", "right", "smart", "realistic", "sensible", "safe", "wise", "bad"]
+)
 _MODALS = "will|would|can|could|should|might|may|must|won't|can't|don't|doesn't|didn't"
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
@@ -272,10 +275,10 @@ def _is_place(name: str) -> bool:
 
 
 def sentence_starts(text: str, n_words: int) -> frozenset[int]:
-    """Indices of the normalised words that open a clause (after . ! ? ; : , or a dash) or a line: a
-    title's words stay within one ("I love marketing, data analyst salary?")."""
+    """Indices of the normalised words that open a clause (after . ! ? ; : , a dash or a slash) or a line:
+    a title's words stay within one ("I love marketing, data analyst salary?", "Photoshop/Illustrator")."""
     out, k = set(), 0
-    for part in re.split(r"(?<=[.!?;:,])\s+|\s+[-–—]\s+|\n+", text):
+    for part in re.split(r"(?<=[.!?;:,])\s+|\s+[-–—]\s+|\n+|/", text):
         out.add(k)
         k += len(normalise(part).split())
     return frozenset(out) if k == n_words else frozenset()
@@ -311,6 +314,7 @@ def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
     """ "become a", "be an"... before words no known career took."""
     return any(
         words[k] not in COMMON
+        and words[k] not in _WEIGHING_WORDS  # "be a realistic move" aims at no career
         and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
         and ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
         for k in range(1, len(words))
@@ -335,7 +339,8 @@ def extract(  # noqa: C901
     # parsed again below with what the matcher finds in the corrected words: those finds need the
     # speller, and the speller needs this parse, so one parse cannot serve both (each takes ~0.1 ms).
     listing = listed_skills(text, known_skills)
-    protected |= {w for item in (listing[0] if listing else []) for w in normalise(item).split()}
+    listed_items = {normalise(item) for item in (listing[0] if listing else [])}
+    protected |= {w for item in listed_items for w in item.split()}
     words = [w if w in protected else sp.correct(w) for w in raw_words]
     norm = " ".join(words)
     ent = Entities()
@@ -354,11 +359,16 @@ def extract(  # noqa: C901
             if not span or plain[i] in COMMON or plain[j - 1] in COMMON:
                 continue
             phrase = " ".join(span)
-            if phrase in known_skills or (
-                len(span) == 1
-                and not (
-                    one_word_career(phrase, index)
-                    and said_as_a_job(words, raw_words, i, j, words[j - 1] != raw_words[j - 1])
+            # A skill, or an item of the user's list of skills ("... marine first aid and diesel mechanics").
+            if (
+                phrase in known_skills
+                or any(item.endswith(" ".join(raw_words[i:j])) for item in listed_items)
+                or (
+                    len(span) == 1
+                    and not (
+                        one_word_career(phrase, index)
+                        and said_as_a_job(words, raw_words, i, j, words[j - 1] != raw_words[j - 1])
+                    )
                 )
             ):
                 continue
@@ -378,8 +388,9 @@ def extract(  # noqa: C901
                     ref = replace(ref, name=f"{previous.name} {ref.name}")
             # Where the name as said starts ("manual tester": at "manual"), for "I am (a) ..." before it.
             start = i - (len(ref.name.split()) - found[2])
-            before = " ".join(words[max(0, start - 4) : start])
-            following = " ".join(words[found[0] : found[0] + 6])
+            before = " ".join(words[max(0, start - 5) : start])
+            # "data scientist in pharma be a realistic move": past a place or field first.
+            following = re.sub(r"^(?:in|at|for) \w+ ", "", " ".join(words[found[0] : found[0] + 8]))
             # "I'm a nurse", or a title followed by how long: "taxi driver karachi 6 yr".
             current = bool(CURRENT_ROLE.search(before) or _FOR_A_WHILE.match(following))
             # "get into offshore wind as a wind turbine technician"
@@ -419,7 +430,9 @@ def extract(  # noqa: C901
         # No career the catalogue knows is asked about: keep a job title as the user said it (its
         # actions then say plainly that there is no data for it), rather than the previous career.
         title = (
-            unnamed_career(plain, corrected, protected, used, starts)
+            unnamed_career(
+                plain, corrected, protected, used, starts, {k for k in known_skills if " " not in k}
+            )
             or job_frame(words, corrected, used)
             or lone_title(words, raw_words, plain, used)
             or opening_title(text, words, used, _is_place)
@@ -432,7 +445,7 @@ def extract(  # noqa: C901
         used.update(range(*title))
         if hiring_side(name, norm):
             continue  # "a recruiter", "the interviewer": look on for the career asked about
-        current = bool(CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 4) : title[0]])))
+        current = bool(CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 5) : title[0]])))
         ent.careers.append(CareerRef("", "", name, current=current))
     ent.careers = [
         replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers if not hiring_side(c.name, norm)
@@ -447,6 +460,12 @@ def extract(  # noqa: C901
             )
         ]
         ent.careers = kept or ent.careers
+    # An item of the user's list of skills is no career ("... marine first aid and diesel mechanics").
+    ent.careers = [
+        c
+        for c in ent.careers
+        if not any(re.search(rf"\b{re.escape(normalise(c.name))}s?$", i) for i in listed_items)
+    ]
     # "ex-dancers", "a former nurse": the user's past job, by its name without the prefix.
     ent.careers = [_former(c, norm) for c in ent.careers]
     # "session guitarist, ... what else could i do": the job named, aimed at by no words, is the one
@@ -476,7 +495,9 @@ def extract(  # noqa: C901
     # "blender studio one is that free": at the start of a message, "the" may be left out before "one".
     opening = re.match(r"((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) one\b", " ".join(raw_words))
     named = named or ([opening.group(1).split()] if opening else [])
-    named = [n for n in named if not set(n) & (_NOT_A_NAME | COMMON)]
+    # "the health and safety one": common words inside a name go, a name of common words only is none.
+    named = [[w for w in n if w not in COMMON] for n in named if not set(n) & _NOT_A_NAME]
+    named = [n for n in named if n]
     # "for the PMP?": an acronym as typed names an item too.
     acronyms = [m.group(1).lower() for m in _NAMED_ACRONYM.finditer(text)]
     named += [[a] for a in acronyms if not _is_place(a)]  # not "the UK"

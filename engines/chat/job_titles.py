@@ -197,6 +197,7 @@ _TITLE_HEADS = CAREER_HEADS | frozenset(
         "solicitor",
         "barrister",
         "paramedic",
+        "rep",  # "medical device sales rep"
     ]
 )
 # Nouns of a profession by their ending ("embryologist", "sonographer", "paediatrician").
@@ -260,7 +261,12 @@ _CREDENTIALS = frozenset(
 
 
 def unnamed_career(
-    plain: list[str], corrected: set[int], skill_words: set[str], used: set[int], starts: Collection[int] = ()
+    plain: list[str],
+    corrected: set[int],
+    skill_words: set[str],
+    used: set[int],
+    starts: Collection[int] = (),
+    skill_names: Collection[str] = (),
 ) -> tuple[int, int] | None:
     """A job title the catalogue does not know: 1-3 modifiers and a title head noun ("ux designer",
     "machine learning engineer", "devops engineer"). Each modifier is a word of a skill the message
@@ -270,6 +276,7 @@ def unnamed_career(
         if (
             not (head in _TITLE_HEADS or head in career_index().heads or _PERSON_SUFFIX.search(head))
             or end in used
+            or head in skill_names  # "Photoshop/Illustrator are my daily tools": a skill by its own name
             # "a food safety supervisor certificate" is no career (a head only the catalogue gives)
             or (head not in _TITLE_HEADS and end + 1 < len(plain) and plain[end + 1] in _CREDENTIALS)
         ):
@@ -455,7 +462,12 @@ def said_as_a_job(
         # A corrected word is weaker evidence: "a physioterapist", not "over the diploma" -> "diplomat".
         return before in ("a", "an", "as") or after in _AFTER_A_JOB
     plural = raw_words[j - 1] != singular(raw_words[j - 1])
-    return before in _BEFORE_A_JOB or after in _AFTER_A_JOB or plural
+    # "Is recruiter a good fit for me?" (a person's name, not "is product management a good fit")
+    person = singular(words[j - 1]) in _TITLE_HEADS or singular(words[j - 1]).endswith(
+        ("er", "or", "ist", "ian")
+    )
+    weighed_up = person and bool(CONSIDERED.match(" ".join(words[j : j + 6])))
+    return before in _BEFORE_A_JOB or after in _AFTER_A_JOB or plural or weighed_up
 
 
 _JOB_FRAME = re.compile(
@@ -578,9 +590,11 @@ def hiring_side(name: str, norm: str) -> bool:
     if head is None:
         return False
     last = re.escape(words[-1])
-    as_a_job = re.search(rf"\b(?:become|becoming|be an?|as an?)\b[^.?!]{{0,30}}\b{last}", norm) or re.search(
-        rf"\b{last}s? (?:jobs?|roles?|salary|salaries|pay|career|positions?)\b", norm
-    )
+    as_a_job = (
+        re.search(rf"\b(?:become|becoming|be an?|as an?)\b[^.?!]{{0,30}}\b{last}", norm)
+        or re.search(rf"\b{last}s? (?:jobs?|roles?|salary|salaries|pay|career|positions?)\b", norm)
+        or CONSIDERED.search(norm)
+    )  # "is recruiter a good fit for me?"
     return not as_a_job
 
 
@@ -608,8 +622,10 @@ def career_index() -> CareerIndex:
 # "I'm a nurse", "I work as a welder", "currently an accountant": words just before a career that make it
 # the user's present job.
 CURRENT_ROLE = re.compile(
-    r"\b(?:i'?m|i am|i'?ve been|i have been|i was|i work as|working as|worked as|currently|at the moment"
+    # Not "could I work as a content strategist?"
+    r"\b(?<!could )(?<!would )(?<!can )(?<!should )(?<!might )"
+    r"(?:i'?m|i am|i'?ve been|i have been|i was|i work as|working as|worked as|currently|at the moment"
     # "after 8 years as an electronics technician", "10 yrs as a welder"
     r"|(?:years?|yrs?|months?) as)"
-    r"(?: already| currently| now| still)?(?: an?)?$"
+    r"(?: already| currently| now| still)?(?: an?| the)?$"
 )

@@ -110,7 +110,8 @@ def place(
             if set(range(s, s + k)) & used:
                 continue
             cand = " ".join(words[s : s + k])
-            if cand in places:
+            # "LA" only as typed in capitals (not Spanish "la semana").
+            if cand in places and (len(cand) > 2 or re.search(rf"\b{cand.upper()}\b", text)):
                 found.append((s, -k, _display(as_written(text, cand), places[cand])))
     for k in (3, 2, 1):
         for s in range(1, len(raw_words) - k + 1):
@@ -145,7 +146,27 @@ def place(
     )
     if named:
         return named
-    # A short follow-up naming only a place: "and Christchurch?", "what about Perth".
+    return _follow_up_place(text, raw_words, skill_words, lower_writer)
+
+
+def _follow_up_place(
+    text: str, raw_words: list[str], skill_words: set[str], lower_writer: bool
+) -> str | None:
+    """A follow-up that opens with a place ("what about perth? thinkin of going across the ditch"), or a
+    short one naming only a place ("and Christchurch?", "what about Perth")."""
+    more = gazetteer()
+    lead = _FOLLOW_UP_LEAD.match(" ".join(raw_words))
+    if lead:
+        after = " ".join(raw_words)[lead.end() :].split()
+        folded = fold_accents(text.lower())
+        for k in (2, 1):
+            cand = " ".join(after[:k])
+            # The place ends its clause: not "and lead landscape architects?" (Lead, South Dakota).
+            ends = re.search(rf"\b{re.escape(cand)}\s*(?:[?.!,;]|$)", folded)
+            if len(after) >= k and ends and cand in more and not set(cand.split()) & (skill_words | COMMON):
+                spellings = as_written(text, cand)
+                if lower_writer or _written_as(spellings, more[cand], alone=False):
+                    return _display(spellings, more[cand])
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (
         bool(rest) and len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)

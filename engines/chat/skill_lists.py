@@ -8,7 +8,9 @@ from collections.abc import Iterable
 
 # "also linux and python", "and some docker too": a message that adds to a list goes on with the
 # user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
-_ADDS_TO_LIST = re.compile(r"^(also|and|plus)\b|\b(too|as well)$")
+_ADDS_TO_LIST = re.compile(
+    r"^(also|and|plus)\b(?! (?:write|make|give|tell|help|send|show|find|can|could|would)\b)|\b(too|as well)$"
+)
 # ... but not a question or a denial ("and do I need docker?", "and I don't know docker").
 _NOT_A_LISTING = re.compile(r"\b(do|does|is|are|should|need|needed|needs|missing|learn|what|which|how|why)\b")
 _DENIAL = re.compile(
@@ -19,7 +21,10 @@ _DENIAL = re.compile(
 # finds in such a message is the user's own. The list triggers below are wider; they count only where
 # they give a list (see `listed_skills`).
 _CLAIMS_SKILLS = re.compile(
-    r"\b(i know|i can(?!'t|not|t\b)|i have|i've|i am good at|i'm good at|my skills|skilled in|"
+    # Not "before I can practice", "I've never touched SQL".
+    r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!so )"
+    r"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b)|i've(?! never| not)|i am good at|i'm good at|"
+    r"my skills|skilled in|"
     r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
     r"proficient in)\b"
 )
@@ -59,7 +64,8 @@ _LISTS_SKILLS = re.compile(
     # already no longer ...").
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
     r"have(?! (?:been|worked|lived|studied|spent|had)\b)|got|handle|listed|can do|"
-    r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
+    r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent|ok|okay)"
+    r" (?:at|with|in)|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)"
@@ -79,7 +85,9 @@ _LISTS_SKILLS = re.compile(
     # Clipped too: "experience with data entry, ...", "speak spanish, quechua, english."
     r"|(?:^|[.;!?]\s+)(?:experience (?:in|with)|speak)"
     # "got my pcv licence": a credential of the user's own.
-    r"|(?:^|[.;!?]\s+|\bi(?:'?ve| have)? )got my"
+    # "got my MED A1, marine first aid and ...", not "got my CV back"
+    r"|^(?:i(?:'?ve| have)? )?got my(?= \S)(?! (?:cv|resume|results?|offer|letter|job|pay|money)\b)"
+    r"|(?:[.;!?]\s+|\bi(?:'?ve| have)? )got my"
     r"(?= (?:[\w-]+ ){0,3}(?:licen[cs]e|cert|certificate|card|ticket)s?\b)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)?(?: (?:are|is|include|includes|lists?))?\s*:"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)? (?:are|is|include|includes|lists?)"
@@ -117,7 +125,7 @@ _ITEM_LEAD = re.compile(
 _ITEM_CIRCUMSTANCE = re.compile(
     # "anatomy quite well from dance"
     r"\s+from \w+$|"
-    r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
+    r"\s+(?:for|at|from|during|through|on|over|like|in) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
@@ -142,7 +150,7 @@ _WHEN = frozenset(["after hours", "evenings", "weekends", "nights", "remotely", 
 _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
-        *["nothing", "anything", "everything", "something"],
+        *["nothing", "anything", "everything", "something", "plenty", "lots", "loads"],
         "only",  # "I have no experience, only national service", "only A1 level"
         "passport",
         "visa",

@@ -782,3 +782,45 @@ def test_review_cases_of_the_thirteenth_to_fifteenth_sets_rules() -> None:
     st = ConversationState(slots={"target_career": "nurse", "location": "Leeds", "skills": []})
     st, _ = _turn(st, "I'm a teacher lol. What's the weather like in Paris this weekend?")
     assert st.slots["location"] == "Leeds"
+
+
+def test_what_the_sixteenth_set_found() -> None:
+    finder = default_skill_finder()
+    # Careers: "could I work as" aims; "I've been the receptionist" is the user's job; "rep" heads a
+    # title; a weighed-up career past "in pharma"; a slash separates two tools, not a title's words.
+    assert target("Could I work as a content strategist?") == "content strategist"
+    text = "I've been the receptionist at a dental practice. I'd love to move on as a dental assistant"
+    assert target(text) == "dental assistant"
+    assert target("IS MEDICAL DEVICE SALES REP A SMART MOVE FOR ME") == "medical device sales rep"
+    assert target(
+        "I've realised academia is not for me. Would data scientist in pharma be a realistic move?"
+    ) == ("data scientist")
+    assert target("Photoshop/Illustrator are my daily tools. Is UX designer a realistic switch for me?") == (
+        "ux designer"
+    )
+    assert target("ok. I'm cabin crew, 6 years. Is recruiter a good fit for me?") == "recruiter"
+    # Skills: an item of the list is no career; "got my" opens a list; denials and "before I can" claim
+    # nothing; "ok at"; "also write me" adds nothing.
+    assert target("got my MED A1, marine first aid and diesel mechanics") is None
+    assert said("got my MED A1, marine first aid and diesel mechanics") == [
+        "med a1",
+        "marine first aid",
+        "diesel mechanics",
+    ]
+    assert said("got my CV back from my friend") == []
+    assert not extract("I've never touched SQL.", finder).own_skills
+    assert not extract("What do I need before I can practice over there?", finder).own_skills
+    assert "fault finding" in said("ive done domestic wiring and im ok at fault finding")
+    assert not extract("ALSO WRITE ME A FACEBOOK MARKETPLACE AD", finder).adds_to_list
+    # Places: a follow-up opening with a place; "LA" only in capitals.
+    assert extract("what about perth? thinkin of going across the ditch", finder).location == "Perth"
+    assert extract("and lead landscape architects?", finder).location is None
+    assert extract("Me echaron del diario la semana pasada", finder).location is None
+    assert extract("jobs in LA", finder).location == "LA"
+    # List items: "#2", common words inside a name ("the health and safety one").
+    assert extract("#2 fees?", finder).ordinal == 2
+    st, _ = _turn(
+        showing("careers", "Fire Safety Inspector", "Health and Safety Advisor"),
+        "fair. the health and safety one - what's needed for that?",
+    )
+    assert st.slots["target_career"] == "health and safety advisor"
