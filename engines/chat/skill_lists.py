@@ -22,7 +22,7 @@ _DENIAL = re.compile(
 # they give a list (see `listed_skills`).
 _CLAIMS_SKILLS = re.compile(
     # Not "before I can practice", "I've never touched SQL".
-    r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!so )"
+    r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!\bso )"
     r"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b)|i've(?! never| not)|i am good at|i'm good at|"
     r"my skills|skilled in|"
     r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
@@ -64,8 +64,8 @@ _LISTS_SKILLS = re.compile(
     # already no longer ...").
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
     r"have(?! (?:been|worked|lived|studied|spent|had)\b)|got|handle|listed|can do|"
-    r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent|ok|okay)"
-    r" (?:at|with|in)|"
+    r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
+    r"(?:ok|okay) at|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)"
@@ -86,7 +86,7 @@ _LISTS_SKILLS = re.compile(
     r"|(?:^|[.;!?]\s+)(?:experience (?:in|with)|speak)"
     # "got my pcv licence": a credential of the user's own.
     # "got my MED A1, marine first aid and ...", not "got my CV back"
-    r"|^(?:i(?:'?ve| have)? )?got my(?= \S)(?! (?:cv|resume|results?|offer|letter|job|pay|money)\b)"
+    r"|^(?:i(?:'?ve| have)? )?got my(?= [^,.?!]{1,30}(?:,| and ))"
     r"|(?:[.;!?]\s+|\bi(?:'?ve| have)? )got my"
     r"(?= (?:[\w-]+ ){0,3}(?:licen[cs]e|cert|certificate|card|ticket)s?\b)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)?(?: (?:are|is|include|includes|lists?))?\s*:"
@@ -125,7 +125,8 @@ _ITEM_LEAD = re.compile(
 _ITEM_CIRCUMSTANCE = re.compile(
     # "anatomy quite well from dance"
     r"\s+from \w+$|"
-    r"\s+(?:for|at|from|during|through|on|over|like|in) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
+    r"\s+in (?:the|my|our|his|her|their) .*$|"
+    r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(

@@ -824,3 +824,16 @@ def test_what_the_sixteenth_set_found() -> None:
         "fair. the health and safety one - what's needed for that?",
     )
     assert st.slots["target_career"] == "health and safety advisor"
+
+
+def test_review_cases_of_the_sixteenth_sets_rules() -> None:
+    finder = default_skill_finder()
+    assert extract("nursing jobs in the uk", finder).location == "UK"
+    assert extract("what about mobile? like app development", finder).location is None
+    assert extract("also I can code in python", finder).own_skills
+    assert said("I'm ok with working weekends") == [] and said("got my heart set on nursing") == []
+    text = "I have worked with teachers and teaching assistants, I want to be a teaching assistant"
+    assert target(text) == "teaching assistant"
+    assert target("how much does a nurse in london earn 5 years after qualifying") == "nurse"
+    assert extract("my #1 priority is salary", finder).ordinal is None
+    assert said("I'm good at customer service and working in a team") == ["customer service"]
