@@ -94,7 +94,13 @@ _LISTS_SKILLS = re.compile(
     # The CV: "it lists ...", "it's got MIG, TIG and stick on it".
     r"|someone with|background in|my background (?:is|was|includes)(?! in\b)|my background:"
     r"|\bit(?: lists| mentions| includes|'?s got| has got)"
-    r"|(?:^|, )(?:good|great) (?:at|with)"
+    r"|(?:^|, |[.;!?]\s+)(?:good|great|strong) (?:at|with|in)"
+    # "Strengths: team leadership, ...", "Strengths would be ...", "been doing gel extensions n acrylics"
+    r"|(?:^|[.;!?]\s+)(?:my )?strengths?(?: would be| are| is| include)?\s*:?"
+    # (clipped only: "I've been doing accounts payable" says what the job is, as annotators read it)
+    r"|(?:^|,\s+)been doing"
+    # "i help wiv veg prep n basic sauces"
+    r"|\bi (?:also )?help (?:with|wiv)"
     # "I'm a sparky with working at heights and electrical fault finding"
     r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with(?! (?:a|an|the|no|my|i|it|\d+)\b))\s+"
 )
@@ -144,7 +150,7 @@ _CREDENTIAL = re.compile(
 # Monday" (not "interview skills", "exam invigilation").
 _HELD = re.compile(
     r"(?:an? )?(?:interview|interviews|meeting|appointment|offer|exam|deadline)"
-    r"(?:$| (?:next|tomorrow|today|on|at|with|for|this|in|soon)\b)"
+    r" (?:next|tomorrow|today|on|at|with|for|this|in|soon)\b"
 )
 # When or how the user would do something: "a course I can do after hours".
 _WHEN = frozenset(["after hours", "evenings", "weekends", "nights", "remotely", "at night", "on weekends"])
@@ -225,6 +231,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lowered = text.lower().replace("’", "'")
     # A bulleted list ("My skills:\n- SQL\n- Excel") is a list with commas.
     lowered = re.sub(r"\s*\n\s*[-*•]\s*", ", ", lowered).replace(":, ", ": ")
+    # "good w/ McLeod": "w/" and "wiv" are "with".
+    lowered = re.sub(r"\bw/\s*", "with ", lowered).replace(" wiv ", " with ")
     # Items between semicolons, where "and" is part of an item: "search and rescue coordination; incident
     # command; small boat operations".
     lowered = "\n".join(
@@ -251,6 +259,7 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 break  # "I have interview next week ..., all in english": no list of skills
             item = item.replace("\x00", " and ")
             item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
+            item = _ITEM_CIRCUMSTANCE.sub("", item)  # "acrylics from home for 4 yrs": both go
             item = _ITEM_TAIL.sub("", item)
             # "payroll in polish company": a skill the matcher knows, then where the user did it.
             head = re.match(r"(.+?) (?:in|at|for|with) ", item)

@@ -837,3 +837,31 @@ def test_review_cases_of_the_sixteenth_sets_rules() -> None:
     assert target("how much does a nurse in london earn 5 years after qualifying") == "nurse"
     assert extract("my #1 priority is salary", finder).ordinal is None
     assert said("I'm good at customer service and working in a team") == ["customer service"]
+
+
+def test_what_the_seventeenth_set_found() -> None:
+    assert said("Strengths: team leadership, inventory management, movement planning.") == [
+        "team leadership",
+        "inventory management",
+        "movement planning",
+    ]
+    assert said("Strengths would be breastfeeding support and antenatal education") == [
+        "breastfeeding support",
+        "antenatal education",
+    ]
+    assert said("SDE-2, 6 yrs exp. Strong in Java, Spring Boot and system design.") == [
+        "java",
+        "spring boot",
+        "system design",
+    ]
+    assert said("i help wiv veg prep n basic sauces") == ["veg prep", "basic sauces"]
+    assert said("im good w/ McLeod, ELD logs n route planning") == ["mcleod", "eld logs", "route planning"]
+    assert said("so im a nail tech, been doing gel extensions n acrylics from home for 4 yrs.") == [
+        "gel extensions",
+        "acrylics",
+    ]
+    # "interview" alone is an item; with a time after it, a thing the user has.
+    assert "surveillance" in said("I've got interview and interrogation, report writing and surveillance")
+    assert said("I have interview next week, tips?") == []
+    # Saying what the job is lists no skills.
+    assert "accounts payable" not in said("I've been doing accounts payable for 3 years in Singapore.")
