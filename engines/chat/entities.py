@@ -288,8 +288,9 @@ def sentence_starts(text: str, n_words: int) -> frozenset[int]:
 def _left_behind(career: CareerRef, norm: str, question: int) -> bool:
     """A career named before the user asks what else they could do, and not weighed up ("data analyst
     sounds good. what should I do next?")."""
-    at = norm.find(normalise(career.name))
-    return 0 <= at < question and not _WEIGHED_UP.match(norm[at + len(normalise(career.name)) :])
+    name = normalise(career.name)
+    at = norm.find(name)
+    return 0 <= at < question and not _WEIGHED_UP.match(norm[at + len(name) :])
 
 
 _WEIGHED_UP = re.compile(r"s?\s+(?:sounds|seems|looks|is (?:good|nice|an option)|would|could|might)\b")
@@ -572,8 +573,8 @@ def extract(  # noqa: C901
                 continue
             if ent.location and key == ent.location.lower():
                 continue
-            # Outside a claim, a skill's name after a modal or "to" is a verb: "the AI will finish
-            # this job", "I want to manage people".
+            # Outside a claim, a skill's name after a modal is a verb: "the AI will finish this job"
+            # (not after "to": "I switched to python" names a skill).
             if not (claims or listed) and re.search(
                 rf"\b(?:{_MODALS}) {re.escape(as_written.lower())}\b", norm
             ):
