@@ -80,6 +80,22 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _oos_recall_in_conversation(texts: list[str]) -> float:
+    """Share of out-of-scope queries the bot acts on as out of scope, each a conversation's first turn."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from engines.chat import ConversationState, default_classifier, plan_turn
+
+    # lazy: (as above)
+    from engines.chat.entities import default_skill_finder, extract
+
+    clf, finder = default_classifier(), default_skill_finder()
+    kept = 0
+    for text in texts:
+        plan = plan_turn(ConversationState(), text, clf.predict(text), extract(text, finder))
+        kept += (plan.intent if plan.intent != "clarify" else plan.nlu_intent) == "out_of_scope"
+    return round(kept / len(texts), 4) if texts else 0.0
+
+
 def eval_chat(
     json_output: Annotated[bool, typer.Option("--json")] = False,
     data: Annotated[
@@ -108,6 +124,15 @@ def eval_chat(
             ["out_of_scope"] * len(extra), [p.label for p in clf.predict_many(extra)]
         )["oos_recall"]
         out["n_clinc_test_extra"] = len(extra)
+        # The bot acts on the conversation's intent, not the classifier's: rules that read the message's
+        # careers and skills may take a query for a career question. The same out-of-scope queries
+        # (test + test_extra), each the first message of a conversation, as the bot acts on them.
+        clinc = [
+            r["text"]
+            for r in read_jsonl(DATA_DIR / "clinc_oos.jsonl")
+            if r["split"] in ("test", "test_extra")
+        ]
+        out["oos_recall_clinc_in_conversation"] = _oos_recall_in_conversation(clinc)
     out["errors"] = [
         {"text": t, "intent": i, "predicted": p.label}
         for (t, i), p in zip(examples, preds, strict=True)

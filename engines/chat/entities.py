@@ -101,8 +101,14 @@ _ASKS_FOR_OTHERS = re.compile(
     r"|\bany (?:\w+ )?(?:jobs|careers|roles|options) for me\b"
 )
 _FOR_A_WHILE = re.compile(
-    r"(?:(?!in |with |within |after )\w+ )?(?:for )?(?:\d+|a few|several|many) (?:years?|yrs?|yr)\b"
+    # "police constable in manchester 12 years", not "a nurse in 2 years" (a plan).
+    r"(?:in (?!\d)\w+ |(?!in |with |within |after )\w+ )?"
+    r"(?:for )?(?:\d+|a few|several|many) (?:years?|yrs?|yr)\b"
     r"(?! (?:of )?(?:experience|exp)\b)"
+)
+_GOING_BACK = re.compile(
+    r"\b(?:go|going|get|getting|move|moving|come|coming|head|heading) back (?:in)?to (?:\w+ ){0,2}?(\w+)\b"
+    r"(?! (?:after|when|once|if)\b)"
 )
 _INTO_AS = re.compile(r"\b(?:get|getting|move|moving|go|going) into (?:\w+ ){1,3}as an?$")
 _WEIGHING_WORDS = frozenset(
@@ -480,6 +486,13 @@ def extract(  # noqa: C901
         ent.careers = [
             replace(c, current=True) if _left_behind(c, norm, asks.start()) else c for c in ent.careers
         ]
+    # "I was a payroll administrator ... is it realistic to go back into payroll?": a returner asks
+    # about the job they held.
+    back = _GOING_BACK.search(norm)
+    if back and ent.target is None:
+        ent.careers = [
+            replace(c, current=False) if back.group(1) in c.name.split() else c for c in ent.careers
+        ]
     ent.location = place(text, words, raw_words, used, protected, index.prose)
     m = _DURATION_RE.search(norm)
     if m:
@@ -557,10 +570,12 @@ def extract(  # noqa: C901
         if listing is not None:
             listed, dropped = listing
             by_surface = {" ".join(w.lower().split()): name for name, w in matched}
+            # ... but not a part of an item kept whole ("manhattan" of "manhattan wms").
             inside_dropped = [
                 (name, w)
                 for name, w in matched
                 if any(re.search(rf"\b{re.escape(w.lower())}\b", d) for d in dropped)
+                and not any(re.search(rf"\b{re.escape(w.lower())}\b", item) for item in listed)
             ]
             matched = [(by_surface.get(item, item), item) for item in listed] + inside_dropped
         said: dict[str, str] = {}

@@ -254,6 +254,8 @@ _NOT_MODIFIERS = frozenset(
 )
 
 
+_PRONOUNS = frozenset(["i", "you", "he", "she", "we", "they", "them", "us", "me"])
+
 # Words after a title that make it a credential's name: "a food safety supervisor certificate".
 _CREDENTIALS = frozenset(
     ["certificate", "cert", "licence", "license", "course", "qualification", "diploma", "training", "exam"]
@@ -354,6 +356,8 @@ def as_said(
             continue
         if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
             break
+        if w in _PRONOUNS or (start >= 2 and words[start - 2] in _PRONOUNS):
+            break  # a subject and its verb: "what do they ask dispatchers", "do you hire drivers"
         if typed is not None and typed[start - 1] != w and known:
             break  # "a decent ..." is no "a docent ..."
         if known and not (

