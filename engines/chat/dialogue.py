@@ -142,7 +142,10 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         named = spelled_out(ent.target.name.split(), current)
         # "hygienists" after "dental hygienist": the same career, said short ("qc microbiologist" after
         # "quality control microbiologist": the same, its initials for words).
-        if not (len(named) <= len(current) and current[-len(named) :] == named):
+        # "outdoor instructor" after "outdoor education instructor": the same, a word left out.
+        if not (
+            len(named) <= len(current) and (current[-len(named) :] == named or _left_out(named, current))
+        ):
             slots["target_career"] = ent.target.name
             st.career_id = ent.target.id or None  # "": a title the catalogue does not know
     if ent.location and not off_topic:
@@ -286,14 +289,37 @@ def _names(words: tuple[str, ...], label: str) -> bool:
     return all(any(lw == w or (len(w) >= 3 and lw.startswith(w)) for lw in label_words) for w in words)
 
 
+def _left_out(named: list[str], current: list[str]) -> bool:
+    """The words named are the current career's, in order, with its head, some left out."""
+    it = iter(current)
+    return len(named) >= 2 and named[-1] == current[-1] and all(w in it for w in named)
+
+
 def spelled_out(named: list[str], label: list[str]) -> list[str]:
     """The words typed, with an initialism the label spells out replaced by its words: "qc microbiologist"
     against "quality control microbiologist" is "quality control microbiologist"."""
-    out: list[str] = []
+    # "m&e officer" comes normalised as "m e officer": single letters in a row are one initialism.
+    words: list[str] = []
+    letters_run = False  # the last word is made of single letters
     for w in named:
-        for k in range(len(label) - len(w) + 1):
-            span = label[k : k + len(w)]
-            if 2 <= len(w) <= 4 and w == "".join(x[0] for x in span):
+        if len(w) == 1 and letters_run:
+            words[-1] += w
+        else:
+            words.append(w)
+            letters_run = len(w) == 1
+    out: list[str] = []
+    for w in words:
+        for k in range(len(label)):
+            # The label's words the initials stand for, skipping "and" and "of" ("monitoring and evaluation").
+            span: list[str] = []
+            letters = ""
+            for x in label[k:]:
+                if len(letters) == len(w):
+                    break
+                span.append(x)
+                if x not in ("and", "of"):
+                    letters += x[0]
+            if 2 <= len(w) <= 4 and letters == w and span[-1] not in ("and", "of"):
                 out.extend(span)
                 break
         else:

@@ -110,7 +110,11 @@ _GOING_BACK = re.compile(
     r"\b(?:go|going|get|getting|move|moving|come|coming|head|heading) back (?:in)?to (?:\w+ ){0,2}?(\w+)\b"
     r"(?! (?:after|when|once|if)\b)"
 )
-_INTO_AS = re.compile(r"\b(?:get|getting|move|moving|go|going) into (?:\w+ ){1,3}as an?$")
+# "get into offshore wind as a wind turbine technician", "switch to software testing, as QA tester".
+_INTO_AS = re.compile(
+    r"\b(?:(?:get|getting|move|moving|go|going) into|(?:switch|switching|move|moving) to) "
+    r"(?:\w+ ){1,3}as(?: an?)?$"
+)
 _WEIGHING_WORDS = frozenset(
     ["good", "better", "right", "smart", "realistic", "sensible", "safe", "wise", "bad"]
 )

@@ -23,7 +23,9 @@ _DENIAL = re.compile(
 _CLAIMS_SKILLS = re.compile(
     # Not "before I can practice", "I've never touched SQL".
     r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!\bso )"
-    r"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b)|i've(?! never| not)|i am good at|i'm good at|"
+    # Not "I have been shortlisted for ...", "I've applied to ...": what happened, not what the user knows.
+    r"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b| been| applied| tried)|"
+    r"i've(?! never| not| been| applied| tried)|i am good at|i'm good at|"
     r"my skills|skilled in|"
     r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
     r"proficient in)\b"
@@ -66,7 +68,9 @@ _LISTS_SKILLS = re.compile(
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
     # already no longer ...").
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
-    r"have(?! (?:been|worked|lived|studied|spent|had)\b)|got|handle|listed|can do|"
+    # Not the perfect of a verb: "I have applied to 6 NGOs".
+    r"have(?! (?:been|worked|lived|studied|spent|had|applied|tried|sent|asked|talked|spoken|called|"
+    r"contacted|visited|moved|started|decided|looked|heard|seen|read)\b)|got|handle|listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"(?:ok|okay) at|"
     r"familiar with|"
@@ -126,7 +130,7 @@ _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b|\sn\s)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
-    r"(?:a )?little bit(?: of)?|a little|loads of|tons of|heaps of|dealing with|"
+    r"(?:a )?little bit(?: of)?|a little|little|loads of|tons of|heaps of|dealing with|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.
@@ -145,7 +149,8 @@ _ITEM_CIRCUMSTANCE = re.compile(
 _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
     # How often or on whose own: "fault finding all day", "artificial insemination myself".
-    r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|"
+    r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|weekly|of course|"
+    r"(?:every|each) (?:day|week|month|shift)|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
     r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just|really|"
     # How well: "incoterms quite good", "excel pretty well".
@@ -169,6 +174,7 @@ _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
         *["nothing", "anything", "everything", "something", "plenty", "lots", "loads"],
+        *["nobody", "anybody", "everybody", "somebody", "anyone", "everyone", "someone"],
         "only",  # "I have no experience, only national service", "only A1 level"
         "passport",
         "visa",

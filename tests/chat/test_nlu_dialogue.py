@@ -966,3 +966,33 @@ def test_what_the_eighteenth_set_found() -> None:
     assert intent == "out_of_scope"
     _, intent = _turn(ConversationState(), "who is the best local real estate agent")
     assert intent == "out_of_scope"
+
+
+def test_what_the_nineteenth_set_found() -> None:
+    # Skills: how often ("every week", "of course"), "little" before a language, no "nobody", and no claim
+    # in "I have been shortlisted ..." or "I have applied to ...".
+    assert said("I'm good at lesson planning every week, Canva and Google Classroom") == [
+        "lesson planning",
+        "canva",
+        "google classroom",
+    ]
+    assert said("i speak english, french and little japanese") == ["english", "french", "japanese"]
+    assert said("and I speak German, Romanian and English of course") == ["german", "romanian", "english"]
+    assert said("how do i network into film crews here, i literally know nobody") == []
+    finder = default_skill_finder()
+    assert not extract(
+        "I have been shortlisted for the job. How should I prepare for the interview?", finder
+    ).own_skills
+    assert said("I have applied to 6 NGOs already and no reply at all.") == []
+    # Careers: "switch to X, as Y" aims at Y; "M&E officer" and "outdoor instructor" are the careers
+    # under way said short.
+    assert (
+        target("I work in a call center. I want to switch to software testing, as QA tester.") == "qa tester"
+    )
+    for said_short, current in [
+        ("What is the salary for M&E officer in Maiduguri?", "monitoring and evaluation officer"),
+        ("what salary outdoor instructor get in New Zealand?", "outdoor education instructor"),
+    ]:
+        st = ConversationState(slots={"target_career": current, "location": None, "skills": []})
+        st, _ = _turn(st, said_short)
+        assert st.slots["target_career"] == current
