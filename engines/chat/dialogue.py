@@ -148,7 +148,10 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         ):
             slots["target_career"] = ent.target.name
             st.career_id = ent.target.id or None  # "": a title the catalogue does not know
-    if ent.location and not off_topic:
+    # Where the user says they are counts even in an off-topic message ("... a mail carrier here in
+    # Albuquerque. I am bored out of my mind."); a place in its question does not ("What's the weather
+    # like in Paris?").
+    if ent.location and (not off_topic or _stated(text, ent.location)):
         slots["location"] = ent.location
     adds_to_own = ent.adds_to_list and bool(slots.get("skills"))
     # "I have X" counts even in a question ("I have html, what am I missing?"); without it, a listing
@@ -287,6 +290,30 @@ def _names(words: tuple[str, ...], label: str) -> bool:
     """Every word is a word of the label, or the start of one ("the Auckland uni one": "University")."""
     label_words = normalise(label).split()
     return all(any(lw == w or (len(w) >= 3 and lw.startswith(w)) for lw in label_words) for w in words)
+
+
+# A sentence that asks, with or without its question mark: "btw can u tell me india match score today".
+_ASKS = re.compile(
+    r"^(?:(?:btw|so|and|ok|okay|hey|hi|oh|also)\s+)*(?:what|whats|how|where|when|who|which|why|can|could|"
+    r"would|will|is|are|do|does|tell)\b"
+)
+_FIRST_PERSON = re.compile(r"\b(?:i|im|i'm|we|my|me)\b")
+
+
+def _stated(text: str, place: str) -> bool:
+    """The place is named in a sentence in which the user says something of themselves, not a question
+    ("... a mail carrier here in Albuquerque.", not "what's the weather like in Palmerston North")."""
+    name = normalise(place)
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        norm = normalise(sentence)
+        if (
+            not sentence.rstrip().endswith("?")
+            and not _ASKS.match(norm)
+            and _FIRST_PERSON.search(norm)
+            and re.search(rf"\b{re.escape(name)}\b", norm)
+        ):
+            return True
+    return False
 
 
 def _left_out(named: list[str], current: list[str]) -> bool:

@@ -996,3 +996,17 @@ def test_what_the_nineteenth_set_found() -> None:
         st = ConversationState(slots={"target_career": current, "location": None, "skills": []})
         st, _ = _turn(st, said_short)
         assert st.slots["target_career"] == current
+    # Places: "remote" is how one works, not where; where the user says they are counts even in a message
+    # the bot takes for off-topic, a place in its question does not.
+    st, _ = _turn(
+        ConversationState(), "How much do remote instructional designers earn for someone based in Kenya?"
+    )
+    assert st.slots["location"] == "Kenya"
+    st, _ = _turn(
+        ConversationState(),
+        "Hello. I am 66 and retired after 34 years as a mail carrier here in Albuquerque. I am bored.",
+    )
+    assert st.slots["location"] == "Albuquerque"
+    st = ConversationState(slots={"target_career": None, "location": "Wellington", "skills": []})
+    st, _ = _turn(st, "what's the weather like in Palmerston North this week, got a site visit")
+    assert st.slots["location"] == "Wellington"
