@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from careerstream.cli.chat import evaluate_dialogues
+from careerstream.cli.chat import _oos_recall_in_conversation, evaluate_dialogues
 
 
 def test_a_wrong_slot_counts_against_its_turn_and_its_slot() -> None:
@@ -37,3 +37,10 @@ def test_a_wrong_slot_counts_against_its_turn_and_its_slot() -> None:
     }
     [failure] = [f for f in out["failures"] if f["slots"] != f["expected"]]
     assert failure["turn"] == 2 and failure["slots"]["location"] == "leeds"
+
+
+def test_out_of_scope_recall_in_conversation_counts_what_the_bot_acts_on() -> None:
+    # An everyday request stays out of scope; a career question is acted on as one, so it counts against.
+    assert _oos_recall_in_conversation(["what's the weather like in Paris this weekend"]) == 1.0
+    assert _oos_recall_in_conversation(["I want to become a nurse in Leeds, what do nurses earn?"]) == 0.0
+    assert _oos_recall_in_conversation([]) == 0.0
