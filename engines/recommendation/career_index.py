@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from engines.reference_data.catalog import Career
+from engines.reference_data.esco_text import unique_label_prefixes
 
 
 @dataclass
@@ -28,6 +29,7 @@ class CareerIndex:
     skill_matrix: sp.csr_matrix
     skill_idf: np.ndarray
     label_to_skill: dict[str, int] = field(default_factory=dict)
+    label_prefix_to_skill: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -50,12 +52,18 @@ class CareerIndex:
         df = np.asarray((m > 0).sum(axis=0)).ravel()
         idf = np.log((1 + len(careers)) / (1 + df)) + 1.0
         label_to_skill = {lab.lower(): j for j, lab in enumerate(labels)}
+        # Prefixes are unique among *all* named skills, indexed or not, and never shadow any skill's name.
+        preferred = [(lab, sid) for sid, lab in zip(skill_pos, labels, strict=True)]
+        names = set(label_to_skill)
         for sid, label, alts in extra_skill_names:
+            preferred.append((label, sid))
+            names.update(n.lower() for n in (label, *alts))
             j2 = skill_pos.get(sid)
             if j2 is None:
                 continue
             for name in (label, *alts):
                 label_to_skill.setdefault(name.lower(), j2)
+        prefixes = unique_label_prefixes(preferred, names)
         return cls(
             careers=careers,
             career_ids=[c.id for c in careers],
@@ -66,6 +74,7 @@ class CareerIndex:
             skill_matrix=m,
             skill_idf=idf.astype(np.float32),
             label_to_skill=label_to_skill,
+            label_prefix_to_skill={p: skill_pos[sid] for p, sid in prefixes.items() if sid in skill_pos},
         )
 
     @property
@@ -77,10 +86,14 @@ class CareerIndex:
         """Map skill URIs / names to skill columns; return (columns, unresolved free-text names)."""
         cols: list[int] = []
         unresolved: list[str] = []
+        # Indexes pickled before the prefixes existed have no such attribute.
+        prefixes: dict[str, int] = self.__dict__.get("label_prefix_to_skill", {})
         for s in skills:
             j = self.skill_pos.get(s)
             if j is None:
                 j = self.label_to_skill.get(s.lower())
+            if j is None:
+                j = prefixes.get(" ".join(s.lower().split()))
             if j is None:
                 unresolved.append(s)
             elif j not in cols:

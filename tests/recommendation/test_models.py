@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import Interaction, InteractionKind, UserProfile
 from engines.recommendation.ensemble import mean_ndcg
 from engines.recommendation.evaluation import cold_start_hit_rate
@@ -15,6 +16,7 @@ from engines.recommendation.models.content import ContentRecommender
 from engines.recommendation.models.lightfm_model import LightFMRecommender
 from engines.recommendation.models.svd import SVDRecommender
 from engines.recommendation.training_data import TrainingData, UserContext
+from engines.reference_data.catalog import Career, CareerSkill
 
 MODELS = [
     ContentRecommender,
@@ -87,6 +89,23 @@ def test_content_resolves_free_text_skill_names(index) -> None:  # type: ignore[
     by_label = UserProfile("a", skills=tuple(s.label.upper() for s in career.skills))
     cols, unresolved = index.resolve_skills(by_label.skills)
     assert len(cols) == len({s.id for s in career.skills}) and not unresolved
+
+
+def test_a_clean_label_resolves_to_the_skill_whose_label_has_alternatives_glued_on() -> None:
+    # Catalogue labels split from ESCO's run-together text sometimes keep alternative labels
+    # ("set up cameras setting up cameras"); the clean label resolves to that skill when it starts no
+    # other skill's label, and never shadows an exact name or resolves a single word.
+    skills = [
+        CareerSkill("s1", "set up cameras setting up cameras", 1.0),
+        CareerSkill("s2", "manage staff", 1.0),
+        CareerSkill("s3", "manage staff rotas", 1.0),
+        CareerSkill("s4", "design thinking creative problem solving", 1.0),
+        CareerSkill("s5", "design graphics", 1.0),
+    ]
+    index = CareerIndex.build([Career("c", "camera operator", "", skills=tuple(skills))])
+    cols, unresolved = index.resolve_skills(["Set up  cameras", "manage staff", "design thinking", "design"])
+    assert [index.skill_ids[j] for j in cols] == ["s1", "s2", "s4"]
+    assert unresolved == ["design"]
 
 
 def test_lightfm_scores_unknown_user_from_features(split) -> None:  # type: ignore[no-untyped-def]

@@ -37,6 +37,19 @@ def test_occupation_label_comes_from_definition_opening() -> None:
     assert "software engineer" in alts
 
 
+def test_occupation_definition_starts_at_its_first_sentence() -> None:
+    # The label comes back at the start of a later sentence; the definition still starts at the first.
+    text = (
+        "boom operator shotgun operator Boom operators set up and operate the boom microphone. They make "
+        "sure that every microphone is correctly stationed. Boom operators are also responsible for the "
+        "microphones on the actors clothing."
+    )
+    label, alts, definition = split_occupation(text, LabelSplitter.fit([text]))
+    assert label == "boom operator"
+    assert definition.startswith("Boom operators set up and operate")
+    assert alts == ["shotgun operator"]
+
+
 def test_occupation_label_is_matched_in_the_plural_across_slashes() -> None:
     # "concierges" is the plural of "concierge" (not of "concierg"); each side of a slash pluralises.
     for text, label in [

@@ -14,6 +14,7 @@ from engines.recommendation.models.base import Recommender, normalise_scores
 from engines.recommendation.sparse_rows import l2_rows, tfidf_rows
 from engines.recommendation.training_data import TrainingData, UserContext, history_matrix
 from engines.reference_data.catalog import load_skills
+from engines.reference_data.esco_text import unique_label_prefixes
 from engines.reference_data.profile_data import load_skill_definitions
 from engines.text_embedding import embed, embed_kept
 
@@ -50,10 +51,15 @@ def skill_glossary() -> dict[str, str]:
     except OSError:
         definitions = {}
     out: dict[str, str] = {}
+    docs: dict[str, str] = {}
     for s in load_skills():
-        doc = f"{s.label} {definitions.get(s.id, '')}".strip()
+        doc = docs[s.id] = f"{s.label} {definitions.get(s.id, '')}".strip()
         for name in (s.id, s.label, *s.alt_labels):
             out.setdefault(name.lower(), doc)
+    # A clean label typed for a skill whose catalogue label has alternative labels glued on (what
+    # `CareerIndex.resolve_skills` also accepts) reads that skill's definition too.
+    for prefix, sid in unique_label_prefixes(((s.label, s.id) for s in load_skills()), out).items():
+        out[prefix] = docs[sid]
     return out
 
 
