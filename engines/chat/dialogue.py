@@ -142,10 +142,11 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         named = spelled_out(ent.target.name.split(), current)
         # "hygienists" after "dental hygienist": the same career, said short ("qc microbiologist" after
         # "quality control microbiologist": the same, its initials for words).
-        # "outdoor instructor" after "outdoor education instructor": the same, a word left out.
-        if not (
-            len(named) <= len(current) and (current[-len(named) :] == named or _left_out(named, current))
-        ):
+        # "outdoor instructor" after "outdoor education instructor": the same, a word left out (where the
+        # catalogue takes both for one career or does not know the one said: "business analyst" after
+        # "business intelligence analyst" is another career).
+        short = ent.target.id in ("", st.career_id) and _left_out(named, current)
+        if not (len(named) <= len(current) and (current[-len(named) :] == named or short)):
             slots["target_career"] = ent.target.name
             st.career_id = ent.target.id or None  # "": a title the catalogue does not know
     # Where the user says they are counts even in an off-topic message ("... a mail carrier here in
@@ -297,7 +298,10 @@ _ASKS = re.compile(
     r"^(?:(?:btw|so|and|ok|okay|hey|hi|oh|also)\s+)*(?:what|whats|how|where|when|who|which|why|can|could|"
     r"would|will|is|are|do|does|tell)\b"
 )
-_FIRST_PERSON = re.compile(r"\b(?:i|im|i'm|we|my|me)\b")
+# The user (not "my mom", "my sister") is, lives or works somewhere: "im a lighting tech ... in Montréal".
+_USER_IS = re.compile(
+    r"\b(?:i|we)(?:'m|m| am| was| were|'re| are|'ve been| have been| live| lived| work| worked)\b"
+)
 
 
 def _stated(text: str, place: str) -> bool:
@@ -309,8 +313,8 @@ def _stated(text: str, place: str) -> bool:
         if (
             not sentence.rstrip().endswith("?")
             and not _ASKS.match(norm)
-            and _FIRST_PERSON.search(norm)
-            and re.search(rf"\b{re.escape(name)}\b", norm)
+            and _USER_IS.search(norm)
+            and re.search(rf"\b(?:in|near|outside|around) {re.escape(name)}\b", norm)
         ):
             return True
     return False
@@ -319,7 +323,7 @@ def _stated(text: str, place: str) -> bool:
 def _left_out(named: list[str], current: list[str]) -> bool:
     """The words named are the current career's, in order, with its head, some left out."""
     it = iter(current)
-    return len(named) >= 2 and named[-1] == current[-1] and all(w in it for w in named)
+    return len(named) >= 2 and bool(current) and named[-1] == current[-1] and all(w in it for w in named)
 
 
 def spelled_out(named: list[str], label: list[str]) -> list[str]:
@@ -336,6 +340,9 @@ def spelled_out(named: list[str], label: list[str]) -> list[str]:
             letters_run = len(w) == 1
     out: list[str] = []
     for w in words:
+        if w in label:  # a word of the label itself ("it technician"), no initialism
+            out.append(w)
+            continue
         for k in range(len(label)):
             # The label's words the initials stand for, skipping "and" and "of" ("monitoring and evaluation").
             span: list[str] = []
@@ -346,7 +353,8 @@ def spelled_out(named: list[str], label: list[str]) -> list[str]:
                 span.append(x)
                 if x not in ("and", "of"):
                     letters += x[0]
-            if 2 <= len(w) <= 4 and letters == w and span[-1] not in ("and", "of"):
+            # Initials of two words or more, not a word of the label itself ("it technician").
+            if 2 <= len(w) <= 4 and letters == w and len(span) >= 2 and span[-1] not in ("and", "of"):
                 out.extend(span)
                 break
         else:
@@ -380,8 +388,8 @@ _INTENT_WORDS = PAY_WORDS | frozenset(
 # Words that ask about a working life: aiming, changing, requirements (not "I'm a teacher lol. What's the
 # weather like in Paris?").
 _CAREER_TALK = re.compile(
-    r"\b(?:become|becoming|be an?|switch|move into|get into|retrain|career|job|jobs|work as|"
-    r"need|missing|lack|required|requirements?)\b"
+    r"\b(?:become|becoming|be an?|switch|move into|get into|retrain|career|job|jobs|"
+    r"what do i need|need for|missing|lack|required|requirements?)\b"
 )
 
 

@@ -495,7 +495,13 @@ def extract(  # noqa: C901
     back = _GOING_BACK.search(norm)
     if back and ent.target is None:
         ent.careers = [
-            replace(c, current=False) if back.group(1) in c.name.split() else c for c in ent.careers
+            replace(c, current=False)
+            if back.group(1) in c.name.split()
+            and re.search(
+                rf"\b(?:i was|i used to be|i worked as) (?:an? )?{re.escape(normalise(c.name))}\b", norm
+            )
+            else c
+            for c in ent.careers
         ]
     ent.location = place(text, words, raw_words, used, protected, index.prose)
     m = _DURATION_RE.search(norm)

@@ -17,7 +17,7 @@ from phonenumbers import geocoder
 from engines.resume_analysis import place_names
 
 from .nlu import DATA_DIR, fold_accents, normalise
-from .vocabulary import COMMON
+from .vocabulary import COMMON, PAY_WORDS
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +146,8 @@ def place(
         here = [f for f in found if not _origin(raw_words, f[0])]
         # Where they ask about beats where they are: "I'm an accountant in Lagos. How much does a senior
         # accountant earn in Abuja?"
+        # Only a question about jobs, pay or courses: "I'm a teacher in Cairo. What's the weather like in
+        # Alexandria?" is still about Cairo.
         questions = _in_questions(text, len(raw_words))
         asked = [f for f in here if f[0] in questions]
         return min(home or asked or here or found)[2]
@@ -159,6 +161,9 @@ def place(
     return _follow_up_place(text, raw_words, skill_words, lower_writer, english) or _bare_big_city(
         text, raw_words, used, skill_words, lower_writer, english
     )
+
+
+_DURATION_UNITS = frozenset(["yrs", "yr", "years", "year", "months", "mos"])
 
 
 @lru_cache(maxsize=1)
@@ -176,9 +181,10 @@ def _bare_big_city(
     lower_writer: bool,
     english: Collection[str] = (),
 ) -> str | None:
-    """A big city named with no "in" before it, ending its clause: "sparky 6 yrs brisbane. wanna get
-    into solar". Only cities of a million people, written as listed or, by a user who writes in lower
-    case, not a word of English prose."""
+    """A big city named with no "in" before it, ending its clause, in a telegraphic "job, how long,
+    where": "sparky 6 yrs brisbane. wanna get into solar" (next to a number or "yrs"; not "I'm Sofia",
+    "mostly Honda and Kawasaki"). Only cities of a million people, written as listed or, by a user who
+    writes in lower case, not a word of English prose."""
     folded = fold_accents(text.lower())
     for k in (2, 1):
         for s in range(len(raw_words) - k + 1):
@@ -187,6 +193,10 @@ def _bare_big_city(
                 cand not in big_city_names()
                 or set(range(s, s + k)) & used
                 or _origin(raw_words, s)  # "a fresher from Coimbatore": where the user comes from
+                or not (
+                    (s >= 1 and (raw_words[s - 1].isdigit() or raw_words[s - 1] in _DURATION_UNITS))
+                    or (s + k < len(raw_words) and raw_words[s + k].isdigit())
+                )
                 or set(cand.split()) & (skill_words | COMMON)
                 or not re.search(rf"\b{re.escape(cand)}\s*(?:[?.!,;]|$)", folded)
             ):
@@ -200,15 +210,21 @@ def _bare_big_city(
     return None
 
 
+_ABOUT_WORK = PAY_WORDS | frozenset(
+    ["job", "jobs", "work", "career", "careers", "course", "courses", "hiring", "openings", "vacancies"]
+)
+
+
 def _in_questions(text: str, n_words: int) -> frozenset[int]:
-    """Indices of the normalised words in sentences that end with a question mark."""
+    """Indices of the normalised words in questions about work: sentences that end with a question mark
+    and name pay, jobs or courses."""
     out: set[int] = set()
     k = 0
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        n = len(normalise(sentence).split())
-        if sentence.rstrip().endswith("?"):
-            out.update(range(k, k + n))
-        k += n
+        words = normalise(sentence).split()
+        if sentence.rstrip().endswith("?") and set(words) & _ABOUT_WORK:
+            out.update(range(k, k + len(words)))
+        k += len(words)
     return frozenset(out) if k == n_words else frozenset()
 
 

@@ -17,15 +17,19 @@ _DENIAL = re.compile(
     r"\b(don't|dont|do not|can't|cant|cannot|not|no|never|without|lack|lacking|need|needed|needs|missing|"
     r"learn|require|required)\b"
 )
+_BEEN_NOT_USING = (
+    r" been(?! (?:using|doing|working with|handling|running|teaching|coding|programming|building)\b)"
+)
 # Claims of the user's own skills ("I know...", "I can...", "my background"): what the skill matcher
 # finds in such a message is the user's own. The list triggers below are wider; they count only where
 # they give a list (see `listed_skills`).
 _CLAIMS_SKILLS = re.compile(
     # Not "before I can practice", "I've never touched SQL".
     r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!\bso )"
-    # Not "I have been shortlisted for ...", "I've applied to ...": what happened, not what the user knows.
-    r"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b| been| applied| tried)|"
-    r"i've(?! never| not| been| applied| tried)|i am good at|i'm good at|"
+    # Not "I have been shortlisted for ...", "I've applied to ...": what happened, not what the user knows
+    # ("I've been using Excel" still claims).
+    rf"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b| applied| tried|{_BEEN_NOT_USING})|"
+    rf"i've(?! never| not| applied| tried|{_BEEN_NOT_USING})|i am good at|i'm good at|"
     r"my skills|skilled in|"
     r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
     r"proficient in)\b"
@@ -61,10 +65,11 @@ _LISTS_SKILLS = re.compile(
     # Nor a question: "can I use my GI bill for it?", "do I need...".
     rf"(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     # "I have" lists ("I have manual handling"), "I have worked for..." does not.
-    rf"(?:i(?:'?m|'?ve| am| have| was(?= (?:using|doing|handling|running)\b))?{_ADVERB} "
+    # "I was using Sage 50 Payroll", not "I was using drugs" or "I was using my phone".
+    rf"(?:i(?:'?m|'?ve| am| have| was(?= using (?!my|a|an|the|it|them|that|drugs|alcohol)\b))?{_ADVERB} "
     r"(?:know|use|used|speak|play|"
     # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
-    r"(?<=was )(?:using|doing|handling|running)|(?<=m )using|(?<=am )using|"
+    r"(?<=was )using|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
     # already no longer ...").
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
@@ -122,7 +127,8 @@ _LIST_END = re.compile(
     r"and i|and i'm|and im|and i've|and ive|and my)\b|[.?!;:()]|\s[-–—]\s"
     # A new clause of the user's: "I do safeguarding referrals all the time, I'm good at mediation" (the
     # second list has its own trigger).
-    r"|(?:,\s*(?:plus\s+|also\s+)?|\s+plus\s+)(?:i|i'm|im|i've|ive|i'd)\s"
+    # Not a hedge: "I know Excel, Word, I think also some Access".
+    r"|(?:,\s*(?:plus\s+|also\s+)?|\s+plus\s+)(?:i|i'm|im|i've|ive|i'd)\s(?!think|guess|suppose|mean|believe)"
 )
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 # "n" is "and" in text speak ("rostering n stock ordering").
@@ -168,6 +174,10 @@ _HELD = re.compile(
 )
 # When or how the user would do something: "a course I can do after hours".
 _WHEN = frozenset(["after hours", "evenings", "weekends", "nights", "remotely", "at night", "on weekends"])
+# Verbs of the user's own clause after an item ("route planning i do better than any app").
+_CLAUSE_VERBS = (
+    "do|did|can|could|use|used|know|knew|have|had|am|was|think|guess|love|like|enjoy|learnt|learned"
+)
 # A level of a language on the CEFR scale, said after the language.
 _LANGUAGE_LEVEL = re.compile(r"(?:level )?[abc][12](?: level)?")
 _NOT_IN_A_SKILL = frozenset(
@@ -278,7 +288,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
             item = _ITEM_CIRCUMSTANCE.sub("", item)  # "acrylics from home for 4 yrs": both go
             # "route planning i do better than any app": the item, then the user's own clause about it.
-            item = re.sub(r"^(.+?)\s+i(?:'m|'ve|'d)?\s.*$", r"\1", item)
+            # (a verb after "i": not "phase i clinical trials")
+            item = re.sub(rf"^(.+?)\s+i(?:'m|'ve|'d)?{_ADVERB}\s(?:{_CLAUSE_VERBS})\b.*$", r"\1", item)
             item = _ITEM_TAIL.sub("", item)
             # "payroll in polish company": a skill the matcher knows, then where the user did it.
             head = re.match(r"(.+?) (?:in|at|for|with) ", item)
