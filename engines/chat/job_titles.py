@@ -490,7 +490,9 @@ CONSIDERED = re.compile(
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.
 ASPIRES = re.compile(
-    r"\b(?:be an?|(?:become|becoming|switch to|switching to|move into|moving into|get into|getting into|"
+    # "i want be CNC programmer": "to" left out, as second-language writers do.
+    r"\b(?:be an?|(?<=want )be|"
+    r"(?:become|becoming|switch to|switching to|move into|moving into|get into|getting into|"
     r"move over to|moving over to|"
     r"retrain as|train as|transition to|transition into|"
     r"move up to|moving up to|step up to|progress to)(?: an?)?)$"

@@ -18,7 +18,8 @@ _DENIAL = re.compile(
     r"learn|require|required)\b"
 )
 _BEEN_NOT_USING = (
-    r" been(?! (?:using|doing|working with|handling|running|teaching|coding|programming|building)\b)"
+    # ("I have been teaching mathematics" says what the job is, as annotators read it)
+    r" been(?! (?:using|doing|working with|handling|running|coding|programming|building)\b)"
 )
 # Claims of the user's own skills ("I know...", "I can...", "my background"): what the skill matcher
 # finds in such a message is the user's own. The list triggers below are wider; they count only where
@@ -28,7 +29,7 @@ _CLAIMS_SKILLS = re.compile(
     r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!\bso )"
     # Not "I have been shortlisted for ...", "I've applied to ...": what happened, not what the user knows
     # ("I've been using Excel" still claims).
-    rf"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b| applied| tried|{_BEEN_NOT_USING})|"
+    rf"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b| to\b| applied| tried|{_BEEN_NOT_USING})|"
     rf"i've(?! never| not| applied| tried|{_BEEN_NOT_USING})|i am good at|i'm good at|"
     r"my skills|skilled in|"
     r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
@@ -74,7 +75,8 @@ _LISTS_SKILLS = re.compile(
     # already no longer ...").
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
     # Not the perfect of a verb: "I have applied to 6 NGOs".
-    r"have(?! (?:been|worked|lived|studied|spent|had|applied|tried|sent|asked|talked|spoken|called|"
+    # Nor an obligation: "I have to go teach now".
+    r"have(?! (?:to|been|worked|lived|studied|spent|had|applied|tried|sent|asked|talked|spoken|called|"
     r"contacted|visited|moved|started|decided|looked|heard|seen|read)\b)|got|handle|listed|can do|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"(?:ok|okay) at|"
@@ -136,7 +138,7 @@ _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b|\sn\s)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
-    r"(?:a )?little bit(?: of)?|a little|little|loads of|tons of|heaps of|dealing with|"
+    r"(?:a )?little bit(?: of)?|a little|little|bit of|loads of|tons of|heaps of|dealing with|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.
@@ -156,6 +158,8 @@ _ITEM_TAIL = re.compile(
     r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
     # How often or on whose own: "fault finding all day", "artificial insemination myself".
     r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|weekly|of course|"
+    # ("then" ends a list: "iPayroll back then and ..." leaves "back")
+    r"back then|back|back in the day|years ago|"
     r"(?:every|each) (?:day|week|month|shift)|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
     r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just|really|"
@@ -185,6 +189,21 @@ _NOT_IN_A_SKILL = frozenset(
         "thinking",
         *["nothing", "anything", "everything", "something", "plenty", "lots", "loads"],
         *["nobody", "anybody", "everybody", "somebody", "anyone", "everyone", "someone"],
+        # "I have cousin there": family, not a skill.
+        *[
+            "cousin",
+            "cousins",
+            "brother",
+            "sister",
+            "mum",
+            "mom",
+            "dad",
+            "wife",
+            "husband",
+            "son",
+            "daughter",
+        ],
+        *["family", "friend", "friends", "partner", "baby", "parents", "relatives"],
         "only",  # "I have no experience, only national service", "only A1 level"
         "passport",
         "visa",
@@ -274,6 +293,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     items: list[str] = []
     dropped: list[str] = []
     lists = [m.group(1) for m in _ROLE_THEN_BRACKETS.finditer(lowered)]
+    # An aside in brackets, no list itself, ends no list: "medical terminology (mum is a nurse lol), excel".
+    lowered = re.sub(r"\s*\([^(),/]*\)", "", lowered)
     for trigger in _LISTS_SKILLS.finditer(lowered):
         rest = lowered[trigger.end() :]
         end = _LIST_END.search(rest)

@@ -1072,3 +1072,30 @@ def test_review_cases_of_the_eighteenth_and_nineteenth_sets_rules() -> None:
     assert said("I was using drugs but I'm clean now and want to work as a carer") == []
     assert "phase" not in said("I know Six Sigma, Phase I clinical trials and GCP")
     assert "access" in said("I know Excel, Word, I think also some Access")
+
+
+def test_what_the_twentieth_set_found() -> None:
+    # "back then", "bit of", family, an obligation, an aside in brackets, "been teaching" (the job).
+    assert said("I used MYOB and iPayroll back then and I know holiday pay calculations really well") == [
+        "myob",
+        "ipayroll",
+        "holiday pay calculations",
+    ]
+    assert said("i know facebook ads, canva and bit of SEO from my internship") == [
+        "facebook ads",
+        "canva",
+        "seo",
+    ]
+    assert said("how much AML analyst earn there, I have cousin there") == []
+    assert said("Will you remember all this if I come back tomorrow? I have to go teach now") == []
+    assert said("i know medical terminology (mum is a nurse lol), excel and touch typing")[:2] == [
+        "medical terminology",
+        "excel",
+    ]
+    finder = default_skill_finder()
+    assert not extract("I have been teaching mathematics and ICT at a school in Kampala", finder).own_skills
+    # "want be" without its "to".
+    assert (
+        target("im CNC operator in Monterrey, 5 años. i want be CNC programmer, what i need?")
+        == "cnc programmer"
+    )
