@@ -203,7 +203,8 @@ _NOT_IN_A_SKILL = frozenset(
             "son",
             "daughter",
         ],
-        *["family", "friend", "friends", "partner", "baby", "parents", "relatives"],
+        # (not "family", "partner", "baby", "parents": "family law", "partner management", "baby care")
+        *["friend", "friends", "relatives"],
         "only",  # "I have no experience, only national service", "only A1 level"
         "passport",
         "visa",

@@ -1099,3 +1099,9 @@ def test_what_the_twentieth_set_found() -> None:
         target("im CNC operator in Monterrey, 5 años. i want be CNC programmer, what i need?")
         == "cnc programmer"
     )
+    # ... but skills named after family stay skills.
+    assert said("I know family law, conveyancing and baby care") == [
+        "family law",
+        "conveyancing",
+        "baby care",
+    ]
