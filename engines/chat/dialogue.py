@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .entities import LAST, MIDDLE, Entities, distinctive
-from .nlu import ACTION_INTENTS, IntentPrediction, normalise
+from .nlu import ACTION_INTENTS, IntentPrediction, is_question, normalise, sentences
 from .vocabulary import PAY_WORDS
 
 MAX_TURNS = 10
@@ -308,10 +308,10 @@ def _stated(text: str, place: str) -> bool:
     """The place is named in a sentence in which the user says something of themselves, not a question
     ("... a mail carrier here in Albuquerque.", not "what's the weather like in Palmerston North")."""
     name = normalise(place)
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+    for sentence in sentences(text):
         norm = normalise(sentence)
         if (
-            not sentence.rstrip().endswith("?")
+            not is_question(sentence)
             and not _ASKS.match(norm)
             and _USER_IS.search(norm)
             and re.search(rf"\b(?:in|near|outside|around) {re.escape(name)}\b", norm)

@@ -80,6 +80,16 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences: split after . ! ? and at line breaks."""
+    return re.split(r"(?<=[.!?])\s+|\n+", text)
+
+
+def is_question(sentence: str) -> bool:
+    """The sentence ends with a question mark."""
+    return sentence.rstrip().endswith("?")
+
+
 def normalise(text: str) -> str:
     """Lower-case, accents folded ("Gdańsk" -> "gdansk", "Tromsø" -> "tromso"), punctuation removed (c++
     and c# kept)."""

