@@ -7,7 +7,8 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from confluent_kafka import Consumer, KafkaError, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_exponential
 
 from kernel.config import Settings
 from projections.applier import LogRecord
@@ -118,6 +119,27 @@ class LogEnds:
             self._consumer = None
 
 
+# Answers while a partition's leadership moves (a broker restart, a controller election): asking again
+# a moment later succeeds. Any other error is real and raised at once.
+_LEADER_MOVING = frozenset(
+    {
+        KafkaError.NOT_LEADER_FOR_PARTITION,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError._TRANSPORT,
+    }
+)
+
+
+def _leader_moving(exc: BaseException) -> bool:
+    return isinstance(exc, KafkaException) and exc.args[0].code() in _LEADER_MOVING
+
+
+@retry(
+    retry=retry_if_exception(_leader_moving),
+    wait=wait_exponential(multiplier=0.2, max=2),
+    stop=stop_after_delay(30),
+    reraise=True,
+)
 def _watermarks(consumer: Consumer, topic: str, partition: int) -> tuple[int, int]:
     low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
     return int(low), int(high)
