@@ -40,6 +40,7 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
     per_turn: list[list[bool]] = []
     per_slot: dict[str, list[bool]] = {}
     intents_ok, failures = [], []
+    asked, acted_wrong = 0, 0  # the bot asked instead of acting; it acted on another intent
     for d in dialogues:
         st = ConversationState()
         for i, turn in enumerate(d["turns"]):
@@ -53,6 +54,8 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
                 per_slot.setdefault(slot, []).append(got[slot] == want[slot])
             acted = plan.intent if plan.intent != "clarify" else plan.nlu_intent
             intents_ok.append(acted == turn["intent"])
+            asked += plan.intent == "clarify"
+            acted_wrong += plan.intent not in ("clarify", turn["intent"])
             while len(per_turn) <= i:
                 per_turn.append([])
             per_turn[i].append(ok)
@@ -76,6 +79,9 @@ def evaluate_dialogues(dialogues: list[dict[str, Any]]) -> dict[str, Any]:
         # Each slot on its own, over all turns: which one the misses come from.
         "slot_accuracy_by_slot": {k: round(sum(v) / len(v), 4) for k, v in per_slot.items()},
         "dialogue_intent_accuracy": round(sum(intents_ok) / len(intents_ok), 4) if intents_ok else None,
+        # What the user sees: a clarifying question, or an answer to another request than theirs.
+        "clarified": asked,
+        "acted_on_wrong_intent": acted_wrong,
         "failures": failures,
     }
 
@@ -96,6 +102,23 @@ def _oos_recall_in_conversation(texts: list[str]) -> float:
         plan = plan_turn(ConversationState(), text, clf.predict(text), extract(text, finder))
         kept += plan.intent in ("out_of_scope", "clarify")
     return round(kept / len(texts), 4) if texts else 0.0
+
+
+def _pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """All held-out sets as one: turn-weighted slot and intent accuracy, clarifying and wrong answers."""
+    turns = sum(r["turns"] for r in results)
+
+    def share(key: str) -> float:
+        return round(sum(r[key] * r["turns"] for r in results) / turns, 4)
+
+    return {
+        "sets": len(results),
+        "turns": turns,
+        "slot_accuracy": share("slot_accuracy"),
+        "dialogue_intent_accuracy": share("dialogue_intent_accuracy"),
+        "clarified_share": round(sum(r["clarified"] for r in results) / turns, 4),
+        "acted_on_wrong_intent_share": round(sum(r["acted_on_wrong_intent"] for r in results) / turns, 4),
+    }
 
 
 def eval_chat(
@@ -149,6 +172,9 @@ def eval_chat(
         # heldout, heldout2, ..., heldout10: by name length, then name (so by number, "heldout.jsonl" first).
         for path in sorted(DATA_DIR.glob("dialogues_heldout*.jsonl"), key=lambda p: (len(p.name), p.name)):
             out[f"dialogue_eval_{path.stem.removeprefix('dialogues_')}"] = evaluate_dialogues(_jsonl(path))
+        out["dialogue_heldout_pooled"] = _pooled(
+            [v for k, v in out.items() if k.startswith("dialogue_eval_heldout")]
+        )
     if json_output:
         typer.echo(json.dumps(out))
     else:

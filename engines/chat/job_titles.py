@@ -331,6 +331,10 @@ _BEFORE_A_TITLE = frozenset(["a", "an", "become", "becoming", "as", "thinking", 
 _BE = frozenset(["i'm", "im", "am", "are", "was", "were", "is", "be", "been"])
 
 
+# Words after which "it" before a career's name is the field, not the pronoun.
+_BEFORE_IT_AS_A_FIELD = frozenset(["a", "an", "become", "becoming", "as", "be", "much", "many", "for"])
+
+
 def as_said(
     phrase: str,
     words: list[str],
@@ -351,8 +355,10 @@ def as_said(
     # Not across a sentence: "at my age. Pilates instructor would be quicker" (`starts`).
     while start > 0 and i - start < 2 and start not in starts:
         w = words[start - 1]
-        if w == "it" and start >= 2 and words[start - 2] in ("a", "an") and not known:
-            start -= 1  # "an it support technician": IT, not the pronoun
+        if w == "it" and (start == 1 or words[start - 2] in _BEFORE_IT_AS_A_FIELD):
+            # "an it support technician", "become IT support engineer", "how much IT support engineer
+            # get": IT, not the pronoun
+            start -= 1
             continue
         if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
             break
@@ -571,6 +577,7 @@ def opening_title(
         or title != words[: len(title)]
         or used & set(range(len(title)))
         or any(w in COMMON or w in _NOT_MODIFIERS for w in title)
+        or title[0] in ("number", "option", "no")  # "Number three sounds good": a pick from a list
         or not (
             last in _TITLE_HEADS
             or _PERSON_SUFFIX.search(last)

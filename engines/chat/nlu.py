@@ -124,9 +124,11 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def load_split(split: str) -> list[tuple[str, str]]:
     """(text, intent) of a packaged split: our written utterances plus CLINC150's out-of-scope ones."""
     ours = [(r["text"], r["intent"]) for r in read_jsonl(DATA_DIR / f"nlu_{split}.jsonl")]
-    supplement = DATA_DIR / f"nlu_{split}_supplement.jsonl"  # train only (see its `_about` line)
-    if supplement.exists():
-        ours += [(r["text"], r["intent"]) for r in read_jsonl(supplement)]
+    # Train only (see their `_about` lines): short phrasings found missing by cross-validation, and
+    # long conversational messages written apart from every split and dialogue set.
+    for extra in (f"nlu_{split}_supplement.jsonl", f"nlu_{split}_conversational.jsonl"):
+        if (DATA_DIR / extra).exists():
+            ours += [(r["text"], r["intent"]) for r in read_jsonl(DATA_DIR / extra)]
     clinc = [
         (r["text"], "out_of_scope") for r in read_jsonl(DATA_DIR / "clinc_oos.jsonl") if r["split"] == split
     ]

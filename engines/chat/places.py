@@ -128,11 +128,11 @@ def place(
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
             before = _BEFORE_A_LOWER_CASE_PLACE if lower_writer else _BEFORE_A_PLACE
-            # "based out of Aberdeen", "stationed at Little Rock" as "in Aberdeen".
-            after_out_of = s >= 2 and raw_words[s - 2 : s] in (
-                ["out", "of"],
-                ["stationed", "at"],
-                ["based", "at"],
+            # "based out of Aberdeen", "stationed at Little Rock" as "in Aberdeen"; "on the gold coast"
+            # (a name of two words or more: not "on the night shift").
+            two_before = raw_words[s - 2 : s] if s >= 2 else []
+            after_out_of = two_before in (["out", "of"], ["stationed", "at"], ["based", "at"]) or (
+                k >= 2 and two_before == ["on", "the"]
             )
             if (raw_words[s - 1] not in before and not after_out_of) or set(range(s, s + k)) & used:
                 continue
@@ -143,6 +143,9 @@ def place(
             spellings = as_written(text, cand)
             if lower_writer or _written_as(spellings, more[cand], alone=True):
                 found.append((s, -k, _display(spellings, more[cand])))
+    corrected = _corrected_place(text)  # "sorry i meant hyderabad not bangalore": both found
+    if corrected:
+        return corrected
     if found:
         # Where the user lives now beats where they were: "a factory in Kharkiv, now I live in Prague".
         home = [f for f in found if _HOME.search(" ".join(raw_words[max(0, f[0] - 5) : f[0]]))]
@@ -156,7 +159,7 @@ def place(
         questions = _in_questions(text, len(raw_words))
         asked = [f for f in here if f[0] in questions]
         return min(home or asked or here or found)[2]
-    named = _corrected_place(text) or (
+    named = (
         _closing_place(text, raw_words, used, skill_words)
         if len(raw_words) <= 6 and not lower_writer
         else None
@@ -274,6 +277,12 @@ _CORRECTION = re.compile(
     r"([A-Z][\w'-]+(?: [A-Z][\w'-]+)?),? i mean\b|\bi meant (?:in )?([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
 )
 
+# "sorry i meant hyderabad not bangalore": in lower case only where the place ends the clause or is
+# set against another ("not ..."), so "i meant in general" names nothing.
+_LOWER_CORRECTION = re.compile(
+    r"\bi meant (?:in )?([a-z][\w'-]+(?: [a-z][\w'-]+)?)(?=\s+not\b|\s*[,.!?]|\s*$)"
+)
+
 
 def _origin(raw_words: list[str], k: int) -> bool:
     """The place at `k` is where the user comes from: after "from", not "work from"."""
@@ -285,10 +294,10 @@ _WORK_FROM = frozenset(["work", "working", "works", "remotely"])
 
 def _corrected_place(text: str) -> str | None:
     """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds"."""
-    m = _CORRECTION.search(text)
+    m = _CORRECTION.search(text) or _LOWER_CORRECTION.search(text.lower())
     if m is None:
         return None
-    name = normalise(m.group(1) or m.group(2))
+    name = normalise(next(g for g in m.groups() if g))
     listed = locations().get(name) or gazetteer().get(name)
     return _display(as_written(text, name), listed) if listed else None
 

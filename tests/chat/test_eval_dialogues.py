@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from careerstream.cli.chat import _oos_recall_in_conversation, evaluate_dialogues
+from careerstream.cli.chat import _oos_recall_in_conversation, _pooled, evaluate_dialogues
 
 
 def test_a_wrong_slot_counts_against_its_turn_and_its_slot() -> None:
@@ -37,6 +37,38 @@ def test_a_wrong_slot_counts_against_its_turn_and_its_slot() -> None:
     }
     [failure] = [f for f in out["failures"] if f["slots"] != f["expected"]]
     assert failure["turn"] == 2 and failure["slots"]["location"] == "leeds"
+
+
+def test_an_answer_to_another_request_is_counted() -> None:
+    empty: dict[str, Any] = {"target_career": "nurse", "location": "Leeds", "skills": [], "course_ref": None}
+    turn = {"text": "how much do nurses earn in Leeds?", "intent": "greeting", "slots": empty}
+    out = evaluate_dialogues([{"name": "mislabelled on purpose", "turns": [turn]}])
+    assert (out["clarified"], out["acted_on_wrong_intent"], out["dialogue_intent_accuracy"]) == (0, 1, 0.0)
+
+
+def test_sets_pool_by_turns() -> None:
+    small = {
+        "turns": 1,
+        "slot_accuracy": 0.0,
+        "dialogue_intent_accuracy": 1.0,
+        "clarified": 1,
+        "acted_on_wrong_intent": 0,
+    }
+    large = {
+        "turns": 3,
+        "slot_accuracy": 1.0,
+        "dialogue_intent_accuracy": 0.0,
+        "clarified": 0,
+        "acted_on_wrong_intent": 3,
+    }
+    assert _pooled([small, large]) == {
+        "sets": 2,
+        "turns": 4,
+        "slot_accuracy": 0.75,
+        "dialogue_intent_accuracy": 0.25,
+        "clarified_share": 0.25,
+        "acted_on_wrong_intent_share": 0.75,
+    }
 
 
 def test_out_of_scope_recall_in_conversation_counts_what_the_bot_acts_on() -> None:

@@ -1105,3 +1105,56 @@ def test_what_the_twentieth_set_found() -> None:
         "conveyancing",
         "baby care",
     ]
+
+
+def test_what_the_twenty_first_set_found() -> None:
+    finder = default_skill_finder()
+    # A pick by a spelled number, which is no career ("Number three sounds good"); "my number one
+    # priority" is no pick.
+    ent = extract("Number three sounds good. I am good at care planning", finder)
+    assert (ent.ordinal, ent.points_at_item, ent.careers) == (3, True, [])
+    assert extract("option two please", finder).ordinal == 2
+    assert extract("my number one priority is money", finder).ordinal is None
+    assert extract("no one hires me", finder).ordinal is None
+    # "i can make" lists skills, but not "more money".
+    assert said("i can make latte art and espresso drinks, but no wine knowledge") == [
+        "latte art",
+        "espresso drinks",
+    ]
+    assert said("i can make more money as a nurse") == []
+    # "on the" before a place of two words or more.
+    assert extract("how much do mechanics make on the gold coast", finder).location == "Gold Coast"
+    assert extract("i work on the night shift", finder).location is None
+    # A place put right in lower case, where both are named.
+    assert extract("sorry i meant hyderabad not bangalore", finder).location == "Hyderabad"
+    assert extract("i meant in general", finder).location is None
+    # IT the field, not the pronoun; and a name the catalogue knows only as the end of another career's
+    # ("HVAC support engineer") gets no catalogue id.
+    [career] = extract("I want to become IT support engineer. What skill is required?", finder).careers
+    assert (career.name, career.id) == ("it support engineer", "")
+    assert [c.name for c in extract("How much IT support engineer get in Tokyo?", finder).careers] == [
+        "it support engineer"
+    ]
+    assert [c.name for c in extract("is it support worker that pays more", finder).careers] == [
+        "support worker"
+    ]
+    # Long messages about the user's own working life are career questions, not out-of-scope queries
+    # (the conversational training data), sure or not: an unsure "out of scope" over a career
+    # question acts on the career question instead of asking.
+    for text, intent in [
+        (
+            "58 yr old OTR trucker out of Columbus. done with being gone 3 wks at a time. what jobs can i "
+            "do local w/ my experience",
+            "career_advice",
+        ),
+        (
+            "habari. I keep dairy cows on my family shamba near Nakuru, about 15 cows. people in the village "
+            "always come ask me for advice on feeding and diseases. can I become an agricultural extension "
+            "officer? is it good career",
+            "career_advice",
+        ),
+    ]:
+        assert _turn(ConversationState(), text)[1] == intent
+    assert _turn(ConversationState(), "btw can you give me recipe of birria for 20 persons?")[1] == (
+        "out_of_scope"
+    )
