@@ -235,12 +235,7 @@ def _intent_in_context(
             intent = previous
         elif ent.own_skills and ent.skills and not ent.denied:
             intent = previous or "career_advice"
-    if (
-        pred.intent == "out_of_scope"
-        and intent in (None, "out_of_scope")  # sure or not: an unsure one would only ask
-        and pred.second in ACTION_INTENTS
-        and _about_own_career(norm, ent)
-    ):
+    if intent == "out_of_scope" and pred.second in ACTION_INTENTS and _about_own_career(norm, ent):
         # The classifier learnt "out of scope" from many everyday requests, and takes a career question in
         # words it has not seen for one ("I keep dairy cows near Nakuru ... can I become an agricultural
         # extension officer?"). A message that names a career or the user's own skills, and talks of

@@ -77,13 +77,16 @@ _ORDINAL_RE = re.compile(
     # "no 2", but not "no, 2 years is too long".
     r"|(?:\b(?:number|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
     r"|#(?=[1-5]\b(?!\s*(?:priority|concern|thing|reason|goal|choice|fan|issue))))"
-    # "number three sounds good", "option two" (not "my number one priority").
-    r"\s*([1-5]|one|two|three|four|five)\b(?!\s+(?:priority|concern|thing|reason|goal|choice|fan|issue))"
+    r"\s*([1-5])\b"
     # "1 prob.", "2. how long is it?": a digit alone opening the message.
     r"|^([1-5])\b(?![.,]?\d|\s*(?:years?|yrs?|months?|weeks?|days?|hours?|h|k|x|%|more|less|times|of|and|or|to)\b)"
     r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
 )
 _SPELLED = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SPELLED_PICK = re.compile(
+    r"(?:^|[.,!?]\s*)(?:the\s+)?(?:number|option)\s+(one|two|three|four|five)"
+    r"(?=\s*(?:[.!?]|$|,?\s*(?:sounds|looks|seems|please|pls|plz|for me)\b))"
+)
 # "is the google one free?", "the Open University course": an item of the list shown, by its name.
 _NAMED_ITEM = re.compile(
     r"\bthe ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) (?:one|course|cert|certificate|certification|option|"
@@ -389,13 +392,15 @@ def extract(  # noqa: C901
             hit = index.lookup(phrase)
             if hit is not None:
                 name = as_said(phrase, words, i, index, raw_words, starts)
-                if name != phrase and phrase not in index.by_name:
-                    # Known only as the end of a longer catalogue name, and said with other words
-                    # before it: "IT support engineer" is not the "HVAC support engineer" that
-                    # "support engineer" was found in. A name for it, but no catalogue career.
-                    extra = set(name.split()[: -len(span)])
-                    if not extra <= set(normalise(hit[1]).split()):
-                        hit = index.by_name.get(name, ("", ""))
+                # Known only as the end of a longer catalogue name, said after "IT": "IT support
+                # engineer" is not the "HVAC support engineer" that "support engineer" was found in. A
+                # name for it, but no catalogue career, unless the career is one of ICT.
+                if (
+                    phrase not in index.by_name
+                    and "it" in name.split()[: -len(span)]
+                    and not {"ict", "it"} & set(normalise(hit[1]).split())
+                ):
+                    hit = index.by_name.get(name, ("", ""))
                 found = (j, CareerRef(hit[0], hit[1], name), len(span))
                 break
         if found:
@@ -409,6 +414,7 @@ def extract(  # noqa: C901
                     ref = replace(ref, name=f"{previous.name} {ref.name}")
             # Where the name as said starts ("manual tester": at "manual"), for "I am (a) ..." before it.
             start = i - (len(ref.name.split()) - found[2])
+            used.update(range(max(0, start), i))  # its words typed before the catalogue's ("2d")
             before = " ".join(words[max(0, start - 5) : start])
             # "data scientist in pharma be a realistic move": past a place or field first.
             following = re.sub(r"^(?:in|at|for) \w+ ", "", " ".join(words[found[0] : found[0] + 8]))
@@ -551,6 +557,11 @@ def extract(  # noqa: C901
         # "the Auckland uni one": a place in an item's name is no place asked about.
         if ent.location and set(normalise(ent.location).split()) <= set(ent.item_words):
             ent.location = None
+    # "number three sounds good", "option two please": a number in words only alone in the message and
+    # ending what is said of it (not "my number one priority", "number one is way too long").
+    spelled = None if _ORDINAL_RE.search(norm) else _SPELLED_PICK.search(norm)
+    if spelled:
+        ent.ordinal, ent.points_at_item = _SPELLED[spelled.group(1)], True
     # The last reference wins: "not the first one, is number 3 good?"
     for o in _ORDINAL_RE.finditer(norm):
         # "the first one", "number 2": surely about the list; "the first step is hard" maybe not.
@@ -565,13 +576,8 @@ def extract(  # noqa: C901
             or after in (["one"], ["option"], ["course"])
         )
         word = o.group(1) or o.group(2) or ""
-        number = o.group(3) or o.group(4) or ""
-        ent.ordinal = (
-            ORDINALS.get(word, 0)
-            or _SPELLED.get(number, 0)
-            or int(number if number.isdigit() else 0)
-            or _RELATIVE.get(o.group(5) or "")
-        )
+        number = o.group(3) or o.group(4)
+        ent.ordinal = ORDINALS.get(word, 0) or int(number or 0) or _RELATIVE.get(o.group(5) or "")
     if skill_finder is not None:
         career_words = {w for c in ent.careers for w in c.name.split()}
         matched = skill_finder(" ".join(words))

@@ -100,7 +100,19 @@ class CareerIndex:
         counts = Counter(w for n in self.by_name for w in set(n.split()) if len(w) >= 4)
         self.vocab = set(counts) - _catalogue_typos(counts)
         # The words of the careers' descriptions: English as written by ESCO, for the speller to leave.
-        self.prose = frozenset(w for c in careers for w in re.findall(r"[a-z]+", c.description.lower()))
+        # ... and of the BLS titles matched to them: job words ESCO may lack ("sonographer" of
+        # "Diagnostic Medical Sonographers" is no typo of "scenographer").
+        self.prose = frozenset(
+            w
+            for c in careers
+            for text in (c.description, c.bls.title if getattr(c, "bls", None) else "")
+            for w in re.findall(r"[a-z]+", text.lower())
+        ) | frozenset(
+            singular(w)
+            for c in careers
+            if getattr(c, "bls", None)
+            for w in re.findall(r"[a-z]+", c.bls.title.lower())
+        )
         # Head nouns of five names or more that name a person ("educator", "surveyor", "installer"), for
         # titles the catalogue does not know ("museum educator").
         heads = Counter(n.split()[-1] for n in self.by_name)
@@ -332,7 +344,7 @@ _BE = frozenset(["i'm", "im", "am", "are", "was", "were", "is", "be", "been"])
 
 
 # Words after which "it" before a career's name is the field, not the pronoun.
-_BEFORE_IT_AS_A_FIELD = frozenset(["a", "an", "become", "becoming", "as", "be", "much", "many", "for"])
+_BEFORE_IT_AS_A_FIELD = frozenset(["a", "an", "become", "becoming", "as", "be", "much", "many"])
 
 
 def as_said(
@@ -360,7 +372,12 @@ def as_said(
             # get": IT, not the pronoun
             start -= 1
             continue
-        if w in COMMON or w in SENIORITY or w in _NOT_MODIFIERS or not w.isalpha():
+        if (
+            w in COMMON
+            or w in SENIORITY
+            or w in _NOT_MODIFIERS
+            or not (w.isalpha() or _DIMENSION.fullmatch(w))
+        ):
             break
         if w in _PRONOUNS or (start >= 2 and words[start - 2] in _PRONOUNS):
             break  # a subject and its verb: "what do they ask dispatchers", "do you hire drivers"
@@ -456,6 +473,10 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
     return None
 
 
+# "2d animator", "3d character artist": a word of the title that is no word of letters.
+_DIMENSION = re.compile(r"[23]d")
+
+
 def said_as_a_job(
     words: list[str], raw_words: list[str], i: int, j: int, spell_corrected: bool = False
 ) -> bool:
@@ -465,6 +486,8 @@ def said_as_a_job(
     if len(words) <= 3:
         return True
     before = words[i - 1] if i > 0 else ""
+    if _DIMENSION.fullmatch(before) and i > 1:
+        before = words[i - 2]  # "a 2d animator"
     after = words[j] if j < len(words) else ""
     if singular(after) in _TITLE_HEADS:
         return False  # a modifier of a longer title ("an employment lawyer")
@@ -550,6 +573,9 @@ def lone_title(
             return k, k + 1
         plural = words[k] != word  # as corrected: "vetinary" is no plural of "veterinary"
         if about_jobs and plural and _AGENT_NOUN.search(word) and len(word) >= 6 and word not in _NOT_PEOPLE:
+            return k, k + 1
+        # ... or one the user puts right: "sorry, I meant sonographer not radiographer".
+        if k > 0 and words[k - 1] == "meant" and _PERSON_SUFFIX.search(word) and word not in _NOT_PEOPLE:
             return k, k + 1
     return None
 

@@ -131,8 +131,16 @@ def place(
             # "based out of Aberdeen", "stationed at Little Rock" as "in Aberdeen"; "on the gold coast"
             # (a name of two words or more: not "on the night shift").
             two_before = raw_words[s - 2 : s] if s >= 2 else []
-            after_out_of = two_before in (["out", "of"], ["stationed", "at"], ["based", "at"]) or (
-                k >= 2 and two_before == ["on", "the"]
+            after_out_of = (
+                two_before in (["out", "of"], ["stationed", "at"], ["based", "at"])
+                or (k >= 2 and two_before == ["on", "the"])
+                # "in the Waikato" (a capital needed for one word: not "in the field")
+                or (
+                    len(two_before) == 2
+                    and two_before[0] in before
+                    and two_before[1] == "the"
+                    and (k >= 2 or not lower_writer)
+                )
             )
             if (raw_words[s - 1] not in before and not after_out_of) or set(range(s, s + k)) & used:
                 continue
@@ -143,7 +151,7 @@ def place(
             spellings = as_written(text, cand)
             if lower_writer or _written_as(spellings, more[cand], alone=True):
                 found.append((s, -k, _display(spellings, more[cand])))
-    corrected = _corrected_place(text)  # "sorry i meant hyderabad not bangalore": both found
+    corrected = _place_for_place(text)  # "sorry i meant hyderabad not bangalore": both found
     if corrected:
         return corrected
     if found:
@@ -159,7 +167,7 @@ def place(
         questions = _in_questions(text, len(raw_words))
         asked = [f for f in here if f[0] in questions]
         return min(home or asked or here or found)[2]
-    named = (
+    named = _corrected_place(text) or (
         _closing_place(text, raw_words, used, skill_words)
         if len(raw_words) <= 6 and not lower_writer
         else None
@@ -274,13 +282,12 @@ def _follow_up_place(
 
 
 _CORRECTION = re.compile(
-    r"([A-Z][\w'-]+(?: [A-Z][\w'-]+)?),? i mean\b|\bi meant (?:in )?([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+    r"([A-Z][\w'-]+(?: [A-Z][\w'-]+)?),? i mean\b|\b[Ii] meant (?:in )?([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
 )
 
-# "sorry i meant hyderabad not bangalore": in lower case only where the place ends the clause or is
-# set against another ("not ..."), so "i meant in general" names nothing.
-_LOWER_CORRECTION = re.compile(
-    r"\bi meant (?:in )?([a-z][\w'-]+(?: [a-z][\w'-]+)?)(?=\s+not\b|\s*[,.!?]|\s*$)"
+# "sorry i meant hyderabad not bangalore", in any case: a place set against another place.
+_PLACE_FOR_PLACE = re.compile(
+    r"\bi meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?),? not (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)\b"
 )
 
 
@@ -292,12 +299,25 @@ def _origin(raw_words: list[str], k: int) -> bool:
 _WORK_FROM = frozenset(["work", "working", "works", "remotely"])
 
 
-def _corrected_place(text: str) -> str | None:
-    """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds"."""
-    m = _CORRECTION.search(text) or _LOWER_CORRECTION.search(text.lower())
+def _place_for_place(text: str) -> str | None:
+    """A place put right by naming the wrong one: "i meant hyderabad not bangalore" (not "i meant
+    media, not marketing": both must be places, each a city of the bot's list or a big one)."""
+    m = _PLACE_FOR_PLACE.search(fold_accents(text.lower()))
     if m is None:
         return None
-    name = normalise(next(g for g in m.groups() if g))
+    names = [normalise(g) for g in m.groups()]
+    if not all(n in locations() or n in big_city_names() for n in names):
+        return None
+    listed = locations().get(names[0]) or gazetteer().get(names[0])
+    return _display(as_written(text, names[0]), listed) if listed else None
+
+
+def _corrected_place(text: str) -> str | None:
+    """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds"."""
+    m = _CORRECTION.search(text)
+    if m is None:
+        return None
+    name = normalise(m.group(1) or m.group(2))
     listed = locations().get(name) or gazetteer().get(name)
     return _display(as_written(text, name), listed) if listed else None
 
@@ -369,4 +389,5 @@ def _display(spellings: list[tuple[str, str]], listed: str) -> str:
 
 # Only with "now": "I used to live in Leeds" or "... in London? I am based in Leeds" keep the first place.
 _HOME = re.compile(r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$")
-_FOLLOW_UP_LEAD = re.compile(r"^(?:and|or|what about|how about|in|and in|and what about)\s+")
+# ("n": text-speak "and", as in "n abu dhabi?")
+_FOLLOW_UP_LEAD = re.compile(r"^(?:and|n|or|what about|how about|in|and in|n in|and what about)\s+")

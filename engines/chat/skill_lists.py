@@ -78,8 +78,11 @@ _LISTS_SKILLS = re.compile(
     # Nor an obligation: "I have to go teach now".
     r"have(?! (?:to|been|worked|lived|studied|spent|had|applied|tried|sent|asked|talked|spoken|called|"
     r"contacted|visited|moved|started|decided|looked|heard|seen|read)\b)|got|handle|listed|can do|"
-    # "i can make latte art and espresso drinks", not "i can make more money" or "make it".
-    r"can make(?! (?:more|money|it|a|an|the|good|enough|ends|sure|time|friends|mistakes)\b)|"
+    # "i can make latte art and espresso drinks", not pay, times or plans ("i can make 20 dollars an
+    # hour", "... rent most months", "... tuesday classes", "... my own hours", "... decisions fast").
+    r"can make(?! \d| \$| (?:more|money|it|a|an|the|my|your|our|good|enough|ends|sure|time|friends|mistakes|"
+    r"rent|double|decisions|about|around|over|up|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"\b)|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
     r"(?:ok|okay) at|"
     r"familiar with|"

