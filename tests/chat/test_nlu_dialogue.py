@@ -1170,9 +1170,15 @@ def test_what_the_twenty_first_set_found() -> None:
         "local w/ my experience"
     )
     assert _turn(ConversationState(), trucker)[1] == "career_advice"
-    assert _turn(ConversationState(), "btw can you give me recipe of birria for 20 persons?")[1] == (
-        "out_of_scope"
-    )
+    # ... and an everyday request that names the user's job stays out of scope (the review's cases; set
+    # 18's rule that took the second intent for such messages is gone).
+    for text in [
+        "btw can you give me recipe of birria for 20 persons?",
+        "I'm a chef, how do I make a birthday cake for my kid",
+        "I'm a teacher, forget my job for a sec, what's a good name for a dog",
+        "I'm a driver, my job is ok, what's a good song for my wedding",
+    ]:
+        assert _turn(ConversationState(), text)[1] == "out_of_scope", text
 
 
 def test_what_the_twenty_second_set_found() -> None:
