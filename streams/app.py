@@ -297,11 +297,10 @@ def _register_topic_agent(
         value_serializer="raw",
     )
 
-    batch_size, within = (
-        (settings.courses_batch_size, settings.courses_batch_within_s)
-        if logical == "courses"
-        else (settings.worker_batch_size, settings.worker_batch_within_s)
-    )
+    batch_size, within = {
+        "courses": (settings.courses_batch_size, settings.courses_batch_within_s),
+        "chat": (settings.worker_batch_size, settings.chat_batch_within_s),
+    }.get(logical, (settings.worker_batch_size, settings.worker_batch_within_s))
 
     async def project(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
         rt = await runtime()
