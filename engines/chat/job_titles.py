@@ -524,7 +524,10 @@ ASPIRES = re.compile(
     r"(?:become|becoming|switch to|switching to|move into|moving into|get into|getting into|"
     r"move over to|moving over to|"
     r"retrain as|train as|transition to|transition into|"
-    r"move up to|moving up to|step up to|progress to)(?: an?)?)$"
+    r"move up to|moving up to|step up to|progress to|"
+    # "got an interview next week for personal banker", "shortlisted for a ... role"
+    r"(?:interview|interviews|interviewing|shortlisted|applying|applied)(?: \w+){0,3} for(?: the)?"
+    r")(?: an?)?)$"
 )
 # ... and words that weigh a career up: "I'm thinking network engineer", "considering a ...". Only before
 # a career the catalogue knows ("thinking about a portfolio career" names none).

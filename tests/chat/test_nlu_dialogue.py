@@ -1193,6 +1193,14 @@ def test_what_the_twenty_second_set_found() -> None:
     # "2d" and "3d" are words of a title.
     [career] = extract("should i switch to being a 2d animator? i know procreate", finder).careers
     assert (career.name, career.label, career.current) == ("2d animator", "animator", False)
+    # The job an interview or an application is for is the one aimed at, not the job held.
+    teller = (
+        "hola! im 24, bank teller at a BCP branch in Lima. got an interview next week for personal banker!!"
+    )
+    assert target(teller) == "personal banker"
+    assert (
+        target("I'm a nurse and I have been shortlisted for a clinical educator post") == "clinical educator"
+    )
     # Text-speak "n" for "and" before a place.
     assert extract("n abu dhabi?", finder).location == "Abu Dhabi"
     assert extract("n i dont know", finder).location is None
