@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,8 +113,11 @@ class Load:
     last_ack_at: float = 0.0  # time.monotonic() of the latest 202
 
 
-async def write_load(st: Stack, seconds: float, load: Load) -> None:
-    """PUT profiles at RATE per second (paced, up to 200 in flight) for `seconds`."""
+async def write_load(
+    st: Stack, seconds: float, load: Load, keep_going: Callable[[], bool] = lambda: False
+) -> None:
+    """PUT profiles at RATE per second (paced, up to 200 in flight) for `seconds`, and on while
+    `keep_going()` says so."""
     token = mint_token(st.settings.jwt_secret, "load", "service", st.settings.jwt_issuer, 3600)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     in_flight = asyncio.Semaphore(200)
@@ -142,7 +145,7 @@ async def write_load(st: Stack, seconds: float, load: Load) -> None:
         tasks = []
         start = time.monotonic()
         seq = 0
-        while (now := time.monotonic() - start) < seconds:
+        while (now := time.monotonic() - start) < seconds or keep_going():
             while seq < now * RATE:
                 await in_flight.acquire()
                 tasks.append(asyncio.create_task(one(seq)))
@@ -225,7 +228,16 @@ def test_sigkill_of_each_process_under_load_loses_nothing_and_applies_nothing_tw
     faults = threading.Thread(target=run_faults, args=(st, killed))
     faults.start()
     duration = PHASE_S * (len(kill_schedule(st)) + 1)
-    asyncio.run(write_load(st, duration, load))
+
+    def keep_going() -> bool:
+        # Load goes on for PHASE_S after the last fault, however long the restarts took: a broker that
+        # took 30 s to come back on a busy CI machine had left no load after it (capped at 3 minutes).
+        if time.monotonic() - started > 180:
+            return False
+        return faults.is_alive() or time.monotonic() < float(killed[-1]) + PHASE_S
+
+    started = time.monotonic()
+    asyncio.run(write_load(st, duration, load, keep_going))
     faults.join()
     last_fault_at = float(killed.pop())
     assert killed == kill_schedule(st)
