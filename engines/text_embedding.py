@@ -28,6 +28,7 @@ from engines.build_cache import load_or_build
 _PACKAGE = Path(wordllama.__file__).parent
 WEIGHTS = _PACKAGE / "weights" / "l2_supercat_256.safetensors"
 TOKENIZER = _PACKAGE / "tokenizers" / "l2_supercat_tokenizer_config.json"
+MODEL_VERSION = f"wordllama {wordllama.__version__}"
 DIM = 256
 
 
@@ -49,8 +50,14 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+def embedding_inputs() -> list[Path]:
+    """The files an embedding depends on (the model's weights and tokenizer, and this module): the keys
+    of anything built from embeddings and kept on disk."""
+    return [WEIGHTS, TOKENIZER, Path(__file__)]
+
+
 def embed_kept(name: str, texts: Sequence[str]) -> np.ndarray:
     """`embed(texts)`, kept on disk between processes (`engines.build_cache`) under `name`, keyed by the
     texts and the model's files: every recommendations worker embeds the same ~3,000 careers at start."""
     texts_key = hashlib.sha256("\0".join(texts).encode()).hexdigest()
-    return load_or_build(name, [WEIGHTS, TOKENIZER], [texts_key], lambda: embed(texts))
+    return load_or_build(name, embedding_inputs(), [MODEL_VERSION, texts_key], lambda: embed(texts))

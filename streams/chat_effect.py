@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import psycopg_pool
 import structlog
-from openai import AsyncOpenAI
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -245,6 +244,9 @@ async def _llm_answer(
 ) -> str | None:
     """The LLM's answer, streamed token by token to `chat:tokens:<message_id>`; None on any failure."""
     s = rt.settings
+    # The OpenAI client takes 0.8 s to import, paid at every worker start, for an LLM few stacks have.
+    # lazy: imported when an LLM is asked
+    from openai import AsyncOpenAI
 
     client = AsyncOpenAI(
         api_key=s.openai_api_key or "none",

@@ -49,7 +49,10 @@ def eval_recs(
     from careerstream.corpora.career_world import simulate
 
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
-    from engines.recommendation.evaluation import cold_start_hit_rate, evaluate_models, write_chart
+    from engines.recommendation.chart import write_chart
+
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from engines.recommendation.evaluation import cold_start_hit_rate, evaluate_models
 
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from engines.recommendation.real_profiles import evaluate_real_profiles

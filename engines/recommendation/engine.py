@@ -16,8 +16,8 @@ import sklearn
 from engines.recommendation.career_index import CareerIndex
 from engines.recommendation.domain import Interaction, Recommendation, UserProfile
 from engines.recommendation.ensemble import EnsembleRecommender
-from engines.recommendation.evaluation import default_models
 from engines.recommendation.explain import explain, why
+from engines.recommendation.models import default_models
 from engines.recommendation.models.base import top_k
 from engines.recommendation.models.content import ContentRecommender
 from engines.recommendation.profile_fit import CareerFacts, fit_parts

@@ -1,14 +1,11 @@
-"""Offline evaluation: temporal split, ranking/beyond-accuracy metrics per model, and a PNG chart."""
+"""Offline evaluation: temporal split, ranking/beyond-accuracy metrics per model (the chart: chart.py)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 
 from engines.recommendation.career_index import CareerIndex
@@ -28,27 +25,13 @@ from engines.recommendation.metrics import (
     precision_at_k,
     recall_at_k,
 )
+from engines.recommendation.models import default_models
 from engines.recommendation.models.base import Recommender, top_k_matrix
-from engines.recommendation.models.baselines import PopularityRecommender, RandomRecommender
-from engines.recommendation.models.collaborative import ItemKNNRecommender, UserKNNRecommender
+from engines.recommendation.models.baselines import RandomRecommender
 from engines.recommendation.models.content import ContentRecommender
-from engines.recommendation.models.lightfm_model import LightFMRecommender
-from engines.recommendation.models.svd import SVDRecommender
 from engines.recommendation.training_data import TrainingData, UserContext
 
 Progress = Callable[[str], None]
-
-
-def default_models(seed: int = 0, lightfm_epochs: int = 15) -> list[Recommender]:
-    """The base models that make up the ensemble."""
-    return [
-        ContentRecommender(),
-        ItemKNNRecommender(),
-        UserKNNRecommender(),
-        SVDRecommender(seed=seed),
-        LightFMRecommender(seed=seed, epochs=lightfm_epochs),
-        PopularityRecommender(),
-    ]
 
 
 def evaluate_ranking(
@@ -119,29 +102,6 @@ def evaluate_models(
         "n_careers": index.n_items,
         "train_s": train_s,
     }
-
-
-def write_chart(results: dict[str, Any], path: Path, k: int = 10) -> None:
-    """Grouped bar chart of precision/recall/NDCG/MAP@k per model."""
-
-    matplotlib.use("Agg")
-
-    models = results["models"]
-    names = sorted(models, key=lambda n: -models[n][f"ndcg@{k}"])
-    metrics = [f"ndcg@{k}", f"precision@{k}", f"recall@{k}", f"map@{k}"]
-    x = np.arange(len(names))
-    width = 0.8 / len(metrics)
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    for m_i, metric in enumerate(metrics):
-        ax.bar(x + m_i * width, [models[n][metric] for n in names], width, label=metric)
-    ax.set_xticks(x + width * (len(metrics) - 1) / 2, names)
-    ax.set_ylabel("score")
-    ax.set_title(f"Career recommendation, temporal hold-out ({results['n_test_users']} test users)")
-    ax.legend()
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def cold_start_hit_rate(

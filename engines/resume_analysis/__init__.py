@@ -14,7 +14,7 @@ from .models import (
     RejectionCode,
     ResumeAnalysis,
 )
-from .places import place_names
+from .places import place_name_inputs, place_names
 from .skills import SkillMatcher, get_skill_matcher
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "analyze",
     "analyze_document",
     "get_skill_matcher",
+    "place_name_inputs",
     "place_names",
     "screen",
     "sniff_type",

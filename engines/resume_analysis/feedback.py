@@ -11,8 +11,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from openai import OpenAI
-
 from .models import ATSReport, DegreeLevel, ExperienceEntry, Feedback, ScoreBreakdown, SkillMatch
 
 log = logging.getLogger(__name__)
@@ -158,6 +156,9 @@ def _parse_llm_content(content: str) -> tuple[str, list[str]]:
 
 def llm_feedback(facts: FeedbackFacts, settings: LLMSettings) -> Feedback:
     """Ask the LLM; raise on any transport/format problem (the caller falls back)."""
+    # The OpenAI client takes 0.8 s to import, paid at every worker start, for an LLM few stacks have.
+    # lazy: imported when an LLM is asked
+    from openai import OpenAI
 
     client = OpenAI(
         api_key=settings.api_key, base_url=settings.base_url, timeout=settings.timeout_s, max_retries=0

@@ -55,6 +55,11 @@ _ORG_HINTS = frozenset(
 )
 
 
+def place_name_inputs() -> list[Path]:
+    """The files `place_names` is made from (the keys of anything built from it and kept on disk)."""
+    return [_DATA, Path(__file__), Path(__file__).with_name("contact.py")]
+
+
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Cities, towns and regions (case-sensitive, as written), plus country names."""

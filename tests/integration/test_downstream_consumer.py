@@ -50,18 +50,25 @@ def read_topics(s: Settings) -> list[tuple[bytes | None, bytes, dict[str, bytes]
     )
     out = []
     try:
+        # Every partition that holds records, assigned at once (one at a time, each waited for its own
+        # fetch: 27 s), read until each has reported its end.
+        assigned = []
         for logical, partitions in TOPIC_PARTITIONS.items():
             for partition in range(partitions):
                 tp = TopicPartition(topic_name(s.topic_prefix, logical), partition, 0)
                 low, high = consumer.get_watermark_offsets(tp, timeout=10)
-                if high <= low:
-                    continue
-                consumer.assign([tp])
-                while (msg := consumer.poll(10)) is not None:
-                    if (error := msg.error()) is not None:
-                        assert error.code() == KafkaError._PARTITION_EOF, error
-                        break
-                    out.append((msg.key(), msg.value() or b"", record_headers(msg)))
+                if high > low:
+                    assigned.append(tp)
+        consumer.assign(assigned)
+        at_end: set[tuple[str, int]] = set()
+        while len(at_end) < len(assigned):
+            msg = consumer.poll(10)
+            assert msg is not None, f"no record nor end within 10 s; at the end: {sorted(at_end)}"
+            if (error := msg.error()) is not None:
+                assert error.code() == KafkaError._PARTITION_EOF, error
+                at_end.add((msg.topic() or "", msg.partition() or 0))
+                continue
+            out.append((msg.key(), msg.value() or b"", record_headers(msg)))
     finally:
         consumer.close()
     return out
