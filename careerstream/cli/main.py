@@ -378,6 +378,23 @@ def bench_gdpr(
     typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
 
 
+@bench_app.command("worker-start")
+def bench_worker_start(
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+    runs: Annotated[int, typer.Option(min=1, help="Starts of each kind")] = 3,
+    broker: Annotated[str, typer.Option(help="Local broker for the run: kafka or tansu")] = "kafka",
+) -> None:
+    """Seconds from starting a worker to its being ready, with the engines' built parts read from the
+    build cache and built afresh (an empty cache), alternated."""
+    # lazy: a command imports only what it runs (start-up of `careerstream --help`)
+    from careerstream.bench.worker_start import run_worker_start_bench
+
+    if broker not in ("kafka", "tansu"):
+        raise typer.BadParameter("use kafka or tansu", param_hint="--broker")
+    result = run_worker_start_bench(get_settings(), runs=runs, broker_kind=broker)  # type: ignore[arg-type]
+    typer.echo(json.dumps(result) if json_output else json.dumps(result, indent=2))
+
+
 # Resume analysis (issue 4): `resume analyze FILE --json`, `eval resumes --json`, `bench resumes --json`.
 
 resume_app = typer.Typer(help="Resume analysis.", no_args_is_help=True)

@@ -559,11 +559,12 @@ def extract(  # noqa: C901
             ent.location = None
     # "number three sounds good", "option two please": a number in words only alone in the message and
     # ending what is said of it (not "my number one priority", "number one is way too long").
-    spelled = None if _ORDINAL_RE.search(norm) else _SPELLED_PICK.search(norm)
+    ordinals = list(_ORDINAL_RE.finditer(norm))
+    spelled = None if ordinals else _SPELLED_PICK.search(norm)
     if spelled:
         ent.ordinal, ent.points_at_item = _SPELLED[spelled.group(1)], True
     # The last reference wins: "not the first one, is number 3 good?"
-    for o in _ORDINAL_RE.finditer(norm):
+    for o in ordinals:
         # "the first one", "number 2": surely about the list; "the first step is hard" maybe not.
         after = norm[o.end() :].split()[:1]
         ent.points_at_item = bool(

@@ -102,16 +102,13 @@ class CareerIndex:
         # The words of the careers' descriptions: English as written by ESCO, for the speller to leave.
         # ... and of the BLS titles matched to them: job words ESCO may lack ("sonographer" of
         # "Diagnostic Medical Sonographers" is no typo of "scenographer").
+        bls_words = [
+            w for c in careers if getattr(c, "bls", None) for w in re.findall(r"[a-z]+", c.bls.title.lower())
+        ]
         self.prose = frozenset(
-            w
-            for c in careers
-            for text in (c.description, c.bls.title if getattr(c, "bls", None) else "")
-            for w in re.findall(r"[a-z]+", text.lower())
-        ) | frozenset(
-            singular(w)
-            for c in careers
-            if getattr(c, "bls", None)
-            for w in re.findall(r"[a-z]+", c.bls.title.lower())
+            [w for c in careers for w in re.findall(r"[a-z]+", c.description.lower())]
+            + bls_words
+            + [singular(w) for w in bls_words]
         )
         # Head nouns of five names or more that name a person ("educator", "surveyor", "installer"), for
         # titles the catalogue does not know ("museum educator").

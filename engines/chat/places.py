@@ -329,8 +329,13 @@ def _place_for_place(text: str) -> str | None:
     names = [normalise(g) for g in m.groups()]
     if not all(n in locations() or n in big_city_names() for n in names):
         return None
-    listed = locations().get(names[0]) or gazetteer().get(names[0])
-    return _display(as_written(text, names[0]), listed) if listed else None
+    return _known_place_as_written(text, names[0])
+
+
+def _known_place_as_written(text: str, name: str) -> str | None:
+    """`name` (normalised) as the user wrote it, when it is one of the bot's places or in the gazetteer."""
+    listed = locations().get(name) or gazetteer().get(name)
+    return _display(as_written(text, name), listed) if listed else None
 
 
 def _corrected_place(text: str) -> str | None:
@@ -338,9 +343,7 @@ def _corrected_place(text: str) -> str | None:
     m = _CORRECTION.search(text)
     if m is None:
         return None
-    name = normalise(m.group(1) or m.group(2))
-    listed = locations().get(name) or gazetteer().get(name)
-    return _display(as_written(text, name), listed) if listed else None
+    return _known_place_as_written(text, normalise(m.group(1) or m.group(2)))
 
 
 _NOT_BEFORE_A_CLOSING_PLACE = frozenset(
