@@ -450,8 +450,13 @@ def extract(  # noqa: C901
         for k, (w, r) in enumerate(zip(words, raw_words, strict=True))
         if w != r and not (len(r) >= 7 and w in index.vocab)
     }
-    field = field_career(words, used) if ent.target is None else None
-    if field is not None:
+    field = field_career(words, used)
+    # "Wedding photographer ... should I switch to product photography?", "get into hgv driving.
+    # forklift driver in hull": the field the user moves into is the career aimed at, beside their job.
+    moving_in = field is not None and field[0] > 0 and words[field[0] - 1] in ("into", "to")
+    if field is not None and moving_in:
+        ent.careers = [replace(c, current=True) for c in ent.careers]
+    if field is not None and (ent.target is None or moving_in):
         hit = index.lookup(field[2])
         ent.careers.append(CareerRef(*(hit or ("", "")), field[2]))
         used.update(range(field[0], field[1]))

@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from spacy.lang.de.stop_words import STOP_WORDS as GERMAN_STOP_WORDS
+from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
+from spacy.lang.es.stop_words import STOP_WORDS as SPANISH_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
+from spacy.lang.it.stop_words import STOP_WORDS as ITALIAN_STOP_WORDS
+from spacy.lang.pt.stop_words import STOP_WORDS as PORTUGUESE_STOP_WORDS
+
 from engines.reference_data.catalog import load_careers
 from engines.word_forms import singular
 
@@ -271,6 +278,26 @@ _CREDENTIALS = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def foreign_function_words() -> frozenset[str]:
+    """Function words of Spanish, Portuguese, French, Italian and German (spaCy's stop-word lists),
+    normalised, less English ones and the words of the catalogue's titles ("chef de cuisine", "au
+    pair"): a message that mixes languages puts them before a job's name ("y cuánto gana un
+    inspector"), and they make no title. "un" is one, though "UN" is among ESCO's alternative titles."""
+    languages = (
+        SPANISH_STOP_WORDS,
+        PORTUGUESE_STOP_WORDS,
+        FRENCH_STOP_WORDS,
+        ITALIAN_STOP_WORDS,
+        GERMAN_STOP_WORDS,
+    )
+    foreign = {normalise(w) for words in languages for w in words}
+    title_words = {w for name in career_index().by_name for w in name.split()}
+    return frozenset(w for w in foreign if w and " " not in w and w not in ENGLISH_STOP_WORDS) - (
+        title_words - {"un"}
+    )
+
+
 def unnamed_career(
     plain: list[str],
     corrected: set[int],
@@ -302,6 +329,7 @@ def unnamed_career(
                 and word not in COMMON
                 and word not in SENIORITY
                 and word not in _NOT_MODIFIERS
+                and word not in foreign_function_words()
             )
             if not (word in skill_words or typed_title_word):
                 break
@@ -428,7 +456,30 @@ _FIELD_TO_PERSON = {
     "auditing": "auditor",
     "recruiting": "recruiter",
     "translating": "translator",
+    # Trades and crafts named by their work ("get into hgv driving"); not the pastimes people are "into"
+    # (cooking, painting, writing, gardening).
+    "driving": "driver",
+    "welding": "welder",
+    "plumbing": "plumber",
+    "carpentry": "carpenter",
+    "roofing": "roofer",
+    "plastering": "plasterer",
+    "bookkeeping": "bookkeeper",
+    "hairdressing": "hairdresser",
+    "surveying": "surveyor",
+    "copywriting": "copywriter",
+    "illustration": "illustrator",
+    "animation": "animator",
+    "interpreting": "interpreter",
+    "tutoring": "tutor",
+    "programming": "programmer",
+    "banking": "banker",
+    "farming": "farmer",
 }
+# "switch to product photography", "moving to welding": a change of field.
+_CHANGE_TO = frozenset(
+    ["switch", "switching", "move", "moving", "transition", "transitioning", "change", "changing", "pivot"]
+)
 _AFTER_A_FIELD = frozenset(
     ["internship", "internships", "role", "roles", "job", "jobs", "position", "positions", "placement"]
 )
@@ -463,9 +514,10 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
             # "Would underwriting suit me better?"
             or (before == "would" and after[:1] in (["suit"], ["fit"]))
             or before == "into"
+            or (before == "to" and start >= 2 and words[start - 2] in _CHANGE_TO)
             or (before == "in" and start >= 2 and words[start - 2] in _JOB_IN)
         )
-        if framed and (start < end or before in ("in", "into", "would")):
+        if framed and (start < end or before in ("in", "into", "would", "to")):
             return start, end + 1, " ".join([*words[start:end], person])
     return None
 

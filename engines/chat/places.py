@@ -17,7 +17,7 @@ import phonenumbers
 from babel import Locale
 
 from engines.build_cache import load_or_build
-from engines.resume_analysis import place_name_inputs, place_names
+from engines.resume_analysis import place_name_inputs, place_names, region_abbreviations
 
 from . import nlu
 from .nlu import DATA_DIR, fold_accents, is_question, normalise, sentences
@@ -80,6 +80,7 @@ def city_names() -> list[str]:
     return [city["name"] for city in _cities()]
 
 
+@lru_cache(maxsize=1)
 def language_names() -> frozenset[str]:
     """Normalised English names of the languages with two-letter codes (CLDR, as Babel packages it):
     the languages people write in. The three-letter ones include places ("Alabama", "Seneca")."""
@@ -104,9 +105,10 @@ def country_names() -> list[str]:
 
 # Words after which a gazetteer name is a place: "in Leeds", "near cork", "moving to Pune".
 # Not "from": where the user comes from is not the place they ask about ("a fresher from Coimbatore").
-_BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "outside", "across"])
+# ... and "en"/"em" of a message that mixes in Spanish, French or Portuguese ("un restaurante en Oaxaca").
+_BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "outside", "across", "en", "em"])
 # ... and the ones that also precede verbs ("to land a job"): for a user who writes no capitals, only these.
-_BEFORE_A_LOWER_CASE_PLACE = frozenset(["in", "near", "around", "round", "outside"])
+_BEFORE_A_LOWER_CASE_PLACE = frozenset(["in", "near", "around", "round", "outside", "en"])
 
 
 def shouted_or_titled(text: str) -> bool:
@@ -393,11 +395,16 @@ def as_written(text: str, name: str) -> list[tuple[str, str]]:
 def _written_as(spellings: list[tuple[str, str]], listed: str, alone: bool) -> bool:
     """One of the user's spellings (`as_written`) has the listed capitals, accents aside ("Gdansk" for
     "Gdańsk"); `alone`: not followed by another capitalised word, which would make it part of a longer
-    name ("English Literature")."""
+    name ("English Literature"), unless that word is a state's or region's abbreviation ("Clarksville TN")."""
     return any(
-        fold_accents(said) == fold_accents(listed) and not (alone and re.match(r"\s+[A-Z]", after))
+        fold_accents(said) == fold_accents(listed)
+        and not (alone and re.match(r"\s+[A-Z]", after) and not _STATE_NEXT.match(after))
         for said, after in spellings
     )
+
+
+# ", TN", " NSW": a capitalised abbreviation of a state or region after a place, ending there.
+_STATE_NEXT = re.compile(rf",?\s+(?:{'|'.join(sorted(region_abbreviations()))})\b(?![a-z'])")
 
 
 def _display(spellings: list[tuple[str, str]], listed: str) -> str:

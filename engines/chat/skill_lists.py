@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .places import language_names
+
 # "also linux and python", "and some docker too": a message that adds to a list goes on with the
 # user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
 _ADDS_TO_LIST = re.compile(
@@ -29,7 +31,8 @@ _CLAIMS_SKILLS = re.compile(
     r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!\bso )"
     # Not "I have been shortlisted for ...", "I've applied to ...": what happened, not what the user knows
     # ("I've been using Excel" still claims).
-    rf"(i know|i can(?!'t|not|t\b)|i have(?! never| not| no\b| to\b| applied| tried|{_BEEN_NOT_USING})|"
+    rf"(i know|i knw|i kno|i can(?!'t|not|t\b)|"
+    rf"i have(?! never| not| no\b| to\b| applied| tried|{_BEEN_NOT_USING})|"
     rf"i've(?! never| not| applied| tried|{_BEEN_NOT_USING})|i am good at|i'm good at|"
     r"my skills|skilled in|"
     r"experience (?:in|with)|familiar with|i use|i used|i work with|i worked with|background in|"
@@ -68,7 +71,8 @@ _LISTS_SKILLS = re.compile(
     # "I have" lists ("I have manual handling"), "I have worked for..." does not.
     # "I was using Sage 50 Payroll", not "I was using drugs" or "I was using my phone".
     rf"(?:i(?:'?m|'?ve| am| have| was(?= using (?!my|a|an|the|it|them|that|drugs|alcohol)\b))?{_ADVERB} "
-    r"(?:know|use|used|speak|play|"
+    # "i knw ...", "i kno ...": "know" as typed on a phone.
+    r"(?:know|knw|kno|use|used|speak|play|"
     # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
     r"(?<=was )using|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
@@ -189,6 +193,10 @@ _CLAUSE_VERBS = (
 )
 # A level of a language on the CEFR scale, said after the language.
 _LANGUAGE_LEVEL = re.compile(r"(?:level )?[abc][12](?: level)?")
+_LEVELLED_LANGUAGE = re.compile(
+    r"^(?:level )?[abc][12](?: level)? (?!level$)([a-z]+)$"
+    r"|^(?!level )([a-z]+) (?:level )?[abc][12](?: level)?$"
+)
 _NOT_IN_A_SKILL = frozenset(
     [
         "thinking",
@@ -323,6 +331,10 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             if head and head.group(1) in known_set:
                 item = head.group(1)
             item = _CREDENTIAL.sub(r"\1", item)
+            # "B2 German", "german b2": the language, without how well (not "MED A1", a certificate).
+            levelled = _LEVELLED_LANGUAGE.match(item)
+            if levelled and (levelled.group(1) or levelled.group(2)) in language_names():
+                item = levelled.group(1) or levelled.group(2)
             words = item.split()
             if item in _WHEN or _LANGUAGE_LEVEL.fullmatch(item):
                 continue  # "a course I can do after hours"; "some dutch, A2 level" (how well, not a skill)

@@ -14,7 +14,7 @@ from .models import (
     RejectionCode,
     ResumeAnalysis,
 )
-from .places import place_name_inputs, place_names
+from .places import place_name_inputs, place_names, region_abbreviations
 from .skills import SkillMatcher, get_skill_matcher
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "get_skill_matcher",
     "place_name_inputs",
     "place_names",
+    "region_abbreviations",
     "screen",
     "sniff_type",
 ]

@@ -55,6 +55,11 @@ _ORG_HINTS = frozenset(
 )
 
 
+def region_abbreviations() -> frozenset[str]:
+    """US states' and Canadian/Australian regions' abbreviations, in capitals ("TN", "NSW")."""
+    return frozenset(US_STATES) | REGION_CODES
+
+
 def place_name_inputs() -> list[Path]:
     """The files `place_names` is made from (the keys of anything built from it and kept on disk)."""
     return [_DATA, Path(__file__), Path(__file__).with_name("contact.py")]

@@ -1204,3 +1204,32 @@ def test_what_the_twenty_second_set_found() -> None:
     # Text-speak "n" for "and" before a place.
     assert extract("n abu dhabi?", finder).location == "Abu Dhabi"
     assert extract("n i dont know", finder).location is None
+
+
+def test_what_the_twenty_third_set_found() -> None:
+    finder = default_skill_finder()
+    # "knw" is "know" typed on a phone: the list is the user's.
+    ent = extract("i knw soil testing n crop scouting, also bit of qgis. no field attachment yet tho", finder)
+    assert ent.skills_said == ["soil testing", "crop scouting", "qgis"] and ent.own_skills
+    # A CEFR level says how well, not which skill: "B2 German" is German.
+    assert extract("I am pharmacist, I have B2 German", finder).skills_said == ["german"]
+    assert extract("i speak german b2 and arabic", finder).skills_said == ["german", "arabic"]
+    assert extract("I have some dutch, A2 level", finder).skills_said == ["dutch"]
+    # "en <Place>" in a message that mixes in Spanish; a state's abbreviation after a place ends it.
+    assert extract("soy cocinero en un restaurante en Oaxaca, 9 años", finder).location == "Oaxaca"
+    assert extract("living in Clarksville TN now. What am I missing?", finder).location == "Clarksville"
+    assert extract("a job in Newcastle NSW", finder).location == "Newcastle"
+    assert extract("I studied in Reading Festival", finder).location is None
+    # Function words of another language make no title ("cuánto gana un inspector").
+    assert extract("y cuánto gana un inspector en Guadalajara?", finder).careers == []
+    assert target("how much does a junior data analyst make") == "data analyst"
+    # A field the user moves into is the career aimed at, beside the job they hold.
+    careers = extract("whats required to get into hgv driving. forklift driver in hull", finder).careers
+    assert [(c.name, c.current) for c in careers] == [("forklift driver", True), ("hgv driver", False)]
+    assert target("Wedding photographer, 7 years freelance. Should I switch to product photography?") == (
+        "product photographer"
+    )
+    assert target("should i switch to welding") == "welder"
+    # ... but not a pastime the user is into, nor a move to a place.
+    assert extract("I'm into cooking and gaming", finder).careers == []
+    assert extract("I want to move to Leeds", finder).careers == []
