@@ -51,4 +51,9 @@ def test_tiny_load_run_prints_the_json_summary(tmp_path: Path) -> None:
     ):
         assert (out / name).exists(), name
     endpoints = {e["name"] for e in details["endpoints"]}
-    assert {"POST /users", "PUT /users/{id}/profile", "GET /courses/search"} <= endpoints
+    # Every simulated user registers and writes a profile first; which tasks follow in 10 s depends on
+    # the machine's load (a CI run with other work beside it reached no search), so only the
+    # registration's endpoints are required, and every endpoint named must be one the locustfile calls.
+    assert {"POST /users", "PUT /users/{id}/profile"} <= endpoints
+    locustfile = (ROOT / "careerstream" / "load" / "locustfile.py").read_text()
+    assert all(f'name="{name}"' in locustfile for name in endpoints), endpoints
