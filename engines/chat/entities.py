@@ -340,6 +340,14 @@ def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
 
 # One pass over the words in the order that resolves ambiguity (skills as written, then careers, then
 # locations, experience, ordinals); split apart, each piece would need the others' leftovers passed in.
+# A change of field: "get into", "move into", "switch to", "moving to" (not "getting into", "really into",
+# "look into", "got into").
+_MOVES_INTO = re.compile(
+    r"\b(?:(?:get|go|move|break|transition|switch|pivot) into"
+    r"|(?:switch|switching|move|moving|transition|transitioning|change|changing|pivot) to)$"
+)
+
+
 def extract(  # noqa: C901
     text: str, skill_finder: SkillFinder | None = None, index: CareerIndex | None = None
 ) -> Entities:
@@ -452,8 +460,14 @@ def extract(  # noqa: C901
     }
     field = field_career(words, used)
     # "Wedding photographer ... should I switch to product photography?", "get into hgv driving.
-    # forklift driver in hull": the field the user moves into is the career aimed at, beside their job.
-    moving_in = field is not None and field[0] > 0 and words[field[0] - 1] in ("into", "to")
+    # forklift driver in hull": the field the user moves into is the career aimed at, beside their job;
+    # not when a career is aimed at by name ("get into banking as a compliance analyst", "could I become
+    # a graphic designer"), nor a field the user is into, looks into or got into (a pastime, a past).
+    moving_in = (
+        field is not None
+        and not aimed_at
+        and bool(_MOVES_INTO.search(" ".join(words[max(0, field[0] - 3) : field[0]])))
+    )
     if field is not None and moving_in:
         ent.careers = [replace(c, current=True) for c in ent.careers]
     if field is not None and (ent.target is None or moving_in):

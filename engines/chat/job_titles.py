@@ -278,6 +278,10 @@ _CREDENTIALS = frozenset(
 )
 
 
+# Words of those lists that English titles use too ("logo designer", "zero waste consultant", "fin ops").
+_ENGLISH_TOO = frozenset(["logo", "zero", "fin", "pure", "ag", "sig", "hep", "usa", "mil", "solo", "tech"])
+
+
 @lru_cache(maxsize=1)
 def foreign_function_words() -> frozenset[str]:
     """Function words of Spanish, Portuguese, French, Italian and German (spaCy's stop-word lists),
@@ -293,6 +297,7 @@ def foreign_function_words() -> frozenset[str]:
     )
     foreign = {normalise(w) for words in languages for w in words}
     title_words = {w for name in career_index().by_name for w in name.split()}
+    title_words |= _ENGLISH_TOO
     return frozenset(w for w in foreign if w and " " not in w and w not in ENGLISH_STOP_WORDS) - (
         title_words - {"un"}
     )
@@ -488,6 +493,16 @@ _WOULD_BE_A = frozenset(["a", "an", "the", "good", "right", "better", "worth"])
 _FIELD_FRAME = frozenset(["into", "in", "would", "be", "a", "an", "the", "of", "for", "to"])
 
 
+_INTO_A_PASTIME = frozenset(
+    ["really", "im", "i'm", "am", "also", "already", "so", "very", "totally", "quite", "look", "got"]
+)
+
+
+def _changes_to(words: list[str], start: int) -> bool:
+    """The words before `start` are "switch to", "moving to"... (not "apply to")."""
+    return start >= 2 and words[start - 1] == "to" and words[start - 2] in _CHANGE_TO
+
+
 def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | None:
     """(start, end, the person's title) of a field named as a job: after "would ... be a", "into", "a
     career in", or before "internship", "role", "jobs"."""
@@ -513,11 +528,12 @@ def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | Non
             or (before == "would" and after[:1] == ["be"] and after[1:] and after[1] in _WOULD_BE_A)
             # "Would underwriting suit me better?"
             or (before == "would" and after[:1] in (["suit"], ["fit"]))
-            or before == "into"
-            or (before == "to" and start >= 2 and words[start - 2] in _CHANGE_TO)
+            # "get into welding", not a pastime: "I'm really into animation", "already into programming"
+            or (before == "into" and (start < 2 or words[start - 2] not in _INTO_A_PASTIME))
+            or _changes_to(words, start)
             or (before == "in" and start >= 2 and words[start - 2] in _JOB_IN)
         )
-        if framed and (start < end or before in ("in", "into", "would", "to")):
+        if framed and (start < end or before in ("in", "into", "would") or _changes_to(words, start)):
             return start, end + 1, " ".join([*words[start:end], person])
     return None
 

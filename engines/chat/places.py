@@ -105,10 +105,12 @@ def country_names() -> list[str]:
 
 # Words after which a gazetteer name is a place: "in Leeds", "near cork", "moving to Pune".
 # Not "from": where the user comes from is not the place they ask about ("a fresher from Coimbatore").
-# ... and "en"/"em" of a message that mixes in Spanish, French or Portuguese ("un restaurante en Oaxaca").
+# ... and "en"/"em" of a message that mixes in Spanish, French or Portuguese ("un restaurante en Oaxaca"),
+# only before a capital: many Spanish words are places too ("en una empresa", "en ventas", "en mayo").
 _BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "outside", "across", "en", "em"])
+_FOREIGN_IN = frozenset(["en", "em"])
 # ... and the ones that also precede verbs ("to land a job"): for a user who writes no capitals, only these.
-_BEFORE_A_LOWER_CASE_PLACE = frozenset(["in", "near", "around", "round", "outside", "en"])
+_BEFORE_A_LOWER_CASE_PLACE = frozenset(["in", "near", "around", "round", "outside"])
 
 
 def shouted_or_titled(text: str) -> bool:
@@ -139,6 +141,7 @@ def place(
     lower_writer = writes_in_lower_case(text) or shouted_or_titled(text)
     # The first place named wins ("in Lyon or only Paris?"), the longer name where two start together.
     found: list[tuple[int, int, str]] = []
+    found_after_en: list[tuple[int, int, str]] = []
     for k in (3, 2, 1):
         for s in range(0, len(words) - k + 1):
             if set(range(s, s + k)) & used:
@@ -173,7 +176,13 @@ def place(
             # Followed by another capitalised word it is part of a longer name ("English Literature").
             spellings = as_written(text, cand)
             if lower_writer or _written_as(spellings, more[cand], alone=True):
-                found.append((s, -k, _display(spellings, more[cand])))
+                (found_after_en if raw_words[s - 1] in _FOREIGN_IN else found).append(
+                    (s, -k, _display(spellings, more[cand]))
+                )
+    # A place after an English "in" (or of the bot's list) beats one after a Spanish "en": the English
+    # part is the question ("Soy ingeniero civil en Medellín, what about jobs in Toronto?").
+    after_english = [f for f in found if f[0] == 0 or raw_words[f[0] - 1] not in _FOREIGN_IN]
+    found = after_english or found or found_after_en
     corrected = _place_for_place(text)  # "sorry i meant hyderabad not bangalore": both found
     if corrected:
         return corrected

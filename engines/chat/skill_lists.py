@@ -219,6 +219,7 @@ _NOT_IN_A_SKILL = frozenset(
         # (not "family", "partner", "baby", "parents": "family law", "partner management", "baby care")
         *["friend", "friends", "relatives"],
         "only",  # "I have no experience, only national service", "only A1 level"
+        *["its", "right"],  # "i know its hard but ...", "i know right"
         "passport",
         "visa",
         "kids",

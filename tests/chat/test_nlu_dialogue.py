@@ -1233,3 +1233,45 @@ def test_what_the_twenty_third_set_found() -> None:
     # ... but not a pastime the user is into, nor a move to a place.
     assert extract("I'm into cooking and gaming", finder).careers == []
     assert extract("I want to move to Leeds", finder).careers == []
+
+
+def test_the_seventh_review_of_the_twenty_third_set_rules() -> None:
+    """Cases a review found against the first version of set 23's rules (old vs new on 178 messages)."""
+    finder = default_skill_finder()
+    # A field is the career aimed at only when the user moves into it, and not over a career they name.
+    assert target("I'm a nurse but I'm really into illustration, could I become a graphic designer?") == (
+        "graphic designer"
+    )
+    assert target("I got into banking straight after uni, now I want to become a teacher") == "teacher"
+    assert target("I want to be a security analyst, I'm already into programming") == "security analyst"
+    assert target("I'm really into animation and drawing, what careers are there for me?") is None
+    assert target("I'm a teacher, want to move to programming, where to start?") == "programmer"
+    assert target("I want to become a civil engineer, should I apply to engineering internships?") == (
+        "civil engineer"
+    )
+    # Lower-case Spanish words after "en" are no places ("una", "ventas", "mayo", "obra").
+    for text in [
+        "trabajo en una empresa de logistica, quiero ser supply chain analyst",
+        "tengo experiencia en ventas, how do i become a sales manager?",
+        "empiezo un curso en mayo, quiero ser desarrollador web",
+        "trabajo en obra como albañil, quiero ser electricista",
+    ]:
+        assert extract(text, finder).location is None, text
+    # The place of the English question beats one after "en"/"em".
+    assert (
+        extract("Soy ingeniero civil en Medellín, what about jobs in Toronto?", finder).location == "Toronto"
+    )
+    assert (
+        extract(
+            "Sou desenvolvedor em São Paulo, how much do software engineers earn in Lisbon?", finder
+        ).location
+        == "Lisbon"
+    )
+    assert (
+        extract("Hola, soy enfermera en Bogotá y quiero trabajar en Madrid, what do I need?", finder).location
+        == "Madrid"
+    )
+    # English words of titles stay modifiers; "i know its hard" lists no skill.
+    assert target("What does a logo designer earn in Lagos?") == "logo designer"
+    assert extract("i knw its hard but can i become a nurse at 40", finder).skills_said == []
+    assert extract("i know right, but how much do electricians make in cardiff", finder).skills_said == []
