@@ -34,12 +34,12 @@ run: venv services
 BROKER ?= kafka
 
 test: venv services $(ASYNCAPI_CHECK)
-	$(PY) -m pytest -q -m "not integration"
-	CAREERSTREAM_TEST_BROKER=kafka $(PY) -m pytest -q -m integration
-	CAREERSTREAM_TEST_BROKER=tansu $(PY) -m pytest -q -m "integration and not kafka_lane_only"
+	$(PY) -m pytest -q -n 2 -m "not integration"
+	CAREERSTREAM_TEST_BROKER=kafka $(PY) -m pytest -q -m integration --durations=10
+	CAREERSTREAM_TEST_BROKER=tansu $(PY) -m pytest -q -m "integration and not kafka_lane_only" --durations=10
 
 test-unit: venv $(ASYNCAPI_CHECK)
-	$(PY) -m pytest -q -m "not integration"
+	$(PY) -m pytest -q -n 2 -m "not integration"
 
 test-integration: venv services
 	CAREERSTREAM_TEST_BROKER=$(BROKER) $(PY) -m pytest -q -m integration

@@ -204,10 +204,22 @@ KAFKA_LANE_ONLY_MODULES = frozenset(
 )
 
 
+# ... and single tests whose subject is an LLM's protocol and the consent that gates it, not the broker.
+KAFKA_LANE_ONLY_TESTS = frozenset(
+    {
+        "test_chat.py::test_llm_answers_through_a_fake_openai_server",
+        "test_resumes.py::test_llm_feedback_only_with_consent",
+    }
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         uses_services = SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         if uses_services or "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
-        if item.path.stem in KAFKA_LANE_ONLY_MODULES:
+        if (
+            item.path.stem in KAFKA_LANE_ONLY_MODULES
+            or f"{item.path.name}::{item.name}" in KAFKA_LANE_ONLY_TESTS
+        ):
             item.add_marker(pytest.mark.kafka_lane_only)
