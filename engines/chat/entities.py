@@ -15,6 +15,7 @@ from engines.word_forms import singular
 from .job_titles import (
     ASPIRES,
     CAREER_HEADS,
+    CHANGE_TO,
     CONSIDERED,
     CURRENT_ROLE,
     WEIGHS_UP,
@@ -344,7 +345,7 @@ def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
 # "look into", "got into").
 _MOVES_INTO = re.compile(
     r"\b(?:(?:get|go|move|break|transition|switch|pivot) into"
-    r"|(?:switch|switching|move|moving|transition|transitioning|change|changing|pivot) to)$"
+    rf"|(?:{'|'.join(sorted(CHANGE_TO))}) to)$"
 )
 
 

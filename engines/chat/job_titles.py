@@ -482,7 +482,7 @@ _FIELD_TO_PERSON = {
     "farming": "farmer",
 }
 # "switch to product photography", "moving to welding": a change of field.
-_CHANGE_TO = frozenset(
+CHANGE_TO = frozenset(
     ["switch", "switching", "move", "moving", "transition", "transitioning", "change", "changing", "pivot"]
 )
 _AFTER_A_FIELD = frozenset(
@@ -500,7 +500,7 @@ _INTO_A_PASTIME = frozenset(
 
 def _changes_to(words: list[str], start: int) -> bool:
     """The words before `start` are "switch to", "moving to"... (not "apply to")."""
-    return start >= 2 and words[start - 1] == "to" and words[start - 2] in _CHANGE_TO
+    return start >= 2 and words[start - 1] == "to" and words[start - 2] in CHANGE_TO
 
 
 def field_career(words: list[str], used: set[int]) -> tuple[int, int, str] | None:
