@@ -4,7 +4,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 ASYNCAPI_CHECK := tools/asyncapi/node_modules/.package-lock.json
 
-.PHONY: venv services run test test-unit test-integration bench load chaos lint audit clean
+.PHONY: venv services run test test-unit test-integration coverage bench load chaos lint audit clean
 
 venv: $(VENV_STAMP)
 
@@ -43,6 +43,20 @@ test-unit: venv $(ASYNCAPI_CHECK)
 
 test-integration: venv services
 	CAREERSTREAM_TEST_BROKER=$(BROKER) $(PY) -m pytest -q -m integration
+
+# Line coverage of the whole suite (`make test`'s three lanes) with the processes the tests start
+# included: workers, API processes, `careerstream up` (pyproject [tool.coverage]). It takes longer than
+# `make test`, so CI does not run it. HTML in bench-results/coverage/, the per-package table at the end.
+COV := COVERAGE_FILE=$(CURDIR)/.coverage-data/lane $(PY) -m coverage
+coverage: venv services $(ASYNCAPI_CHECK)
+	rm -rf .coverage-data && mkdir -p .coverage-data bench-results
+	$(COV) run -m pytest -q -n 2 -m "not integration"
+	CAREERSTREAM_TEST_BROKER=kafka $(COV) run -m pytest -q -m integration
+	CAREERSTREAM_TEST_BROKER=tansu $(COV) run -m pytest -q -m "integration and not kafka_lane_only"
+	$(COV) combine -q .coverage-data
+	$(COV) html -q -d bench-results/coverage
+	$(COV) json -q -o bench-results/coverage.json
+	$(PY) scripts/coverage_table.py bench-results/coverage.json
 
 bench: venv services
 	.venv/bin/careerstream bench all $(BENCH_ARGS) --out bench-results

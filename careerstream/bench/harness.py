@@ -16,13 +16,14 @@ import numpy as np
 from kernel.config import Settings
 
 
-def spawn(args: list[str], settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+def spawn(args: list[str], settings: Settings, log: Path, **env: str) -> subprocess.Popen[bytes]:
     """`careerstream <args>` in a process group of its own (so `stop` reaches its children), with
-    `settings` as its environment and its output appended to `log`."""
+    `settings` as its environment (warnings only, unless `env` says otherwise, plus the rest of `env`)
+    and its output appended to `log`."""
     out = open(log, "ab")  # noqa: SIM115 - the child owns it
     return subprocess.Popen(
         [sys.executable, "-m", "careerstream.cli", *args],
-        env=settings.as_env(LOG_LEVEL="WARNING"),
+        env=settings.as_env(**{"LOG_LEVEL": "WARNING", **env}),
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -29,7 +27,7 @@ from typing import Any
 
 import psycopg
 
-from careerstream.bench.harness import stop
+from careerstream.bench.harness import spawn, stop
 from careerstream.bench.pipeline import _db_name, replace_settings
 from careerstream.local_broker import BrokerKind, broker_for_run, stop_run_broker
 from engines.build_cache import ENV as CACHE_ENV
@@ -44,15 +42,9 @@ TIMEOUT_S = 300.0
 def time_to_ready(settings: Settings, log: Path, env: dict[str, str]) -> dict[str, Any]:
     """Start one `careerstream worker`, wait until it is ready, stop it. Returns the seconds from
     spawning the process to ready, and the chat engine's load time as the worker logged it."""
-    with open(log, "ab") as out:
-        began = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "careerstream.cli", "worker"],
-            env=settings.as_env(LOG_LEVEL="INFO", LOG_JSON="true", **env),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    began = time.perf_counter()
+    # Faust logs `Ready` at INFO; JSON lines carry the chat engine's load time.
+    proc = spawn(["worker"], settings, log, LOG_LEVEL="INFO", LOG_JSON="true", **env)
     try:
         while READY not in log.read_text(errors="replace"):
             if proc.poll() is not None:

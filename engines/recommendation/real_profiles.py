@@ -25,7 +25,13 @@ from engines.recommendation.models.base import normalise_scores
 from engines.recommendation.models.content import MEANING_WEIGHT, ContentRecommender
 from engines.recommendation.training_data import UserContext
 from engines.reference_data.catalog import Career, load_skills
-from engines.reference_data.derivation import REAL_SOURCE, CatalogueDeriver, precision_recall
+from engines.reference_data.derivation import (
+    REAL_SOURCE,
+    CatalogueDeriver,
+    best_sibling_ceiling,
+    candidate_recall,
+    precision_recall,
+)
 from engines.reference_data.profile_data import load_real_relations
 
 SHARES = (0.4, 0.7, 1.0)
@@ -156,6 +162,7 @@ def evaluate_real_profiles(
             if share == 0.7:
                 worst.append((career.label, case["rank"]))
     precision, recall = precision_recall(derived_loo, {i: cd.real[i] for i in held})
+    sibling_precision, sibling_recall = best_sibling_ceiling(cd.real)
     out: dict[str, Any] = {
         "n_occupations": len(held),
         "catalogue_careers": len(cd.careers),
@@ -164,6 +171,14 @@ def evaluate_real_profiles(
             "precision": round(precision, 4),
             "recall": round(recall, 4),
             "profile_size": len(next(iter(derived_loo.values()))) if derived_loo else 0,
+            # What bounds these two: how many real relations are candidates at all, and what copying
+            # the real profile of the best-matching other occupation (chosen by the answer) would score.
+            "candidate_recall": round(candidate_recall(cd, held), 4),
+            "text_candidate_recall": round(candidate_recall(cd, held, text_only=True), 4),
+            "ceiling_best_sibling": {
+                "precision": round(sibling_precision, 4),
+                "recall": round(sibling_recall, 4),
+            },
         },
         "by_share": {},
         "seed": seed,

@@ -134,3 +134,32 @@ def leave_one_out_profiles(
         probs = cd.deriver.probabilities({i}, only=[i])
         out[i] = cd.deriver.profiles(probs, [i], size)[i]
     return out
+
+
+def best_sibling_ceiling(real: dict[int, set[int]]) -> tuple[float, float]:
+    """Micro precision / recall if each occupation's profile were the real relations of the *other*
+    real-relation occupation that shares the most with it (F1 of the two sets), chosen by looking at the
+    answer. No derivation that leans on its nearest real-relation occupation can choose better, so this
+    bounds what copying neighbours can reach; the rest must come from the occupation's own text."""
+    hits = n_d = n_r = 0
+    for i, r in real.items():
+        others = [k for k in real if k != i]
+        if not others:
+            continue
+        k = max(others, key=lambda k: (2 * len(r & real[k]) / (len(r) + len(real[k])), -k))
+        hits += len(r & real[k])
+        n_d += len(real[k])
+        n_r += len(r)
+    return hits / max(n_d, 1), hits / max(n_r, 1)
+
+
+def candidate_recall(cd: CatalogueDeriver, held: Collection[int], text_only: bool = False) -> float:
+    """Share of the held-out occupations' real relations that are among their candidate skills at all
+    (each with its own relations hidden): what the classifier could reach if it ranked perfectly. With
+    `text_only`, among the candidates the occupation's own text, title and O*NET tools propose."""
+    hits = total = 0
+    for i in held:
+        candidates = cd.deriver.candidates(i, hidden={i}, text_only=text_only)
+        hits += len(candidates & cd.real[i])
+        total += len(cd.real[i])
+    return hits / max(total, 1)

@@ -355,6 +355,16 @@ class SupervisedDeriver:
         out[sel] = p_sel
         return out
 
+    def candidates(self, occupation: int, hidden: Collection[int], text_only: bool = False) -> set[int]:
+        """The candidate skills of one occupation while `hidden` occupations' relations are unseen (only
+        those proposed by its own text, title and O*NET tools when `text_only`)."""
+        cf = self.cf
+        rows = np.arange(cf.starts[occupation], cf.starts[occupation + 1])
+        keep = cf.from_text[rows]
+        if not text_only:
+            keep = keep | (neighbour_features(cf, set(hidden), rows)[:, 2] > 0)
+        return set(cf.skill[rows][keep].tolist())
+
     def make_model(self) -> Any:
         """The classifier: small gradient-boosted trees (beat logistic regression with pairwise
         products in leave-one-out: precision/recall 0.32 vs 0.30 at 20 skills)."""

@@ -15,7 +15,13 @@ from engines.recommendation.real_profiles import (
     source_shares,
 )
 from engines.reference_data.catalog import Career, Skill, load_careers
-from engines.reference_data.derivation import DERIVED_SOURCE, REAL_SOURCE, CatalogueDeriver
+from engines.reference_data.derivation import (
+    DERIVED_SOURCE,
+    REAL_SOURCE,
+    CatalogueDeriver,
+    best_sibling_ceiling,
+    candidate_recall,
+)
 from engines.reference_data.profile_data import RealRelations
 
 WORDS = [
@@ -71,6 +77,29 @@ def test_leave_one_out_hides_the_held_out_relations_from_every_learned_part() ->
     assert all(cat[i].profile_source == REAL_SOURCE for i in cd.real if i != held)
     # Not hidden: the real relations are served.
     assert cd.catalogue()[held].profile_source == REAL_SOURCE
+
+
+def test_the_ceilings_of_derived_profiles() -> None:
+    # Occupation 0 shares two skills with 1 (F1 4/7) and one with 2 (F1 2/5): 1 is its best sibling.
+    real = {0: {1, 2, 3}, 1: {1, 2, 9, 8}, 2: {3, 7}}
+    precision, recall = best_sibling_ceiling(real)
+    # 0 copies 1 (2 of 4 right; 2 of its 3 found), 1 copies 0 (2 of 3; 2 of 4), 2 copies 0 (1 of 3; 1 of 2).
+    assert (precision, recall) == (5 / 10, 5 / 9)
+
+    careers, skills, definitions, relations = _toy()
+    cd = CatalogueDeriver.build(careers, skills, definitions, {}, relations)
+    held = sorted(cd.real)[:4]
+    reach = candidate_recall(cd, held)
+    # The toy occupations' texts name their skills' words, so every real relation is a candidate.
+    assert reach == 1.0
+    assert candidate_recall(cd, held, text_only=True) <= reach
+    # A candidate set never includes a skill only a hidden occupation's relations propose.
+    for i in held:
+        assert cd.deriver.candidates(i, hidden={i}) >= cd.real[i]
+        probs = cd.deriver.probabilities({i}, only=[i])
+        a, b = cd.deriver.cf.starts[i], cd.deriver.cf.starts[i + 1]
+        scored = {int(j) for j, p in zip(cd.deriver.cf.skill[a:b], probs[a:b], strict=True) if p > 0}
+        assert scored <= cd.deriver.candidates(i, hidden={i})
 
 
 @pytest.fixture(scope="module")

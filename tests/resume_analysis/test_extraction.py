@@ -79,3 +79,17 @@ def test_txt_layout_is_minimal() -> None:
     doc = _doc("\r\n".join(RESUME_LINES).encode())
     assert doc.layout.file_type is FileType.TXT and "\r" not in doc.text
     assert doc.layout.word_count == len(" ".join(RESUME_LINES).split())
+
+
+def test_pdf_pypdf_reads_the_text_when_pdfminer_cannot(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import engines.resume_analysis.extraction as extraction
+
+    def pdfminer_fails(_data: bytes) -> None:
+        raise ValueError("pdfminer cannot read this file")
+
+    monkeypatch.setattr(extraction, "read_pdf", pdfminer_fails)
+    doc = _doc(make_pdf(RESUME_LINES))
+    lines = [line.strip() for line in doc.text.splitlines() if line.strip()]
+    assert lines[:3] == RESUME_LINES[:3]
+    assert doc.layout.page_count == 1 and not doc.layout.multi_column and doc.layout.fonts == []
+    assert doc.layout.word_count == sum(len(line.split()) for line in lines)
