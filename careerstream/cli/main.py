@@ -149,8 +149,8 @@ def token(
     from api.auth import mint_token
 
     settings = get_settings()
-    typer.echo(
-        mint_token(
+    try:
+        token = mint_token(
             settings.jwt_secret,
             subject,
             role,  # type: ignore[arg-type]
@@ -158,7 +158,9 @@ def token(
             ttl,
             settings.jwt_audience,
         )
-    )
+    except ValueError as e:  # an unknown role: say which ones exist, not a traceback
+        raise typer.BadParameter(str(e), param_hint="--role") from e
+    typer.echo(token)
 
 
 @app.command("docs-events")

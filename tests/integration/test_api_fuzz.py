@@ -4,15 +4,8 @@ never a 5xx. Every schemathesis check runs; examples are bounded so the run stay
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -21,43 +14,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
 from api.auth import mint_token
-from careerstream.local_broker import free_port, wait_for_port
 from kernel.config import Settings
-from tests.conftest import ROOT, settings_env
-
-API_LOGS: dict[str, Path] = {}
-
-
-@pytest.fixture(scope="module")
-def api_url(settings: Settings, worker: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # `worker`: a chat message waits for the worker's reply; without one it would answer 504.
-    port = free_port()
-    env = settings_env(settings)
-    # Rate limits apply to role `user`; the fuzzer is a service, but keep them out of the way anyway.
-    env.update(
-        API_PORT=str(port),
-        API_HOST="127.0.0.1",
-        CONSISTENCY_WAIT_MS="200",
-        API_WRITE_RATE_LIMIT="100000/minute",
-        API_UPLOAD_RATE_LIMIT="100000/minute",
-    )
-    log_path = tmp_path_factory.mktemp("api") / "api.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - owned by the child
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "careerstream.cli", "api"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    wait_for_port("127.0.0.1", port, timeout_s=60)
-    url = f"http://127.0.0.1:{port}"
-    API_LOGS[url] = log_path
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=15)
-
+from tests.integration.conftest import ApiServer
 
 EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
 # Schema-valid input may still be refused with a documented 422 where the rule is beyond JSON Schema
@@ -87,10 +45,10 @@ FUZZ_CONFIG = schemathesis.Config.from_dict(
 )
 
 
-def test_no_input_makes_the_api_fail(api_url: str, settings: Settings) -> None:
+def test_no_input_makes_the_api_fail(api_server: ApiServer, settings: Settings) -> None:
     token = mint_token(settings.jwt_secret, "fuzz-service", "service", settings.jwt_issuer)
     headers = {"Authorization": f"Bearer {token}"}
-    schema = schemathesis.openapi.from_url(f"{api_url}/openapi.json", config=FUZZ_CONFIG)
+    schema = schemathesis.openapi.from_url(f"{api_server.url}/openapi.json", config=FUZZ_CONFIG)
     operations = []
     for result in schema.get_all_operations():
         assert isinstance(result, Ok), result  # the document itself is valid
@@ -121,6 +79,6 @@ def test_no_input_makes_the_api_fail(api_url: str, settings: Settings) -> None:
                 assert mode is GenerationMode.NEGATIVE, operation.label
     assert time.monotonic() - started < 60
     # Whatever the input, the API's log holds no stack trace and no secret.
-    log = API_LOGS[api_url].read_text(errors="replace")
+    log = api_server.log.read_text(errors="replace")
     assert "Traceback" not in log
     assert token not in log and settings.jwt_secret not in log and settings.master_key not in log

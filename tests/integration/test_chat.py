@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -28,7 +30,8 @@ from schemas.keystore import PostgresKeyStore
 from schemas.serde import EventSerde
 from streams.producer import EventProducer
 from streams.projection_replay import replay_projection, verify_projection
-from tests.conftest import WorkerProcess, wait_until
+from tests.conftest import ROOT, WorkerProcess, settings_env, wait_until
+from tests.integration.conftest import ApiServer
 
 ESCO = "http://data.europa.eu/esco/occupation/"
 # First reply after a worker (re)start may wait for the engine's warm-up (NLU model, ESCO skill
@@ -137,6 +140,35 @@ def test_conversation_remembers_and_answers_from_data(client: TestClient, auth, 
     assert [c["conversation_id"] for c in r.json()["conversations"]] == [cid]
     conv = client.get(f"/users/{user}/chat/conversations/{cid}", headers=h).json()
     assert conv["version"] == 3 and conv["answered"] == 3 and conv["state"]["slots"]["location"] == "Munich"
+
+
+def test_terminal_chat_as_a_person_uses_it(
+    api_server: ApiServer, client: TestClient, auth: Any, settings: Settings
+) -> None:
+    """`careerstream chat USER` against a real API process: lines typed at `you>`, each reply after
+    `bot>` with its cards as a table, one conversation carried across the lines, end of input ends it."""
+    user, _h = new_user(client, auth)
+    done = subprocess.run(
+        [sys.executable, "-m", "careerstream.cli", "chat", user, "--url", api_server.url],
+        input="how much does a data engineer earn?\n\nand in Munich?\n",
+        env=settings_env(settings) | {"COLUMNS": "200"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    # Input is piped, so each prompt ends without a line break: "you> bot> The median ...".
+    replies = [part.splitlines()[0] for part in out.split("bot> ")[1:]]
+    assert len(replies) == 2 and out.count("you> ") == 4, out  # the empty line is skipped, not sent
+    assert "$" in replies[0] and "no wage data for Munich" in replies[1]
+    # The card table: its header and a career row with an ESCO id.
+    assert all(col in out for col in ("type", "title", "id")) and "career" in out and ESCO in out
+    conversations = client.get(f"/users/{user}/chat/conversations", headers=auth(user)).json()
+    [conversation] = conversations["conversations"]
+    cid = conversation["conversation_id"]
+    wait_until(lambda: answered(settings, cid, 2), 20, "both answers to be projected")
 
 
 def test_reply_timeout_is_a_504_with_the_conversation_id(
