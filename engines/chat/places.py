@@ -199,7 +199,7 @@ def place(
         questions = _in_questions(text, len(raw_words))
         asked = [f for f in here if f[0] in questions]
         return min(home or asked or here or found)[2]
-    named = _corrected_place(text) or (
+    named = _corrected_place(text, lower_writer, english) or (
         _closing_place(text, raw_words, used, skill_words)
         if len(raw_words) <= 6 and not lower_writer
         else None
@@ -319,8 +319,11 @@ _CORRECTION = re.compile(
 
 # "sorry i meant hyderabad not bangalore", in any case: a place set against another place.
 _PLACE_FOR_PLACE = re.compile(
-    r"\bi meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?),? not (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)\b"
+    r"\b(?:i )?meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?),?"
+    r" not (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)\b"
 )
+# "no i meant bradford", in lower case: a town alone after "meant", ending the message.
+_LOWER_CASE_CORRECTION = re.compile(r"\b(?:i )?meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)[.!]*$")
 
 
 def _origin(raw_words: list[str], k: int) -> bool:
@@ -332,15 +335,22 @@ _WORK_FROM = frozenset(["work", "working", "works", "remotely"])
 
 
 def _place_for_place(text: str) -> str | None:
-    """A place put right by naming the wrong one: "i meant hyderabad not bangalore" (not "i meant
-    media, not marketing": both must be places, each a city of the bot's list or a big one)."""
+    """A place put right by naming the wrong one: "i meant hyderabad not bangalore", "sorry meant grimsby
+    not hull" (not "i meant media, not marketing": both must be places, each a city of the bot's list or
+    a town of 15,000 people or more)."""
     m = _PLACE_FOR_PLACE.search(fold_accents(text.lower()))
     if m is None:
         return None
     names = [normalise(g) for g in m.groups()]
-    if not all(n in locations() or n in big_city_names() for n in names):
+    if not all(n in locations() or n in town_names() for n in names):
         return None
     return _known_place_as_written(text, names[0])
+
+
+@lru_cache(maxsize=1)
+def town_names() -> frozenset[str]:
+    """Normalised names of GeoNames' towns and cities of 15,000 people or more."""
+    return frozenset(normalise(name) for name in city_names())
 
 
 def _known_place_as_written(text: str, name: str) -> str | None:
@@ -349,12 +359,20 @@ def _known_place_as_written(text: str, name: str) -> str | None:
     return _display(as_written(text, name), listed) if listed else None
 
 
-def _corrected_place(text: str) -> str | None:
-    """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds"."""
+def _corrected_place(text: str, lower_writer: bool, english: Collection[str]) -> str | None:
+    """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds", and from
+    someone who writes in lower case "no i meant bradford" (a town or a city of the bot's list, no word of
+    English prose: not "i meant mobile")."""
     m = _CORRECTION.search(text)
-    if m is None:
+    if m is not None:
+        return _known_place_as_written(text, normalise(m.group(1) or m.group(2)))
+    if not lower_writer:
         return None
-    return _known_place_as_written(text, normalise(m.group(1) or m.group(2)))
+    m = _LOWER_CASE_CORRECTION.search(fold_accents(text.lower().strip()))
+    if m is None or set(m.group(1).split()) & set(english):
+        return None
+    name = normalise(m.group(1))
+    return _known_place_as_written(text, name) if name in locations() or name in town_names() else None
 
 
 _NOT_BEFORE_A_CLOSING_PLACE = frozenset(

@@ -1275,3 +1275,23 @@ def test_the_seventh_review_of_the_twenty_third_set_rules() -> None:
     assert target("What does a logo designer earn in Lagos?") == "logo designer"
     assert extract("i knw its hard but can i become a nurse at 40", finder).skills_said == []
     assert extract("i know right, but how much do electricians make in cardiff", finder).skills_said == []
+
+
+def test_a_town_put_right_in_lower_case() -> None:
+    finder = default_skill_finder()
+    # Set against the wrong one, with or without "i": both towns of 15,000 people or more.
+    assert extract("sorry meant grimsby not hull", finder).location == "Grimsby"
+    # Alone after "meant", ending the message, from someone who writes in lower case.
+    assert extract("no i meant bradford", finder).location == "Bradford"
+    # ... not a word of English prose ("Mobile", "Reading" are towns too), nor mid-sentence.
+    assert extract("no i meant mobile", finder).location is None
+    assert extract("sorry i meant reading", finder).location is None
+    assert extract("i meant bradford style cv templates", finder).location is None
+    # Neither side a town: nothing ("media" and "marketing" are no towns of that size).
+    assert extract("meant media not marketing", finder).location is None
+    # In a conversation the place is put right and the request kept.
+    st, intent = _turn(ConversationState(), "how much do electricians make in hull")
+    assert intent == "salary_info" and st.slots["location"] == "Hull"
+    st, intent = _turn(st, "no i meant bradford")
+    assert intent == "salary_info" and st.slots["location"] == "Bradford"
+    assert st.slots["target_career"] == "electrician"
