@@ -209,6 +209,8 @@ KAFKA_LANE_ONLY_TESTS = frozenset(
     {
         "test_chat.py::test_llm_answers_through_a_fake_openai_server",
         "test_resumes.py::test_llm_feedback_only_with_consent",
+        # A terminal client over HTTP: the broker behind the API is the chat tests' subject, not its.
+        "test_chat.py::test_terminal_chat_as_a_person_uses_it",
     }
 )
 

@@ -18,13 +18,12 @@ from tests.conftest import ROOT
 
 SOURCES = ROOT.parent / "shared" / "data"
 
-pytestmark = pytest.mark.skipif(not SOURCES.is_dir(), reason=f"the original sources are not at {SOURCES}")
-
 
 def _lines(path: Path) -> list[str]:
     return gzip.decompress(path.read_bytes()).decode().splitlines()
 
 
+@pytest.mark.skipif(not SOURCES.is_dir(), reason=f"the original sources are not at {SOURCES}")
 def test_the_committed_catalogs_are_what_the_builds_make_from_the_sources(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -56,5 +55,7 @@ def test_the_committed_catalogs_are_what_the_builds_make_from_the_sources(
     )
     assert same / len(committed) > 0.99
 
-    committed_places = _lines(build_places.OUT)
-    assert committed_places == [build_places.ATTRIBUTION, *build_places.build()]
+
+def test_the_committed_place_names_are_what_their_build_makes_from_phonenumbers() -> None:
+    # phonenumbers is pinned in pyproject.toml for this: a new release's geocoding names need a rebuild.
+    assert _lines(build_places.OUT) == [build_places.ATTRIBUTION, *build_places.build()]

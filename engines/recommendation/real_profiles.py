@@ -28,7 +28,7 @@ from engines.reference_data.catalog import Career, load_skills
 from engines.reference_data.derivation import (
     REAL_SOURCE,
     CatalogueDeriver,
-    best_sibling_ceiling,
+    best_sibling_copy,
     candidate_recall,
     precision_recall,
 )
@@ -162,7 +162,7 @@ def evaluate_real_profiles(
             if share == 0.7:
                 worst.append((career.label, case["rank"]))
     precision, recall = precision_recall(derived_loo, {i: cd.real[i] for i in held})
-    sibling_precision, sibling_recall = best_sibling_ceiling(cd.real)
+    sibling_precision, sibling_recall = best_sibling_copy(cd.real, held)
     out: dict[str, Any] = {
         "n_occupations": len(held),
         "catalogue_careers": len(cd.careers),
@@ -171,11 +171,11 @@ def evaluate_real_profiles(
             "precision": round(precision, 4),
             "recall": round(recall, 4),
             "profile_size": len(next(iter(derived_loo.values()))) if derived_loo else 0,
-            # What bounds these two: how many real relations are candidates at all, and what copying
-            # the real profile of the best-matching other occupation (chosen by the answer) would score.
+            # What to read these two against: how many real relations are candidates at all, and what
+            # copying the real profile of the best-matching other occupation (an oracle) would score.
             "candidate_recall": round(candidate_recall(cd, held), 4),
             "text_candidate_recall": round(candidate_recall(cd, held, text_only=True), 4),
-            "ceiling_best_sibling": {
+            "best_sibling_copy": {
                 "precision": round(sibling_precision, 4),
                 "recall": round(sibling_recall, 4),
             },

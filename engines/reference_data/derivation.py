@@ -136,13 +136,14 @@ def leave_one_out_profiles(
     return out
 
 
-def best_sibling_ceiling(real: dict[int, set[int]]) -> tuple[float, float]:
-    """Micro precision / recall if each occupation's profile were the real relations of the *other*
-    real-relation occupation that shares the most with it (F1 of the two sets), chosen by looking at the
-    answer. No derivation that leans on its nearest real-relation occupation can choose better, so this
-    bounds what copying neighbours can reach; the rest must come from the occupation's own text."""
+def best_sibling_copy(real: dict[int, set[int]], held: Collection[int]) -> tuple[float, float]:
+    """Micro precision / recall over the `held` occupations if each one's profile were the whole real
+    profile of the *other* real-relation occupation whose relations match it best (F1 of the two sets),
+    chosen by looking at the answer. An oracle for the simplest use of neighbours, copying one: not an
+    upper bound (votes of several neighbours, cut to 20 skills, may do better)."""
     hits = n_d = n_r = 0
-    for i, r in real.items():
+    for i in held:
+        r = real[i]
         others = [k for k in real if k != i]
         if not others:
             continue
@@ -155,8 +156,8 @@ def best_sibling_ceiling(real: dict[int, set[int]]) -> tuple[float, float]:
 
 def candidate_recall(cd: CatalogueDeriver, held: Collection[int], text_only: bool = False) -> float:
     """Share of the held-out occupations' real relations that are among their candidate skills at all
-    (each with its own relations hidden): what the classifier could reach if it ranked perfectly. With
-    `text_only`, among the candidates the occupation's own text, title and O*NET tools propose."""
+    (each with its own relations hidden): no ranking of the candidates can recall more. With `text_only`,
+    among the candidates the occupation's own text, title and O*NET tools propose."""
     hits = total = 0
     for i in held:
         candidates = cd.deriver.candidates(i, hidden={i}, text_only=text_only)

@@ -1,4 +1,5 @@
-"""Text and layout extraction from PDF (pypdf), DOCX (python-docx) and plain text.
+"""Text and layout extraction from PDF (pdfminer.six word positions, pypdf as the fallback), DOCX
+(python-docx) and plain text.
 
 Callers pass already-screened input (see :mod:`intake`); these functions may raise on broken
 files and intake turns that into a typed rejection.
@@ -29,7 +30,7 @@ def extract_pdf(reader: Any) -> ExtractedDocument:
     """Extract reading-order text and layout facts from an opened ``pypdf.PdfReader``.
 
     Text comes from word positions (:mod:`pdf_layout`, pdfminer.six); if pdfminer cannot read the file,
-    from pypdf's text visitor.
+    from pypdf's own text extraction, without layout facts.
     """
     try:
         stream = reader.stream

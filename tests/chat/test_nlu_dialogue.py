@@ -1283,7 +1283,10 @@ def test_a_town_put_right_in_lower_case() -> None:
     assert extract("sorry meant grimsby not hull", finder).location == "Grimsby"
     # Alone after "meant", ending the message, from someone who writes in lower case.
     assert extract("no i meant bradford", finder).location == "Bradford"
-    # ... not a word of English prose ("Mobile", "Reading" are towns too), nor mid-sentence.
+    # ... a town of two words even where one of them is an English word, and a question mark allowed.
+    assert extract("no i meant long beach", finder).location == "Long Beach"
+    assert extract("i meant bradford?", finder).location == "Bradford"
+    # ... not a one-word town that is also a word of English prose ("Mobile", "Reading"), nor mid-sentence.
     assert extract("no i meant mobile", finder).location is None
     assert extract("sorry i meant reading", finder).location is None
     assert extract("i meant bradford style cv templates", finder).location is None

@@ -60,16 +60,19 @@ def api_server(
         API_UPLOAD_RATE_LIMIT="100000/minute",
     )
     log_path = tmp_path_factory.mktemp("api") / "api.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - owned by the child
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "careerstream.cli", "api"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    wait_for_port("127.0.0.1", port, timeout_s=60)
-    yield ApiServer(f"http://127.0.0.1:{port}", log_path)
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=15)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "careerstream.cli", "api"],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        # `process`: an API that dies at start fails the wait at once, not after 60 s.
+        wait_for_port("127.0.0.1", port, timeout_s=60, process=proc)
+        yield ApiServer(f"http://127.0.0.1:{port}", log_path)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)

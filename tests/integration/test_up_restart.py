@@ -78,6 +78,10 @@ def up(settings: Settings, tmp_path: Path) -> Iterator[Up]:
         "FAUST_DATADIR": "var/faust",
         "RECS_MODELS_DIR": "var/models/recs",
         "LOG_LEVEL": "WARNING",
+        # One worker for every projection (not the default's second one for recommendations): what is
+        # tested is the supervisor and the log, and two workers starting at once on two cores doubled
+        # each `up`'s start in CI.
+        "DEDICATED_WORKERS": "",
     }
     u = Up(env, tmp_path)
     yield u
@@ -111,11 +115,15 @@ def test_up_restarts_a_killed_worker_and_a_second_up_keeps_the_data_on_kafka(
     r = api.get("/users/kept-user/profile", params={"consistency_token": token_written})
     assert r.status_code == 200 and r.json()["location"] == "Dublin", r.text
 
-    # SIGKILL the worker: the supervisor restarts it and counts the restart.
-    os.kill(up.child_pid("worker"), signal.SIGKILL)
-    wait_until(lambda: "restarted worker-1" in up.output(), 30, "the supervisor to restart the worker")
-    metrics = httpx.get(f"http://127.0.0.1:{up.env['SUPERVISOR_METRICS_PORT']}/metrics").text
-    assert 'careerstream_process_restarts_total{cause="killed by SIGKILL",process="worker-1"} 1.0' in metrics
+    if up.env["LOCAL_BROKER"] == "kafka":
+        # SIGKILL the worker: the supervisor restarts it and counts the restart (the supervisor does not
+        # depend on the broker, so the Tansu lane skips this part).
+        os.kill(up.child_pid("worker"), signal.SIGKILL)
+        wait_until(lambda: "restarted worker-1" in up.output(), 30, "the supervisor to restart the worker")
+        metrics = httpx.get(f"http://127.0.0.1:{up.env['SUPERVISOR_METRICS_PORT']}/metrics").text
+        assert (
+            'careerstream_process_restarts_total{cause="killed by SIGKILL",process="worker-1"} 1.0' in metrics
+        )
     r = api.put("/users/kept-user/profile", json={"skills": ["Python", "SQL"], "location": "Cork"})
     assert r.status_code == 202, r.text
     r = api.get("/users/kept-user/profile", params={"consistency_token": r.json()["consistency_token"]})
