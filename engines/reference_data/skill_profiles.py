@@ -312,6 +312,13 @@ def _rounded(features: np.ndarray) -> np.ndarray:
     return np.round(features, 4)
 
 
+def _proposed(cf: CandidateFeatures, rows: np.ndarray, nb: np.ndarray) -> np.ndarray:
+    """Which candidate pairs exist in a call, given their neighbour features `nb`: those the occupation's
+    text proposes, and those only a neighbour's relations propose while a visible neighbour still has
+    them (a hidden occupation's relations never even propose skills)."""
+    return cf.from_text[rows] | (nb[:, 2] > 0)
+
+
 class SupervisedDeriver:
     """Learns P(real relation | features) on the real-relation occupations that are not hidden."""
 
@@ -344,13 +351,11 @@ class SupervisedDeriver:
         # One thread: on a busy machine OpenMP's thread team made each refit ten times slower.
         with threadpool_limits(1):
             nb_rows = neighbour_features(cf, hidden, rows)
-            # A candidate that came only from a neighbour's relations exists in this call only if a
-            # visible neighbour still has it: a hidden occupation's relations never even propose skills.
-            keep = cf.from_text[rows] | (nb_rows[:, 2] > 0)
+            keep = _proposed(cf, rows, nb_rows)
             model.fit(_rounded(np.hstack([cf.static[rows], nb_rows])[keep]), y[keep])
             nb_sel = neighbour_features(cf, hidden, sel)
             p_sel = model.predict_proba(_rounded(np.hstack([cf.static[sel], nb_sel])))[:, 1]
-            p_sel[~(cf.from_text[sel] | (nb_sel[:, 2] > 0))] = 0.0
+            p_sel[~_proposed(cf, sel, nb_sel)] = 0.0
         out = np.zeros(cf.occ.shape[0], np.float32)
         out[sel] = p_sel
         return out
@@ -360,9 +365,11 @@ class SupervisedDeriver:
         those proposed by its own text, title and O*NET tools when `text_only`)."""
         cf = self.cf
         rows = np.arange(cf.starts[occupation], cf.starts[occupation + 1])
-        keep = cf.from_text[rows]
-        if not text_only:
-            keep = keep | (neighbour_features(cf, set(hidden), rows)[:, 2] > 0)
+        keep = (
+            cf.from_text[rows]
+            if text_only
+            else _proposed(cf, rows, neighbour_features(cf, set(hidden), rows))
+        )
         return set(cf.skill[rows][keep].tolist())
 
     def make_model(self) -> Any:

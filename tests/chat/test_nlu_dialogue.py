@@ -19,6 +19,11 @@ def target(text: str) -> str | None:
     return t.name if t else None
 
 
+def where(text: str) -> str | None:
+    """The place `text` names, as the slot keeps it."""
+    return extract(text, default_skill_finder()).location
+
+
 def _turn(st: ConversationState, text: str, skills: bool = False) -> tuple[ConversationState, str]:
     """One turn through the classifier and the dialogue; `skills`: with the skill matcher."""
     finder = default_skill_finder() if skills else (lambda t: [])
@@ -446,13 +451,13 @@ def test_the_classifier_reads_meaning_as_well_as_words() -> None:
 def test_what_the_eleventh_set_found_places() -> None:
     finder = default_skill_finder()
     # Accents fold, and cities of countries without telephone area codes are places.
-    assert extract("I work in freight forwarding in Gdańsk", finder).location == "Gdańsk"
-    assert extract("I work in freight forwarding in Gdansk", finder).location == "Gdansk"
-    assert extract("helpdesk tech in Tallinn, 2 yrs", finder).location == "Tallinn"
-    assert extract("what do they make in Doha?", finder).location == "Doha"
+    assert where("I work in freight forwarding in Gdańsk") == "Gdańsk"
+    assert where("I work in freight forwarding in Gdansk") == "Gdansk"
+    assert where("helpdesk tech in Tallinn, 2 yrs") == "Tallinn"
+    assert where("what do they make in Doha?") == "Doha"
     # Languages, months and days are no places.
-    assert extract("should I write the cover letter in English?", finder).location is None
-    assert extract("Getting out of the Army in March after 10 yrs", finder).location is None
+    assert where("should I write the cover letter in English?") is None
+    assert where("Getting out of the Army in March after 10 yrs") is None
     # Where the user lives now wins over where they were.
     text = "I was economist in a factory in Kharkiv, now I live in Prague. What jobs can I find?"
     assert extract(text, finder).location == "Prague"
@@ -1278,20 +1283,19 @@ def test_the_seventh_review_of_the_twenty_third_set_rules() -> None:
 
 
 def test_a_town_put_right_in_lower_case() -> None:
-    finder = default_skill_finder()
     # Set against the wrong one, with or without "i": both towns of 15,000 people or more.
-    assert extract("sorry meant grimsby not hull", finder).location == "Grimsby"
+    assert where("sorry meant grimsby not hull") == "Grimsby"
     # Alone after "meant", ending the message, from someone who writes in lower case.
-    assert extract("no i meant bradford", finder).location == "Bradford"
+    assert where("no i meant bradford") == "Bradford"
     # ... a town of two words even where one of them is an English word, and a question mark allowed.
-    assert extract("no i meant long beach", finder).location == "Long Beach"
-    assert extract("i meant bradford?", finder).location == "Bradford"
+    assert where("no i meant long beach") == "Long Beach"
+    assert where("i meant bradford?") == "Bradford"
     # ... not a one-word town that is also a word of English prose ("Mobile", "Reading"), nor mid-sentence.
-    assert extract("no i meant mobile", finder).location is None
-    assert extract("sorry i meant reading", finder).location is None
-    assert extract("i meant bradford style cv templates", finder).location is None
+    assert where("no i meant mobile") is None
+    assert where("sorry i meant reading") is None
+    assert where("i meant bradford style cv templates") is None
     # Neither side a town: nothing ("media" and "marketing" are no towns of that size).
-    assert extract("meant media not marketing", finder).location is None
+    assert where("meant media not marketing") is None
     # In a conversation the place is put right and the request kept.
     st, intent = _turn(ConversationState(), "how much do electricians make in hull")
     assert intent == "salary_info" and st.slots["location"] == "Hull"
