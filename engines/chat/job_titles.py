@@ -11,14 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from spacy.lang.de.stop_words import STOP_WORDS as GERMAN_STOP_WORDS
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
-from spacy.lang.es.stop_words import STOP_WORDS as SPANISH_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
-from spacy.lang.it.stop_words import STOP_WORDS as ITALIAN_STOP_WORDS
-from spacy.lang.pt.stop_words import STOP_WORDS as PORTUGUESE_STOP_WORDS
 
 from engines.reference_data.catalog import load_careers
+from engines.stop_words import stop_words
 from engines.word_forms import singular
 
 from .nlu import normalise
@@ -288,14 +284,7 @@ def foreign_function_words() -> frozenset[str]:
     normalised, less English ones and the words of the catalogue's titles ("chef de cuisine", "au
     pair"): a message that mixes languages puts them before a job's name ("y cuánto gana un
     inspector"), and they make no title. "un" is one, though "UN" is among ESCO's alternative titles."""
-    languages = (
-        SPANISH_STOP_WORDS,
-        PORTUGUESE_STOP_WORDS,
-        FRENCH_STOP_WORDS,
-        ITALIAN_STOP_WORDS,
-        GERMAN_STOP_WORDS,
-    )
-    foreign = {normalise(w) for words in languages for w in words}
+    foreign = {normalise(w) for lang in ("es", "pt", "fr", "it", "de") for w in stop_words(lang)}
     title_words = {w for name in career_index().by_name for w in name.split()}
     title_words |= _ENGLISH_TOO
     return frozenset(w for w in foreign if w and " " not in w and w not in ENGLISH_STOP_WORDS) - (

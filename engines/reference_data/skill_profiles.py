@@ -294,7 +294,10 @@ def neighbour_features(cf: CandidateFeatures, hidden: set[int], rows: np.ndarray
     for a in range(0, occ.shape[0], step):
         o = occ[a : a + step]
         s = skill[a : a + step]
-        has = cf.relations[nbr[o], s[:, None]]  # pairs x k
+        # A neighbour with no similarity is no neighbour: where fewer than k occupations are similar at
+        # all, argsort would otherwise fill the k slots with zero-similarity columns, hidden ones among
+        # them, and count their relations.
+        has = cf.relations[nbr[o], s[:, None]] & (sw[o] > 0)  # pairs x k
         w = sw[o] * has
         out[a : a + step, 0] = w.sum(axis=1)
         out[a : a + step, 1] = w.max(axis=1)

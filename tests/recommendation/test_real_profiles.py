@@ -23,6 +23,7 @@ from engines.reference_data.derivation import (
     candidate_recall,
 )
 from engines.reference_data.profile_data import RealRelations
+from engines.reference_data.skill_profiles import NEIGHBOUR_FEATURES, CandidateFeatures, neighbour_features
 from tests.conftest import ROOT
 
 WORDS = [
@@ -110,6 +111,27 @@ def test_what_derived_profiles_are_read_against() -> None:
     # Text-only candidates are a part of all candidates, skill by skill.
     for i in held:
         assert cd.deriver.candidates(i, hidden={i}, text_only=True) <= cd.deriver.candidates(i, hidden={i})
+
+
+def test_only_similar_visible_occupations_are_neighbours() -> None:
+    # Occupation 0 resembles real occupation 1 only; real occupation 2 shares no word with it.
+    skill = np.array([0, 1, 2])
+    cf = CandidateFeatures(
+        occ=np.zeros(3, np.int32),
+        skill=skill.astype(np.int32),
+        static=np.zeros((3, 1), np.float32),
+        from_text=np.zeros(3, bool),
+        occ_sim=np.array([[0.5, 0.0], [0.0, 0.3], [0.3, 0.0]], np.float32),
+        real_occ=[1, 2],
+        relations=np.array([[True, False, True], [False, True, True]]),  # 1 has skills 0, 2; 2 has 1, 2
+        starts=np.array([0, 3, 3, 3]),
+    )
+    nb = neighbour_features(cf, hidden=set())
+    # Skill 1 is only occupation 2's, which is not similar at all: no neighbour has it.
+    assert nb[:, NEIGHBOUR_FEATURES.index("nb_count")].tolist() == [1, 0, 1]
+    assert nb[:, NEIGHBOUR_FEATURES.index("nb_sum")].tolist() == pytest.approx([0.5, 0, 0.5])
+    # Occupation 1 hidden: nothing is left to resemble, so nothing counts (nor proposes a candidate).
+    assert not neighbour_features(cf, hidden={1})[:, NEIGHBOUR_FEATURES.index("nb_count")].any()
 
 
 @pytest.fixture(scope="module")
