@@ -26,7 +26,11 @@ _OPENING_WORDS = re.compile(
     r"i (?:reckon|think|guess))\b)",
     re.I,
 )
-_FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|ok and|and what about|what of)\b")
+# ... and "and in" as a writer of Spanish, Portuguese, French or German says it ("e no Porto?", "y en Lima?").
+_FOLLOW_UP = re.compile(
+    r"^(and|what about|how about|same for|ok and|and what about|what of|"
+    r"(?:y|e|et|und) (?:en|em|no|na|a|au|in))\b"
+)
 
 
 @dataclass

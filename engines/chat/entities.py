@@ -31,6 +31,7 @@ from .job_titles import (
     one_word_career,
     opening_title,
     said_as_a_job,
+    unclipped,
     unnamed_career,
 )
 from .nlu import normalise
@@ -74,14 +75,15 @@ _ORDINAL_RE = re.compile(
     # Not "the first thing anyone will notice", "the second time".
     r"(?!\s+(?:thing|things|time|times|step|steps|day|days|week|year|impression|place|person|people|few|"
     r"couple|half|question|priority|language)\b)"
-    r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|option|course|career|job)\b"
+    # "the 1st one", and "1st 1" as typed on a phone.
+    r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|1|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
     r"|(?:\b(?:number|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
     r"|#(?=[1-5]\b(?!\s*(?:priority|concern|thing|reason|goal|choice|fan|issue))))"
     r"\s*([1-5])\b"
     # "1 prob.", "2. how long is it?": a digit alone opening the message.
     r"|^([1-5])\b(?![.,]?\d|\s*(?:years?|yrs?|months?|weeks?|days?|hours?|h|k|x|%|more|less|times|of|and|or|to)\b)"
-    r"|\bthe\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
+    r"|\b(?:the|that|this)\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
 )
 _SPELLED = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _SPELLED_PICK = re.compile(
@@ -125,6 +127,10 @@ _WEIGHING_WORDS = frozenset(
     ["good", "better", "right", "smart", "realistic", "sensible", "safe", "wise", "bad"]
 )
 _MODALS = "will|would|can|could|should|might|may|must|won't|can't|don't|doesn't|didn't"
+_MOVING_INTO = (
+    r"(?:switch|switching|move|moving|get|getting|go|going|transition|transitioning|pivot|pivoting|"
+    r"retrain|retraining|break|breaking) (?:in)?to"
+)
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
 
@@ -200,6 +206,9 @@ class Speller:
             return word
         # A plural or singular of a known word is no typo: "session" stays (the vocabulary has "sessions").
         if word + "s" in self.vocab or (word.endswith("s") and word[:-1] in self.vocab):
+            return word
+        # ... nor the plural or third person of an English word: "a few battery installs" (not "installer").
+        if word.endswith("s") and word[:-1] in self.words:
             return word
         # Six letters at least; and a word of 30 or more is no typo worth the distance-2 search's cost
         # (its candidates grow with the square of the length).
@@ -367,7 +376,8 @@ def extract(  # noqa: C901
     listing = listed_skills(text, known_skills)
     listed_items = {normalise(item) for item in (listing[0] if listing else [])}
     protected |= {w for item in listed_items for w in item.split()}
-    words = [w if w in protected else sp.correct(w) for w in raw_words]
+    spell_checked = [w if w in protected else sp.correct(w) for w in raw_words]
+    words = unclipped(spell_checked, protected)
     norm = " ".join(words)
     ent = Entities()
     # Careers: longest known phrase first, words singularised, seniority words dropped.
@@ -456,7 +466,7 @@ def extract(  # noqa: C901
     # of the careers ("vetinary nurse").
     corrected = {
         k
-        for k, (w, r) in enumerate(zip(words, raw_words, strict=True))
+        for k, (w, r) in enumerate(zip(spell_checked, raw_words, strict=True))
         if w != r and not (len(r) >= 7 and w in index.vocab)
     }
     field = field_career(words, used)
@@ -494,7 +504,11 @@ def extract(  # noqa: C901
         used.update(range(*title))
         if hiring_side(name, norm):
             continue  # "a recruiter", "the interviewer": look on for the career asked about
-        current = bool(CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 5) : title[0]])))
+        # "I'm a ...", or a title followed by where and how long: "helpdesk tech in Tallinn, 2 yrs".
+        current = bool(
+            CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 5) : title[0]]))
+            or _FOR_A_WHILE.match(" ".join(words[title[1] : title[1] + 6]))
+        )
         ent.careers.append(CareerRef("", "", name, current=current))
     ent.careers = [
         replace(c, name=hyphens_as_typed(c.name, text)) for c in ent.careers if not hiring_side(c.name, norm)
@@ -643,6 +657,12 @@ def extract(  # noqa: C901
             # (not after "to": "I switched to python" names a skill).
             if not (claims or listed) and re.search(
                 rf"\b(?:{_MODALS}) {re.escape(as_written.lower())}\b", norm
+            ):
+                continue
+            # Nor is the field the user means to move into: "thinking of switching to data analysis"
+            # (the past still names a skill of theirs: "I switched to python").
+            if not (claims or listed) and re.search(
+                rf"\b{_MOVING_INTO} (?:\w+ )?{re.escape(as_written.lower())}\b", norm
             ):
                 continue
             said.setdefault(skill, " ".join(as_written.lower().split()))

@@ -278,6 +278,53 @@ _CREDENTIALS = frozenset(
 _ENGLISH_TOO = frozenset(["logo", "zero", "fin", "pure", "ag", "sig", "hep", "usa", "mil", "solo", "tech"])
 
 
+# Clipped words of job titles, put back in full where they end a title ("hvac tech", "pen tester"): the
+# slot keeps the title as written in full, and the catalogue knows it so. Well-known clipped titles first
+# ("surg tech" is a surgical technologist, the US title), then "tech" after any other modifier.
+_CLIPPED_TITLES = {
+    ("surg", "tech"): ("surgical", "technologist"),
+    ("surg", "techs"): ("surgical", "technologists"),
+    ("vet", "tech"): ("veterinary", "technician"),
+    ("vet", "techs"): ("veterinary", "technicians"),
+    ("pen", "tester"): ("penetration", "tester"),
+    ("pen", "testers"): ("penetration", "testers"),
+    ("pen", "testing"): ("penetration", "testing"),
+}
+_CLIPPED_HEADS = {"tech": "technician", "techs": "technicians"}
+# "big tech", "ed tech", "fin tech": an industry, not a technician; nor "tech" before what it qualifies.
+_TECH_INDUSTRY = frozenset(
+    ["big", "ed", "fin", "health", "med", "clean", "ag", "green", "legal", "high", "deep"]
+)
+_AFTER_TECH_INDUSTRY = frozenset(
+    ["industry", "sector", "company", "companies", "firm", "firms", "startup", "startups", "world", "scene",
+     "space", "field", "sales", "stack", "skills", "stuff", "background", "side"]
+)  # fmt: skip
+
+
+def unclipped(words: list[str], kept: Collection[str] = ()) -> list[str]:
+    """The words with clipped job words in full ("hvac tech" -> "hvac technician", "pen tester" ->
+    "penetration tester"), word for word so positions still match the words as typed. Words in `kept`
+    (the user's skills, as the matcher or their list names them: "tech pack") stay as they are."""
+    out = list(words)
+    for k, w in enumerate(words):
+        if w in kept:
+            continue
+        after = words[k + 1] if k + 1 < len(words) else ""
+        if (w, after) in _CLIPPED_TITLES:
+            out[k], out[k + 1] = _CLIPPED_TITLES[(w, after)]
+        elif (
+            w in _CLIPPED_HEADS
+            and out[k] == w
+            and k > 0
+            and words[k - 1].isalpha()
+            and words[k - 1] not in COMMON
+            and words[k - 1] not in _TECH_INDUSTRY
+            and after not in _AFTER_TECH_INDUSTRY
+        ):
+            out[k] = _CLIPPED_HEADS[w]
+    return out
+
+
 @lru_cache(maxsize=1)
 def foreign_function_words() -> frozenset[str]:
     """Function words of Spanish, Portuguese, French, Italian and German (spaCy's stop-word lists),

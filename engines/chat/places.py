@@ -322,6 +322,11 @@ _PLACE_FOR_PLACE = re.compile(
     r"\b(?:i )?meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?),?"
     r" not (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)\b"
 )
+# "actually not Bristol, Bath", "not leeds but york": the wrong place first, then the right one.
+_NOT_PLACE_BUT_PLACE = re.compile(
+    r"\bnot (?:in )?([a-z][\w'-]*(?: (?!but |it'?s |in )[a-z][\w'-]*)?),? (?:but |it'?s )?(?:in )?"
+    r"([a-z][\w'-]*(?: [a-z][\w'-]*)?)\b"
+)
 # "no i meant bradford", in lower case: a town alone after "meant", ending the message.
 _LOWER_CASE_CORRECTION = re.compile(r"\b(?:i )?meant (?:in )?([a-z][\w'-]*(?: [a-z][\w'-]*)?)[.!?]*$")
 
@@ -336,15 +341,17 @@ _WORK_FROM = frozenset(["work", "working", "works", "remotely"])
 
 def _place_for_place(text: str) -> str | None:
     """A place put right by naming the wrong one: "i meant hyderabad not bangalore", "sorry meant grimsby
-    not hull" (not "i meant media, not marketing": both must be places, each a city of the bot's list or
-    a town of 15,000 people or more)."""
-    m = _PLACE_FOR_PLACE.search(fold_accents(text.lower()))
-    if m is None:
-        return None
-    names = [normalise(g) for g in m.groups()]
-    if not all(n in locations() or n in town_names() for n in names):
-        return None
-    return _known_place_as_written(text, names[0])
+    not hull", or by naming it first: "actually not Bristol, Bath" (not "i meant media, not marketing":
+    both must be places, each a city of the bot's list or a town of 15,000 people or more)."""
+    folded = fold_accents(text.lower())
+    for pattern, right in ((_PLACE_FOR_PLACE, 0), (_NOT_PLACE_BUT_PLACE, 1)):
+        m = pattern.search(folded)
+        if m is None:
+            continue
+        names = [normalise(g) for g in m.groups()]
+        if all(n in locations() or n in town_names() for n in names):
+            return _known_place_as_written(text, names[right])
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -457,5 +464,8 @@ def _display(spellings: list[tuple[str, str]], listed: str) -> str:
 
 # Only with "now": "I used to live in Leeds" or "... in London? I am based in Leeds" keep the first place.
 _HOME = re.compile(r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$")
-# ("n": text-speak "and", as in "n abu dhabi?")
-_FOLLOW_UP_LEAD = re.compile(r"^(?:and|n|or|what about|how about|in|and in|n in|and what about)\s+")
+# ("n": text-speak "and", as in "n abu dhabi?"; "e no Porto?", "y en Lima?": "and in" of other languages)
+_FOLLOW_UP_LEAD = re.compile(
+    r"^(?:and|n|or|what about|how about|in|and in|n in|and what about|"
+    r"(?:y|e|et|und) (?:en|em|no|na|a|au|in))\s+"
+)

@@ -72,7 +72,7 @@ _LISTS_SKILLS = re.compile(
     # "I was using Sage 50 Payroll", not "I was using drugs" or "I was using my phone".
     rf"(?:i(?:'?m|'?ve| am| have| was(?= using (?!my|a|an|the|it|them|that|drugs|alcohol)\b))?{_ADVERB} "
     # "i knw ...", "i kno ...": "know" as typed on a phone.
-    r"(?:know|knw|kno|use|used|speak|play|"
+    r"(?:know|knw|kno|use|used|speak|play|can (?:use|speak|operate|handle)|"
     # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
     r"(?<=was )using|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
@@ -147,7 +147,10 @@ _ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b|\sn\s)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
-    r"(?:a )?little bit(?: of)?|a little|little|bit of|loads of|tons of|heaps of|dealing with|"
+    r"(?:a )?little bit(?: of)?|a little|little|bit of|(?:a )?wee bit of|loads of|tons of|heaps of|"
+    r"dealing with|"
+    # "our own kitchen audits", "maybe 40 user interviews": whose, or how many, is no part of the skill.
+    r"(?:my|our) own|(?:maybe|about|around|roughly|nearly|almost|over) \d+|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.
@@ -164,7 +167,8 @@ _ITEM_CIRCUMSTANCE = re.compile(
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
-    r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|daily|every day|at work|on it|"
+    r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|(?:a )?little bit|daily|every day|"
+    r"at work|on it|"
     # How often or on whose own: "fault finding all day", "artificial insemination myself".
     r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|weekly|of course|"
     # ("then" ends a list: "iPayroll back then and ..." leaves "back")

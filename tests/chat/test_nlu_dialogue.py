@@ -1302,3 +1302,47 @@ def test_a_town_put_right_in_lower_case() -> None:
     st, intent = _turn(st, "no i meant bradford")
     assert intent == "salary_info" and st.slots["location"] == "Bradford"
     assert st.slots["target_career"] == "electrician"
+
+
+def test_what_the_twenty_fourth_set_found() -> None:
+    # Clipped job words in full: "tech" ending a title, well-known clipped titles; not an industry, nor a
+    # skill of the user's list ("tech pack").
+    assert target("wat do i ned to becme a hvac tech? im a delivry drivr in houston rn") == "hvac technician"
+    assert target("what do surg techs make in knoxville") == "surgical technologist"
+    assert target("how much do pen testers earn") == "penetration tester"
+    assert target("I work in big tech, what about tech sales?") is None
+    assert "tech pack" in said("i know buyer communication, tech pack and costing")
+    # ... and a clipped title that is the user's job stays theirs: the one asked about is the other.
+    helpdesk = (
+        "helpdesk tech in Tallinn, 2 yrs. I know Active Directory. what should I learn to be a SOC analyst?"
+    )
+    assert target(helpdesk) == "soc analyst"
+    # A plural of an English word is no typo of a career's word: "battery installs" are no "installer".
+    assert target("I've done a few battery installs for mates") is None
+    # Hedges, counts and owners are no part of a skill.
+    assert said("i can use hand pallet truck and RF scanner, also i know WMS little bit") == [
+        "hand pallet truck",
+        "rf scanner",
+        "wms",
+    ]
+    assert "user interviews" in said("I've run maybe 40 user interviews and usability tests")
+    assert "kitchen audits" in said("I'm good at allergen management and I run our own kitchen audits")
+    # The field the user means to move into is no skill of theirs; the past still is.
+    assert said("I'm thinking of switching to data analysis") == []
+    assert said("I switched to python last year") == ["python"]
+    # The wrong place first, then the right one.
+    assert where("actually not Bristol, Bath - sorry, we moved over the summer") == "Bath"
+    assert where("not in leeds but york") == "York"
+    assert where("not marketing, media") is None
+    # "and in ..." of Portuguese and Spanish writers keeps the request.
+    st, intent = _turn(ConversationState(), "how much does a ux researcher earn in Lisbon?")
+    st, intent = _turn(st, "e no Porto?")
+    assert intent == "salary_info" and st.slots["location"] == "Porto"
+    assert where("y en Lima?") == "Lima"
+    # "that last one", and "1st 1" typed on a phone.
+    st = showing("courses", "Solar design", "Battery storage", "Grid connect")
+    st, _ = _turn(st, "that last one, worth doing?")
+    assert st.slots["course_ref"] == 3
+    st = showing("courses", "HVAC diploma", "EPA 608 prep")
+    st, _ = _turn(st, "teh 1st 1 hw long is it")
+    assert st.slots["course_ref"] == 1
