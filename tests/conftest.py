@@ -23,11 +23,17 @@ from confluent_kafka import Message
 from redis import Redis
 
 from careerstream.local_broker import BrokerKind, LocalBroker, choose_broker, start_local_broker
+from careerstream.local_broker.kafka import QUICK_START_ENV
 from kernel.config import Settings
 from projections.migrate import ensure_database, migrate
 from streams.topics import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every Apache Kafka node the tests start, and those of the processes they start (`careerstream up`, the
+# load stack), runs with the JVM's first JIT tier only: half the CPU to start, on a 2-core CI machine that
+# starts a dozen of them (careerstream/local_broker/kafka.py).
+os.environ.setdefault(QUICK_START_ENV, "1")
 
 
 @pytest.fixture(scope="session")

@@ -54,11 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--onet", type=Path, default=None, help="O*NET directory (technology_skills.tsv)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--skills-only", action="store_true", help="only (re)build skills.jsonl.gz")
+    parser.add_argument(
+        "--no-evaluation",
+        action="store_true",
+        help="skip the leave-one-out precision/recall of derived profiles (most of the build's time)",
+    )
     args = parser.parse_args(argv)
     skills, definitions, skills_report = build_skills(args.esco, args.out)
     report: dict[str, Any] = {"skills": skills_report}
     if not args.skills_only:
-        report["careers"] = build_careers(args.esco, args.bls, args.out, skills, definitions, args.onet)
+        report["careers"] = build_careers(
+            args.esco, args.bls, args.out, skills, definitions, args.onet, evaluate=not args.no_evaluation
+        )
     json.dump(report, sys.stdout, indent=2)
     print()
     return 0
