@@ -1,8 +1,9 @@
 """spaCy's stop-word lists of any language, without importing that language's package.
 
 `from spacy.lang.fr.stop_words import STOP_WORDS` first runs `spacy/lang/fr/__init__.py`, which builds
-French tokenizer exceptions: 4 s of every process start here (`python -X importtime`), for a word list.
-Each `stop_words.py` is a plain module (a set literal, no imports), so it is loaded from its file."""
+French tokenizer exceptions: 4 s of every process start here (`python -X importtime -c "import
+streams.app"`), for a word list. Each `stop_words.py` only splits a string into a set (no imports; English
+adds contractions to it), so it is run from its file."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ import importlib.util
 from functools import cache
 from pathlib import Path
 
-import spacy
-
 
 @cache
 def stop_words(lang: str) -> frozenset[str]:
     """spaCy's STOP_WORDS of language `lang` ("fr", "de", ...)."""
-    path = Path(spacy.__file__).parent / "lang" / lang / "stop_words.py"
-    spec = importlib.util.spec_from_file_location(f"_careerstream_stop_words_{lang}", path)
-    if spec is None or spec.loader is None:
+    spacy_spec = importlib.util.find_spec("spacy")
+    folders = spacy_spec.submodule_search_locations if spacy_spec is not None else None
+    path = Path(next(iter(folders or []), "")) / "lang" / lang / "stop_words.py"
+    if not (lang.isalpha() and path.is_file()):
         raise LookupError(f"spaCy has no stop words for {lang!r} ({path})")
+    spec = importlib.util.spec_from_file_location(f"_careerstream_stop_words_{lang}", path)
+    assert spec is not None and spec.loader is not None  # a spec for an existing .py file has a loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(module.STOP_WORDS)

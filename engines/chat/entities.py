@@ -76,7 +76,8 @@ _ORDINAL_RE = re.compile(
     r"(?!\s+(?:thing|things|time|times|step|steps|day|days|week|year|impression|place|person|people|few|"
     r"couple|half|question|priority|language)\b)"
     # "the 1st one", and "1st 1" as typed on a phone.
-    r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|1|option|course|career|job)\b"
+    # ("first 1:1", "first 1-2 years": no item, and normalised they read "first 1 1", "first 1 2")
+    r"|\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th)\s+(?:one|1(?!\s*\d)|option|course|career|job)\b"
     # "no 2", but not "no, 2 years is too long".
     r"|(?:\b(?:number|option|opt|no(?=\s*[1-5]\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|more|less|times))))"
     r"|#(?=[1-5]\b(?!\s*(?:priority|concern|thing|reason|goal|choice|fan|issue))))"
@@ -127,9 +128,11 @@ _WEIGHING_WORDS = frozenset(
     ["good", "better", "right", "smart", "realistic", "sensible", "safe", "wise", "bad"]
 )
 _MODALS = "will|would|can|could|should|might|may|must|won't|can't|don't|doesn't|didn't"
+# (not "I get to use SQL every day")
 _MOVING_INTO = (
-    r"(?:switch|switching|move|moving|get|getting|go|going|transition|transitioning|pivot|pivoting|"
-    r"retrain|retraining|break|breaking) (?:in)?to"
+    r"(?:(?:switch|switching|move|moving|transition|transitioning|pivot|pivoting|retrain|retraining)"
+    r" (?:in)?to"
+    r"|(?:get|getting|go|going|break|breaking) into)"
 )
 _DURATION_RE = re.compile(r"\b(\d{1,3})\s*(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _UNIT_HOURS = {"h": 1, "hr": 1, "hour": 1, "day": 8, "week": 10, "wk": 10, "month": 40}
@@ -377,7 +380,7 @@ def extract(  # noqa: C901
     listed_items = {normalise(item) for item in (listing[0] if listing else [])}
     protected |= {w for item in listed_items for w in item.split()}
     spell_checked = [w if w in protected else sp.correct(w) for w in raw_words]
-    words = unclipped(spell_checked, protected)
+    words = unclipped(spell_checked, protected, starts)
     norm = " ".join(words)
     ent = Entities()
     # Careers: longest known phrase first, words singularised, seniority words dropped.
@@ -505,9 +508,11 @@ def extract(  # noqa: C901
         if hiring_side(name, norm):
             continue  # "a recruiter", "the interviewer": look on for the career asked about
         # "I'm a ...", or a title followed by where and how long: "helpdesk tech in Tallinn, 2 yrs".
+        before = " ".join(words[max(0, title[0] - 5) : title[0]])
         current = bool(
-            CURRENT_ROLE.search(" ".join(words[max(0, title[0] - 5) : title[0]]))
-            or _FOR_A_WHILE.match(" ".join(words[title[1] : title[1] + 6]))
+            CURRENT_ROLE.search(before)
+            # (not an aim: "how do I become a prompt engineer 2 years from now?")
+            or (_FOR_A_WHILE.match(" ".join(words[title[1] : title[1] + 6])) and not ASPIRES.search(before))
         )
         ent.careers.append(CareerRef("", "", name, current=current))
     ent.careers = [

@@ -278,9 +278,9 @@ _CREDENTIALS = frozenset(
 _ENGLISH_TOO = frozenset(["logo", "zero", "fin", "pure", "ag", "sig", "hep", "usa", "mil", "solo", "tech"])
 
 
-# Clipped words of job titles, put back in full where they end a title ("hvac tech", "pen tester"): the
-# slot keeps the title as written in full, and the catalogue knows it so. Well-known clipped titles first
-# ("surg tech" is a surgical technologist, the US title), then "tech" after any other modifier.
+# Clipped words of job titles, put back in full where they end a title ("a hvac tech", "pen tester"): the
+# slot keeps the title as a person writes it in full. Well-known clipped titles first ("surg tech" is a
+# surgical technologist, the US title), then "tech" after a word of the catalogue's titles.
 _CLIPPED_TITLES = {
     ("surg", "tech"): ("surgical", "technologist"),
     ("surg", "techs"): ("surgical", "technologists"),
@@ -291,35 +291,43 @@ _CLIPPED_TITLES = {
     ("pen", "testing"): ("penetration", "testing"),
 }
 _CLIPPED_HEADS = {"tech": "technician", "techs": "technicians"}
-# "big tech", "ed tech", "fin tech": an industry, not a technician; nor "tech" before what it qualifies.
-_TECH_INDUSTRY = frozenset(
-    ["big", "ed", "fin", "health", "med", "clean", "ag", "green", "legal", "high", "deep"]
-)
+# "tech" is a technician only as a title's last word, said as one: after "a", "become", "do" ... and a
+# word of the catalogue's titles ("a hvac tech", "do hvac techs make"), and not before a word that goes on
+# with the title or names an industry's part. Not "I love tech", "work in climate tech", "tech support",
+# "uk tech jobs", "a food tech specialist".
+_BEFORE_A_CLIPPED_TITLE = frozenset(
+    ["a", "an", "as", "the", "become", "becoming", "be", "being", "do", "does", "did", "for", "of", "many",
+     "much"]
+)  # fmt: skip
 _AFTER_TECH_INDUSTRY = frozenset(
     ["industry", "sector", "company", "companies", "firm", "firms", "startup", "startups", "world", "scene",
-     "space", "field", "sales", "stack", "skills", "stuff", "background", "side"]
+     "space", "field", "sales", "stack", "skills", "stuff", "background", "side", "support", "giant",
+     "giants"]
 )  # fmt: skip
 
 
-def unclipped(words: list[str], kept: Collection[str] = ()) -> list[str]:
-    """The words with clipped job words in full ("hvac tech" -> "hvac technician", "pen tester" ->
+def unclipped(words: list[str], kept: Collection[str] = (), starts: Collection[int] = ()) -> list[str]:
+    """The words with clipped job words in full ("a hvac tech" -> "a hvac technician", "pen tester" ->
     "penetration tester"), word for word so positions still match the words as typed. Words in `kept`
-    (the user's skills, as the matcher or their list names them: "tech pack") stay as they are."""
+    (the user's skills, as the matcher or their list names them: "tech pack") stay as they are, and no
+    title runs across a sentence (`starts`: "I'm a nurse. Tech jobs pay more?")."""
     out = list(words)
     for k, w in enumerate(words):
-        if w in kept:
+        if w in kept or k in starts:
             continue
         after = words[k + 1] if k + 1 < len(words) else ""
-        if (w, after) in _CLIPPED_TITLES:
+        if (w, after) in _CLIPPED_TITLES and k + 1 not in starts:
             out[k], out[k + 1] = _CLIPPED_TITLES[(w, after)]
         elif (
             w in _CLIPPED_HEADS
             and out[k] == w
             and k > 0
-            and words[k - 1].isalpha()
+            and words[k - 1] in career_index().vocab
             and words[k - 1] not in COMMON
-            and words[k - 1] not in _TECH_INDUSTRY
+            and (k == 1 or k - 1 in starts or words[k - 2] in _BEFORE_A_CLIPPED_TITLE)
             and after not in _AFTER_TECH_INDUSTRY
+            and after not in CAREER_HEADS
+            and after not in _TITLE_HEADS
         ):
             out[k] = _CLIPPED_HEADS[w]
     return out

@@ -345,12 +345,12 @@ def _place_for_place(text: str) -> str | None:
     both must be places, each a city of the bot's list or a town of 15,000 people or more)."""
     folded = fold_accents(text.lower())
     for pattern, right in ((_PLACE_FOR_PLACE, 0), (_NOT_PLACE_BUT_PLACE, 1)):
-        m = pattern.search(folded)
-        if m is None:
-            continue
-        names = [normalise(g) for g in m.groups()]
-        if all(n in locations() or n in town_names() for n in names):
-            return _known_place_as_written(text, names[right])
+        for m in pattern.finditer(folded):
+            # Each name of one word or two: "not Bristol, Bath sorry" names Bath, not "bath sorry".
+            first, second = (dict.fromkeys([n, n.split()[0]]) for n in (normalise(g) for g in m.groups()))
+            for pair in ((a, b) for a in first for b in second):
+                if all(n in locations() or n in town_names() for n in pair):
+                    return _known_place_as_written(text, pair[right])
     return None
 
 

@@ -72,7 +72,10 @@ _LISTS_SKILLS = re.compile(
     # "I was using Sage 50 Payroll", not "I was using drugs" or "I was using my phone".
     rf"(?:i(?:'?m|'?ve| am| have| was(?= using (?!my|a|an|the|it|them|that|drugs|alcohol)\b))?{_ADVERB} "
     # "i knw ...", "i kno ...": "know" as typed on a phone.
-    r"(?:know|knw|kno|use|used|speak|play|can (?:use|speak|operate|handle)|"
+    # "i can use hand pallet truck and RF scanner", not "I can operate a forklift" (the matcher's) nor "i
+    # can use my savings".
+    r"(?:know|knw|kno|use|used|speak|play|"
+    r"can (?:use|speak|operate)(?! (?:a|an|the|my|your|it|them|that|this)\b)|"
     # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
     r"(?<=was )using|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
@@ -150,7 +153,9 @@ _ITEM_LEAD = re.compile(
     r"(?:a )?little bit(?: of)?|a little|little|bit of|(?:a )?wee bit of|loads of|tons of|heaps of|"
     r"dealing with|"
     # "our own kitchen audits", "maybe 40 user interviews": whose, or how many, is no part of the skill.
-    r"(?:my|our) own|(?:maybe|about|around|roughly|nearly|almost|over) \d+|"
+    # (not "about 5 years in sales": a time, no count of the skill)
+    r"(?:my|our) own|(?:maybe|about|around|roughly|nearly|almost|over) \d+"
+    r"(?!\s*(?:years?|yrs?|months?|weeks?|days?|hours?|hrs?)\b)|"
     r"bits of|good|strong|solid|our|my|the|(?:have )?(?:some |a lot of )?experience (?:in|with)|"
     r"knowledge of|skills (?:in|like)|know|used|use|have|had|done|did|do|can|speak|play|"
     # "a level 3 in animal care", "a diploma in accounting": the subject is the skill.

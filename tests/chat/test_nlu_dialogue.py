@@ -1311,12 +1311,29 @@ def test_what_the_twenty_fourth_set_found() -> None:
     assert target("what do surg techs make in knoxville") == "surgical technologist"
     assert target("how much do pen testers earn") == "penetration tester"
     assert target("I work in big tech, what about tech sales?") is None
-    assert "tech pack" in said("i know buyer communication, tech pack and costing")
+    # "tech" as a title's last word only, said as one: not a liking, a field, support or an industry's jobs.
+    for text in (
+        "I love tech, what jobs would suit me?",
+        "I want to work in climate tech",
+        "any uk tech jobs for grads?",
+        "I'm a nurse. Tech jobs pay more?",
+        "I'm a vet, tech is new to me",
+    ):
+        assert target(text) is None, text
+    assert said("I've done tech support for 3 years") == ["tech support"]
+    assert target("a food tech specialist salary") == "food tech specialist"
+    assert said("i know buyer communication, tech pack and costing") == [
+        "buyer communication",
+        "tech pack",
+        "costing",
+    ]
     # ... and a clipped title that is the user's job stays theirs: the one asked about is the other.
     helpdesk = (
         "helpdesk tech in Tallinn, 2 yrs. I know Active Directory. what should I learn to be a SOC analyst?"
     )
     assert target(helpdesk) == "soc analyst"
+    # ... but a title followed by a time is an aim where the user aims at it.
+    assert target("how do I become a prompt engineer 2 years from now?") == "prompt engineer"
     # A plural of an English word is no typo of a career's word: "battery installs" are no "installer".
     assert target("I've done a few battery installs for mates") is None
     # Hedges, counts and owners are no part of a skill.
@@ -1325,15 +1342,30 @@ def test_what_the_twenty_fourth_set_found() -> None:
         "rf scanner",
         "wms",
     ]
-    assert "user interviews" in said("I've run maybe 40 user interviews and usability tests")
-    assert "kitchen audits" in said("I'm good at allergen management and I run our own kitchen audits")
+    assert said("I've run maybe 40 user interviews and usability tests") == [
+        "user interviews",
+        "usability tests",
+    ]
+    assert said("I'm good at allergen management and I run our own kitchen audits") == [
+        "allergen management",
+        "kitchen audits",
+    ]
+    # ... but a time is no count of a skill, and "I can" lists only what follows it bare.
+    assert "years in sales" not in said("I have about 5 years in sales")
+    assert said("I can handle the night shifts") == []
+    assert said("i can use my savings for a course") == []
+    assert said("I can operate a forklift") == ["operate a forklift"]  # the matcher's, as before
     # The field the user means to move into is no skill of theirs; the past still is.
     assert said("I'm thinking of switching to data analysis") == []
     assert said("I switched to python last year") == ["python"]
+    assert said("In my job I get to use SQL every day") == ["sql"]
     # The wrong place first, then the right one.
     assert where("actually not Bristol, Bath - sorry, we moved over the summer") == "Bath"
     assert where("not in leeds but york") == "York"
     assert where("not marketing, media") is None
+    # A name of one word is tried too: not "bath sorry", "york please".
+    assert where("actually not Bristol, Bath sorry") == "Bath"
+    assert where("not leeds but york please") == "York"
     # "and in ..." of Portuguese and Spanish writers keeps the request.
     st, intent = _turn(ConversationState(), "how much does a ux researcher earn in Lisbon?")
     st, intent = _turn(st, "e no Porto?")
@@ -1346,3 +1378,8 @@ def test_what_the_twenty_fourth_set_found() -> None:
     st = showing("courses", "HVAC diploma", "EPA 608 prep")
     st, _ = _turn(st, "teh 1st 1 hw long is it")
     assert st.slots["course_ref"] == 1
+    # ... not "my first 1:1", "my first 1-2 years".
+    assert (
+        extract("how do I prepare for my first 1:1 as a new manager?", default_skill_finder()).ordinal is None
+    )
+    assert extract("my first 1-2 years as a nurse were hard", default_skill_finder()).ordinal is None
