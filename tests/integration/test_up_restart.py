@@ -1,7 +1,9 @@
 """`careerstream up` as a person runs it (what `make run` calls): a worker killed with SIGKILL is
 restarted by the supervisor (counted in its /metrics), and stopping and starting `up` keeps every
 event and read model on Apache Kafka, while on Tansu (in memory) the second start resets every
-derived store. Runs in its own folder, so its `var/` (broker log, blobs, index) is its own."""
+derived store. Runs in its own folder, so its `var/` (broker log, blobs, index) is its own. Its Kafka runs
+with the quick start the whole suite uses (tests/conftest.py: the JIT's first tier only), which `make run`
+does not."""
 
 from __future__ import annotations
 
