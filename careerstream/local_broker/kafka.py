@@ -123,9 +123,10 @@ class KafkaNode:
     controller_port: int
     partitions: int = 6
     heap: str = "768m"
-    # Only the JVM's first JIT tier (C1): half the CPU to start a node (4.5 s against 8 s here, and the
-    # storage format 2 s against 3.4 s), at a slower steady state. The test suite starts a dozen brokers
-    # on two cores and sets it (tests/conftest.py); `make run` and the benchmarks do not.
+    # Only the JVM's first JIT tier (C1): about half the CPU to start a node and to format its storage
+    # (`scripts/kafka_start_cpu.py`; figures in the README), at a slower steady state. The test suite
+    # starts a dozen brokers on two cores and sets it (tests/conftest.py); `make run` and the benchmarks
+    # do not.
     quick_start: bool = field(default_factory=lambda: os.environ.get(QUICK_START_ENV) == "1")
 
     @property

@@ -326,8 +326,7 @@ def unclipped(words: list[str], kept: Collection[str] = (), starts: Collection[i
             and words[k - 1] not in COMMON
             and (k == 1 or k - 1 in starts or words[k - 2] in _BEFORE_A_CLIPPED_TITLE)
             and after not in _AFTER_TECH_INDUSTRY
-            and after not in CAREER_HEADS
-            and after not in _TITLE_HEADS
+            and after not in _TITLE_HEADS  # (CAREER_HEADS among them)
         ):
             out[k] = _CLIPPED_HEADS[w]
     return out

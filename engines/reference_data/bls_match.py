@@ -43,10 +43,11 @@ def match_titles(titles: Sequence[Sequence[str]], socs: Sequence[SocOccupation])
     because they are noisier (some are heuristic splits)."""
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True)
     soc_texts = [_normalise_title(s.title) for s in socs]
-    vec.fit(soc_texts + [_normalise_title(t) for ts in titles for t in ts])
+    title_texts = [_normalise_title(t) for ts in titles for t in ts]
+    vec.fit(soc_texts + title_texts)
     soc_m = vec.transform(soc_texts)
     # Every title in one transform (one call per career was most of the match's 14 s); rows by career.
-    all_titles = vec.transform([_normalise_title(t) for ts in titles for t in ts])
+    all_titles = vec.transform(title_texts)
     starts = np.cumsum([0, *(len(ts) for ts in titles)])
     out = []
     for k, ts in enumerate(titles):
