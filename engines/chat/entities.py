@@ -5,10 +5,11 @@ words to the nearest word of the career/place vocabulary (edit distance 1, or 2 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from engines.english_words import english_word_frequencies
 from engines.resume_analysis import get_skill_matcher
 from engines.word_forms import singular
 
@@ -125,7 +126,12 @@ _INTO_AS = re.compile(
     r"(?:\w+ ){1,3}as(?: an?)?$"
 )
 _WEIGHING_WORDS = frozenset(
-    ["good", "better", "right", "smart", "realistic", "sensible", "safe", "wise", "bad"]
+    [
+        *["good", "better", "right", "smart", "realistic", "sensible", "safe", "wise", "bad"],
+        # "would content strategist be an easier step up?"
+        *["easier", "easy", "harder", "quicker", "faster", "natural", "logical", "obvious", "bigger"],
+        "viable",
+    ]
 )
 _MODALS = "will|would|can|could|should|might|may|must|won't|can't|don't|doesn't|didn't"
 # (not "I get to use SQL every day")
@@ -179,9 +185,17 @@ class Speller:
     LONG = 8
 
     def __init__(
-        self, vocab: Iterable[str], endings_kept: Iterable[str] = (), words: Iterable[str] = ()
+        self,
+        vocab: Iterable[str],
+        endings_kept: Iterable[str] = (),
+        words: Iterable[str] = (),
+        frequencies: Mapping[str, int] | None = None,
     ) -> None:
         self.vocab = set(vocab)
+        # How often each English word is written (a general corpus): a real word is put right only into
+        # a word written far more often ("manger" -> "manager"), not into a rarer one ("sounding" is no
+        # typo of "shunting").
+        self.frequencies = frequencies or {}
         # English words that are no typo of anything ("worked" is not "worker"): corrected to nothing.
         self.words = set(words)
         # Words not reached by adding or dropping letters at the end: "indian" is no typo of "india",
@@ -224,6 +238,11 @@ class Speller:
         cands = {
             c for c in cands if abs(len(c) - len(word)) <= 1 and c[0] == word[0] and self._may_become(word, c)
         }
+        typed_often = self.frequencies.get(word, 0)
+        if typed_often:
+            cands = {c for c in cands if self.frequencies.get(c, 0) >= _REAL_WORD_ODDS * typed_often}
+            if not cands:
+                return word
         if cands:
             return min(cands, key=lambda c: _closeness(word, c))
         if len(word) < self.LONG or _demonym_like(word):
@@ -240,6 +259,11 @@ class Speller:
             and _distance(word, c) <= 2
         }
         return min(far, key=lambda c: _closeness(word, c)) if far else word
+
+
+# How much more often a word must be written than a real word typed, for the typed one to be taken as
+# its typo.
+_REAL_WORD_ODDS = 10
 
 
 def _demonym_like(word: str) -> bool:
@@ -285,7 +309,12 @@ def speller() -> Speller:
     extra |= {"license", "training", "experience", "interview", "internship", "qualification"}
     extra |= {"months", "weeks", "years", "days", "hours"}  # "3 months one": not "3 mounts"
     places = {w for n in locations() for w in n.split() if len(w) >= 5}
-    return Speller(career_index().vocab | extra | places, endings_kept=places, words=career_index().prose)
+    return Speller(
+        career_index().vocab | extra | places,
+        endings_kept=places,
+        words=career_index().prose,
+        frequencies=english_word_frequencies(),
+    )
 
 
 _SENTENCE_START = re.compile(r"(?:^\W*|[.!?]\s+\W*|\n\s*\W*)\w")
@@ -340,14 +369,33 @@ def _former(career: CareerRef, norm: str) -> CareerRef:
     return career
 
 
-def _aims_at_an_unknown_title(words: list[str], used: set[int]) -> bool:
+def _aims_at_an_unknown_title(words: list[str], used: set[int], starts: frozenset[int]) -> bool:
     """ "become a", "be an"... before words no known career took."""
-    return any(
-        words[k] not in COMMON
-        and words[k] not in _WEIGHING_WORDS  # "be a realistic move" aims at no career
-        and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
-        and ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
-        for k in range(1, len(words))
+    return _unknown_title_aimed_at(words, used, starts) is not None
+
+
+def _unknown_title_aimed_at(words: list[str], used: set[int], starts: frozenset[int]) -> int | None:
+    """Where the first words no known career took start, after "become a", "be an", "Thinking"..."""
+    return next(
+        (
+            k
+            for k in range(1, len(words))
+            if words[k] not in COMMON
+            and words[k] not in _WEIGHING_WORDS  # "be a realistic move" aims at no career
+            and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
+            and (
+                ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
+                # "Thinking motion designer.": weighing up a title the catalogue does not know, at a
+                # sentence's start (not "i'm thinking about a portfolio career").
+                or any(
+                    words[t] == "thinking"
+                    and t in starts
+                    and all(w in ("about", "of", "a", "an") for w in words[t + 1 : k])
+                    for t in range(max(0, k - 3), k)
+                )
+            )
+        ),
+        None,
     )
 
 
@@ -461,9 +509,18 @@ def extract(  # noqa: C901
             i = last_end = found[0]
         else:
             i += 1
+    # What the user would sound or look like is no career of theirs ("start the cover letter without
+    # sounding like a receptionist"); its words stay used, so no title is looked for in them.
+    ent.careers = [
+        c
+        for c in ent.careers
+        if not re.search(
+            rf"\b(?:sound|sounding|sounds|look|looking|looks) like (?:an? )?{re.escape(c.name)}\b", norm
+        )
+    ]
     # "Cabin crew for 9 years, could I become an air traffic controller?": the career aimed at is the
     # one asked about; the others are the user's own, even where no "I'm a" says so.
-    if aimed_at or _aims_at_an_unknown_title(words, used):
+    if aimed_at or _aims_at_an_unknown_title(words, used, starts):
         ent.careers = [replace(c, current=c.id not in aimed_at) for c in ent.careers]
     # Words the speller changed are weak evidence of a title, except a long word put right into a word
     # of the careers ("vetinary nurse").
@@ -488,6 +545,7 @@ def extract(  # noqa: C901
         hit = index.lookup(field[2])
         ent.careers.append(CareerRef(*(hit or ("", "")), field[2]))
         used.update(range(field[0], field[1]))
+    aimed_unknown = _unknown_title_aimed_at(words, used, starts)
     while ent.target is None:
         # No career the catalogue knows is asked about: keep a job title as the user said it (its
         # actions then say plainly that there is no data for it), rather than the previous career.
@@ -502,7 +560,15 @@ def extract(  # noqa: C901
         if title is None:
             break
         # Modifiers as typed ("devops", not "devop"), the head noun singular ("engineers").
-        modifiers = [w for w in words[title[0] : title[1] - 1] if w not in SENIORITY]
+        start = title[0]
+        # "Thinking motion designer.": the weighing word opens the sentence, not the title.
+        while (
+            start < title[1] - 1
+            and words[start] in ("thinking", "about", "of", "a", "an")
+            and (start in starts or words[start - 1] in ("thinking", "about", "of"))
+        ):
+            start += 1
+        modifiers = [w for w in words[start : title[1] - 1] if w not in SENIORITY]
         name = " ".join([*modifiers, plain[title[1] - 1]])
         used.update(range(*title))
         if hiring_side(name, norm):
@@ -513,6 +579,9 @@ def extract(  # noqa: C901
             CURRENT_ROLE.search(before)
             # (not an aim: "how do I become a prompt engineer 2 years from now?")
             or (_FOR_A_WHILE.match(" ".join(words[title[1] : title[1] + 6])) and not ASPIRES.search(before))
+            # "Freelance wedding videographer in Bristol. Thinking motion designer.": named before the
+            # title the user aims at, it is the user's own.
+            or (aimed_unknown is not None and title[1] <= aimed_unknown)
         )
         ent.careers.append(CareerRef("", "", name, current=current))
     ent.careers = [

@@ -623,6 +623,8 @@ CONSIDERED = re.compile(
     r"(?:move|fit|idea|option|choice|career|path|step|switch|change|transition|pivot)\b"
     # Without "be": "Is supply chain planner good idea for me?", but not "good career options abroad?".
     r"|(?:a |an )?(?:good|better|right|smart) (?:move|fit|idea|choice|step|switch)\b|suits? me\b"
+    # "Is policy officer realistic without a politics degree?"
+    r"|(?:realistic|doable|achievable|feasible|viable)\b"
 )
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.

@@ -142,7 +142,7 @@ def place(
     # The first place named wins ("in Lyon or only Paris?"), the longer name where two start together.
     found: list[tuple[int, int, str]] = []
     found_after_en: list[tuple[int, int, str]] = []
-    for k in (3, 2, 1):
+    for k in (4, 3, 2, 1):  # ("Ho Chi Minh City")
         for s in range(0, len(words) - k + 1):
             if set(range(s, s + k)) & used:
                 continue
@@ -150,7 +150,7 @@ def place(
             # "LA" and "US" only as typed in capitals (not Spanish "la semana", not "us").
             if cand in places and (cand not in ("la", "us") or re.search(rf"\b{cand.upper()}\b", text)):
                 found.append((s, -k, _display(as_written(text, cand), places[cand])))
-    for k in (3, 2, 1):
+    for k in (4, 3, 2, 1):
         for s in range(1, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
             before = _BEFORE_A_LOWER_CASE_PLACE if lower_writer else _BEFORE_A_PLACE

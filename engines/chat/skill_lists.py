@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .places import language_names
+from .places import gazetteer, language_names
 
 # "also linux and python", "and some docker too": a message that adds to a list goes on with the
 # user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
@@ -17,7 +17,7 @@ _ADDS_TO_LIST = re.compile(
 _NOT_A_LISTING = re.compile(r"\b(do|does|is|are|should|need|needed|needs|missing|learn|what|which|how|why)\b")
 _DENIAL = re.compile(
     r"\b(don't|dont|do not|can't|cant|cannot|not|no|never|without|lack|lacking|need|needed|needs|missing|"
-    r"learn|require|required)\b"
+    r"learn|require|required|zero)\b"
 )
 _BEEN_NOT_USING = (
     # ("I have been teaching mathematics" says what the job is, as annotators read it)
@@ -31,7 +31,7 @@ _CLAIMS_SKILLS = re.compile(
     r"\b(?<!before )(?<!until )(?<!when )(?<!if )(?<!\bso )"
     # Not "I have been shortlisted for ...", "I've applied to ...": what happened, not what the user knows
     # ("I've been using Excel" still claims).
-    rf"(i know|i knw|i kno|i can(?!'t|not|t\b)|"
+    rf"(i know|i knw|i kno|i am knowing|i'm knowing|i can(?!'t|not|t\b)|"
     rf"i have(?! never| not| no\b| to\b| applied| tried|{_BEEN_NOT_USING})|"
     rf"i've(?! never| not| applied| tried|{_BEEN_NOT_USING})|i am good at|i'm good at|"
     r"my skills|skilled in|"
@@ -74,8 +74,9 @@ _LISTS_SKILLS = re.compile(
     # "i knw ...", "i kno ...": "know" as typed on a phone.
     # "i can use hand pallet truck and RF scanner", not "I can operate a forklift" (the matcher's) nor "i
     # can use my savings".
-    r"(?:know|knw|kno|use|used|speak|play|"
-    r"can (?:use|speak|operate)(?! (?:a|an|the|my|your|it|them|that|this)\b)|"
+    # "I am knowing Tally, GST filing and Excel" (Indian English).
+    r"(?:know|knw|kno|knowing|use|used|speak|play|"
+    r"can (?:use|speak|operate|read)(?! (?:a|an|the|my|your|it|them|that|this)\b)|"
     # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
     r"(?<=was )using|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
@@ -83,7 +84,7 @@ _LISTS_SKILLS = re.compile(
     r"(?<=already )no(?! (?:longer|more|one|idea|need)\b)|"
     # Not the perfect of a verb: "I have applied to 6 NGOs".
     # Nor an obligation: "I have to go teach now".
-    r"have(?! (?:to|been|worked|lived|studied|spent|had|applied|tried|sent|asked|talked|spoken|called|"
+    r"have(?! (?:to|been|worked|lived|taught|studied|spent|had|applied|tried|sent|asked|talked|spoken|called|"
     r"contacted|visited|moved|started|decided|looked|heard|seen|read)\b)|got|handle|listed|can do|"
     # "i can make latte art and espresso drinks", not pay, times or plans ("i can make 20 dollars an
     # hour", "... rent most months", "... tuesday classes", "... my own hours", "... decisions fast").
@@ -91,10 +92,14 @@ _LISTS_SKILLS = re.compile(
     r"rent|double|decisions|about|around|over|up|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"\b)|"
     r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
-    r"(?:ok|okay) at|"
+    # "im ok with excel", not what the user puts up with ("I'm ok with working weekends").
+    r"(?:ok|okay) at|(?:ok|okay) with(?! (?:working|doing|being|travel|travelling|traveling|relocating|"
+    r"moving|nights?|night shifts?|weekends?|shifts?|it|that|this|the|less|lower|a|an)\b)|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
     rf"|\bi(?:'?ve| have){_ADVERB} (?:done|run|led|built)"
+    # "I've fluent French", "I have conversational Welsh".
+    r"|\bi(?:'?ve| have)(?= (?:fluent|conversational|native) )"
     # "I did inventory", not "I did look online".
     rf"|\bi{_ADVERB} did"
     r"(?! (?:look|try|think|see|ask|check|search|want|apply|go|get|say|tell|hear|read|find)\b)"
@@ -130,6 +135,74 @@ _LISTS_SKILLS = re.compile(
     # "I'm a sparky with working at heights and electrical fault finding"
     r"|\bi(?:'?m| am) an? (?:[a-z]+ ){0,2}[a-z]+ with(?! (?:a|an|the|no|my|i|it|\d+)\b))\s+"
 )
+# The tool the work was done in, named as a product is, in capitals: "coloring in Clip Studio Paint", "the
+# data collection for our surveys on KoBoToolbox". A word with a capital anywhere, "I" apart.
+_NAMED = re.compile(r"\b(?!I\b)[\w+#.-]*[A-Z][\w+#.-]*(?:\s+(?!I\b)[\w+#.-]*[A-Z][\w+#.-]*)*")
+_IN_A_TOOL = re.compile(r"^(.*?)\s+(?:in|on|using|with|through)\s+(.+)$")
+# "I analyse in Excel and SPSS", "i make loads of stuff in Canva": a list of tools, kept only where its
+# first item is one (`_named_tool`), so not "I live in Leeds" nor "I grew up in Kenya".
+_WORKS_IN_TOOLS = re.compile(
+    # Nor a question ("should i do a course in EIA?"), a wish ("I want to stay in logistics").
+    r"\b(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
+    rf"i{_ADVERB} (?!(?:live|lived|work|worked|working|am|was|grew|stay|stayed|moved|studied|study|"
+    r"started|got|went|go|come|came|put|believe|trust|want|wanna|need|hope|plan|wish|would|will|should|"
+    r"can|could|might|may|like|love|am|have|had|do|did)\b)[a-z]+ (?:(?!to\b)[a-z']+ ){0,5}?(?:in|using|on)\s+"
+)
+
+
+# A school grade and its subject: "C+ in biology", "an A in maths".
+_GRADE = re.compile(r"^(?:an? )?[a-f][+-]?\s+(?:in|for)\b")
+# "I can braze", "i can type 60wpm", "I can touch type really fast": a skill said as a bare verb, the
+# skill named by its gerund ("brazing", "touch typing"), as people list skills. Only a verb that ends the
+# clause, or comes before how well it is done; not "I can start Monday", "I can help".
+_CAN_VERB = re.compile(
+    rf"\bi{_ADVERB} can ((?:touch )?(?!(?:start|help|work|do|go|come|get|see|try|say|tell|ask|make|be|pay|"
+    r"afford|wait|learn|relocate|move|travel|commit|manage|imagine|understand|cope|handle|give|take|find|"
+    r"join|stay|leave|attend|study|apply|use|speak|operate|read|play|only|also|still|really|"
+    r"definitely|probably|already)\b)[a-z]{3,})"
+    r"(?: \d+ ?wpm\b)?"
+    r"(?=(?: (?:really|very|pretty|quite))?(?: (?:well|fast|quickly))?\s*(?:[,.;!?]|\band\b|$))"
+)
+
+
+def _gerund(verb: str) -> str:
+    """ "braze" -> "brazing", "type" -> "typing", "weld" -> "welding", "cut" -> "cutting"."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
+        return verb[:-1] + "ing"
+    if re.search(r"(?:^|[^aeiou])[aeiou][bdgmnpt]$", verb) and len(verb) <= 4:
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def _can_do_gerund(m: re.Match[str]) -> str:
+    """ "i can touch type" -> "i can do touch typing" (a list trigger, and the skill's name)."""
+    *before, verb = m.group(1).split()
+    return "i can do " + " ".join([*before, _gerund(verb)])
+
+
+def _lists_after(trigger: re.Pattern[str], lowered: str) -> list[str]:
+    """The text after each match of `trigger`, up to where a list ends."""
+    out = []
+    for m in trigger.finditer(lowered):
+        rest = lowered[m.end() :]
+        end = _LIST_END.search(rest)
+        out.append(rest[: end.start()] if end else rest)
+    return out
+
+
+def _first_item(listed: str) -> str:
+    return _ITEM_SPLIT.split(listed)[0].strip()
+
+
+def _named_tool(phrase: str, known: set[str], named: set[str]) -> bool:
+    """A tool's name: one the skill matcher knows, or one written with capitals that is no place."""
+    return phrase in known or (
+        phrase in named and phrase not in gazetteer() and phrase not in language_names()
+    )
+
+
 # "I'm a staff engineer (Go, Kubernetes, system design)", "a backend developer for 6 years (Java, Spring)":
 # a bracketed list after the user says what they are or were.
 _ROLE_THEN_BRACKETS = re.compile(
@@ -146,12 +219,13 @@ _LIST_END = re.compile(
 )
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 # "n" is "and" in text speak ("rostering n stock ordering").
-_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\+|\band\b|\bor\b|\sn\s)\s*")
+# "+" between words or spaces ("python+sql"), not after a grade ("C+ in biology").
+_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w)\+(?=\w)|\band\b|\bor\b|\sn\s)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
     r"(?:a )?little bit(?: of)?|a little|little|bit of|(?:a )?wee bit of|loads of|tons of|heaps of|"
-    r"dealing with|"
+    r"dealing with|fluent|conversational|native|"
     # "our own kitchen audits", "maybe 40 user interviews": whose, or how many, is no part of the skill.
     # (not "about 5 years in sales": a time, no count of the skill)
     r"(?:my|our) own|(?:maybe|about|around|roughly|nearly|almost|over) \d+"
@@ -167,7 +241,7 @@ _ITEM_CIRCUMSTANCE = re.compile(
     # "anatomy quite well from dance"
     r"\s+from \w+$|"
     r"\s+in (?:the|my|our|his|her|their) .*$|"
-    r"\s+(?:for|at|from|during|through|on|over|like) (?:the|my|our|a|an|his|her|their|every|each|"
+    r"\s+(?:for|at|from|during|through|on|over|like|with) (?:the|my|our|a|an|his|her|their|every|each|"
     r"one|two|three|four|"
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
@@ -178,7 +252,7 @@ _ITEM_TAIL = re.compile(
     r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|weekly|of course|"
     # ("then" ends a list: "iPayroll back then and ..." leaves "back")
     r"back then|back|back in the day|years ago|"
-    r"(?:every|each) (?:day|week|month|shift)|"
+    r"(?:every|each) (?:day|week|month|shift)|small small|no problem|(?:really |very )?(?:fast|quickly)|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
     r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just|really|"
     # How well: "incoterms quite good", "excel pretty well".
@@ -228,6 +302,7 @@ _NOT_IN_A_SKILL = frozenset(
         # (not "family", "partner", "baby", "parents": "family law", "partner management", "baby care")
         *["friend", "friends", "relatives"],
         "only",  # "I have no experience, only national service", "only A1 level"
+        *["zero", "every"],  # "I've got zero HR experience", "it lists every school I have taught in"
         *["its", "right"],  # "i know its hard but ...", "i know right"
         "passport",
         "visa",
@@ -303,6 +378,7 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lowered = re.sub(r"\s*\n\s*[-*•]\s*", ", ", lowered).replace(":, ", ": ")
     # "good w/ McLeod": "w/" and "wiv" are "with".
     lowered = re.sub(r"\bw/\s*", "with ", lowered).replace(" wiv ", " with ")
+    lowered = _CAN_VERB.sub(_can_do_gerund, lowered)
     # Items between semicolons, where "and" is part of an item: "search and rescue coordination; incident
     # command; small boat operations".
     lowered = "\n".join(
@@ -319,18 +395,26 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lists = [m.group(1) for m in _ROLE_THEN_BRACKETS.finditer(lowered)]
     # An aside in brackets, no list itself, ends no list: "medical terminology (mum is a nurse lol), excel".
     lowered = re.sub(r"\s*\([^(),/]*\)", "", lowered)
-    for trigger in _LISTS_SKILLS.finditer(lowered):
-        rest = lowered[trigger.end() :]
-        end = _LIST_END.search(rest)
-        lists.append(rest[: end.start()] if end else rest)
+    named = {" ".join(m.group(0).lower().rstrip(".").split()) for m in _NAMED.finditer(text)}
+    lists += _lists_after(_LISTS_SKILLS, lowered)
+    lists += [
+        t for t in _lists_after(_WORKS_IN_TOOLS, lowered) if _named_tool(_first_item(t), known_set, named)
+    ]
     if not lists:
         return None
     for listed in lists:
         for item in _ITEM_SPLIT.split(listed):
             if _HELD.match(item.strip()):
                 break  # "I have interview next week ..., all in english": no list of skills
-            item = item.replace("\x00", " and ")
-            item = _ITEM_CIRCUMSTANCE.sub("", _ITEM_LEAD.sub("", " ".join(item.split())))
+            item = _ITEM_LEAD.sub("", " ".join(item.replace("\x00", " and ").split()))
+            if _GRADE.match(item):
+                continue  # "I got C+ in biology": a grade, not a skill
+            # "coloring in clip studio paint": the work, and the tool it was done in, are two items.
+            in_tool = _IN_A_TOOL.match(item)
+            if in_tool and _named_tool(_ITEM_TAIL.sub("", in_tool.group(2)), known_set, named):
+                items.append(_ITEM_TAIL.sub("", in_tool.group(2)))
+                item = in_tool.group(1)
+            item = _ITEM_CIRCUMSTANCE.sub("", item)
             item = _ITEM_CIRCUMSTANCE.sub("", item)  # "acrylics from home for 4 yrs": both go
             # "route planning i do better than any app": the item, then the user's own clause about it.
             # (a verb after "i": not "phase i clinical trials")

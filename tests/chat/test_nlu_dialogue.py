@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import record_answer
-from engines.chat.entities import default_skill_finder, extract
+from engines.chat.entities import default_skill_finder, extract, speller
 from engines.chat.nlu import load_split, score
+from engines.chat.skill_lists import listed_skills
 
 
 def said(text: str) -> list[str]:
@@ -1383,3 +1384,69 @@ def test_what_the_twenty_fourth_set_found() -> None:
         extract("how do I prepare for my first 1:1 as a new manager?", default_skill_finder()).ordinal is None
     )
     assert extract("my first 1-2 years as a nurse were hard", default_skill_finder()).ordinal is None
+
+
+def test_what_the_twenty_fifth_set_found() -> None:
+    # A real English word is no typo of a rarer career word ("sounding" is no "shunting"); a rare real word
+    # still is one of a far more common word ("store manger" -> "manager").
+    sp = speller()
+    assert sp.correct("sounding") == "sounding"
+    assert sp.correct("manger") == "manager"
+    # What the user would sound like is no career asked about.
+    cover = (
+        "There's an event coordinator job going, how would I start the cover letter without sounding like "
+        "a receptionist?"
+    )
+    assert target(cover) == "event coordinator"
+    # A title weighed up ("is X realistic", a sentence opening "Thinking X"): the one asked about.
+    assert target("I'm a housing officer in Cardiff. Is policy officer realistic without a degree?") == (
+        "policy officer"
+    )
+    assert target("Freelance wedding videographer in Bristol, 31. Thinking motion designer. Good shout?") == (
+        "motion designer"
+    )
+    assert target("would content strategist be an easier step up?") == "content strategist"
+    # Places of four words.
+    assert where("how much tour guide earn in Ho Chi Minh City?") == "Ho Chi Minh City"
+    # The tool the work was done in: an item of its own, when the matcher knows it or it is written as a
+    # name (not a place).
+    assert sorted(
+        said("I do the data collection for our surveys on KoBoToolbox and I analyse in Excel and SPSS")
+    ) == [
+        "data collection",
+        "excel",
+        "kobotoolbox",
+        "spss",
+    ]
+    assert sorted(said("i do backgrounds and coloring in Clip Studio Paint")) == [
+        "backgrounds",
+        "clip studio paint",
+        "coloring",
+    ]
+    assert listed_skills("I want to stay in logistics but a sitting job", ["logistics"]) is None
+    assert listed_skills("should i do a course in environmental impact assessment?", ["eia"]) is None
+    assert said("I spend all day in Excel") == ["excel"]
+    assert "leeds" not in said("I do customer service in Leeds")
+    # A skill said as a bare verb, named by its gerund; not what the user can do for a job ("start Monday").
+    assert said("I've got my white card, I can braze and I do roof drainage") == [
+        "white card",
+        "brazing",
+        "roof drainage",
+    ]
+    assert said("i can type 60wpm and im ok with excel") == ["typing", "excel"]
+    assert said("I can touch type really fast") == ["touch typing"]
+    assert said("I can start Monday") == [] and said("I can help out") == []
+    assert said("I can read isometric drawings no problem") == ["isometric drawings"]
+    # Indian English "I am knowing", languages said with how well, "small small" (a little).
+    assert said("I am knowing Tally, GST filing and Excel very well. I don't know SQL") == [
+        "tally",
+        "gst filing",
+        "excel",
+    ]
+    assert said("I did the budgeting for the parties and I've fluent French") == ["budgeting", "french"]
+    assert said("I can use Google Maps and Excel small small") == ["google maps", "excel"]
+    assert said("i speak punjabi and hindi with the residents") == ["punjabi", "hindi"]
+    # Not skills: a grade, "zero" experience, the schools a CV lists.
+    assert said("My KCSE was C plain but I got C+ in biology") == []
+    assert said("Is the aPHR one worth it when I've got zero HR experience?") == []
+    assert said("it lists every school I have taught in since 1992") == []
