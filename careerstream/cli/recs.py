@@ -63,13 +63,22 @@ def eval_recs(
     loo_limit: Annotated[
         int, typer.Option(help="leave-one-out on the first N real occupations (0: all)")
     ] = 0,
+    draws: Annotated[int, typer.Option(min=1, help="typed profiles drawn per real occupation and share")] = 5,
 ) -> None:
     """Temporal-split evaluation of every model, the ensemble and baselines (PNG chart), and leave-one-out
     on the occupations with real ESCO skill relations (`real_profiles`)."""
     # lazy: a command imports only what it runs (start-up of `careerstream --help`)
     from careerstream.cli.recs_eval import eval_recs as run
 
-    run(json_output=json_output, out=out, seed=seed, quick=quick, real_only=real_only, loo_limit=loo_limit)
+    run(
+        json_output=json_output,
+        out=out,
+        seed=seed,
+        quick=quick,
+        real_only=real_only,
+        loo_limit=loo_limit,
+        draws=draws,
+    )
 
 
 def bench_recs(

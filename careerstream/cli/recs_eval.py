@@ -42,6 +42,7 @@ def eval_recs(
     quick: bool = typer.Option(False, help="fewer simulated users"),
     real_only: bool = typer.Option(False, help="only the leave-one-out section on real occupations"),
     loo_limit: int = typer.Option(0, help="leave-one-out on the first N real occupations only (0: all)"),
+    draws: int = typer.Option(5, min=1, help="typed profiles drawn per real occupation and share"),
 ) -> None:
     """Simulate users, evaluate every model + ensemble on a temporal hold-out, write a chart; then the
     leave-one-out evaluation on real occupations' skill sets (`real_profiles`)."""
@@ -77,7 +78,10 @@ def eval_recs(
             write_chart(results, out)
             results["chart"] = str(out)
         results["real_profiles"] = evaluate_real_profiles(
-            seed=seed, limit=loo_limit or None, progress=lambda m: progress.update(task, description=m)
+            seed=seed,
+            limit=loo_limit or None,
+            progress=lambda m: progress.update(task, description=m),
+            draws=draws,
         )
     _emit(results, json_output)
 

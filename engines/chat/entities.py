@@ -94,8 +94,9 @@ _SPELLED_PICK = re.compile(
 )
 # "is the google one free?", "the Open University course": an item of the list shown, by its name.
 _NAMED_ITEM = re.compile(
-    r"\bthe ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) (?:one|course|cert|certificate|certification|option|"
-    r"programme|program|degree|thing)\b"
+    # ("that dante one sounds useful")
+    r"\b(?:the|that|this) ((?:[a-z0-9+#']+ ){0,2}[a-z0-9+#']+) "
+    r"(?:one|course|cert|certificate|certification|option|programme|program|degree|thing)\b"
 )
 # "the cypress is with subtitles?": an item named by a word or two before a verb about it.
 _THE_ITEM_IS = re.compile(r"\bthe ((?:[a-z0-9+#']+ )?[a-z0-9+#']+) (?:is|was|has|does|looks|costs|seems)\b")
@@ -333,10 +334,11 @@ def _is_place(name: str) -> bool:
 
 
 def sentence_starts(text: str, n_words: int) -> frozenset[int]:
-    """Indices of the normalised words that open a clause (after . ! ? ; : , a dash or a slash) or a line:
-    a title's words stay within one ("I love marketing, data analyst salary?", "Photoshop/Illustrator")."""
+    """Indices of the normalised words that open a clause (after . ! ? ; : , a dash, a slash or an opening
+    bracket) or a line: a title's words stay within one ("I love marketing, data analyst salary?",
+    "Photoshop/Illustrator", "RPN (registered practical nurse)")."""
     out, k = set(), 0
-    for part in re.split(r"(?<=[.!?;:,])\s+|\s+[-–—]\s+|\n+|/", text):
+    for part in re.split(r"(?<=[.!?;:,])\s+|\s+[-–—]\s+|\n+|/|\s*\(", text):
         out.add(k)
         k += len(normalise(part).split())
     return frozenset(out) if k == n_words else frozenset()
@@ -357,6 +359,17 @@ def distinctive(word: str) -> bool:
     """A word that can name an item of a list by itself: a number or a name ("5", "polestar", "cypress"),
     not a word of English prose ("work", "part", "time")."""
     return any(ch.isdigit() for ch in word) or (word not in COMMON and word not in career_index().prose)
+
+
+def _someone_of_theirs(name: str, norm: str, text: str) -> bool:
+    """People the user has ("three of my agents resigned", "my line manager says"), named by the title
+    right after "my", "our"... and named nowhere as a job ("become an agent", "as a manager")."""
+    title = re.escape(normalise(name))
+    # In the text as typed: not across a sentence ("at my age. Pilates instructor would be quicker").
+    return bool(
+        re.search(rf"\b(?:my|our|his|her|their)(?: \w+)? {title}s?\b", " ".join(text.lower().split()))
+        and not re.search(rf"\b(?:become|becoming|be|as|am|i'm|im) (?:an? )?(?:\w+ )?{title}\b", norm)
+    )
 
 
 def _former(career: CareerRef, norm: str) -> CareerRef:
@@ -517,6 +530,7 @@ def extract(  # noqa: C901
         if not re.search(
             rf"\b(?:sound|sounding|sounds|look|looking|looks) like (?:an? )?{re.escape(c.name)}\b", norm
         )
+        and not _someone_of_theirs(c.name, norm, text)
     ]
     # "Cabin crew for 9 years, could I become an air traffic controller?": the career aimed at is the
     # one asked about; the others are the user's own, even where no "I'm a" says so.
@@ -553,7 +567,7 @@ def extract(  # noqa: C901
             unnamed_career(
                 plain, corrected, protected, used, starts, {k for k in known_skills if " " not in k}
             )
-            or job_frame(words, corrected, used)
+            or job_frame(words, corrected, used, starts)
             or lone_title(words, raw_words, plain, used)
             or opening_title(text, words, used, _is_place)
         )
@@ -571,8 +585,8 @@ def extract(  # noqa: C901
         modifiers = [w for w in words[start : title[1] - 1] if w not in SENIORITY]
         name = " ".join([*modifiers, plain[title[1] - 1]])
         used.update(range(*title))
-        if hiring_side(name, norm):
-            continue  # "a recruiter", "the interviewer": look on for the career asked about
+        if hiring_side(name, norm) or _someone_of_theirs(name, norm, text):
+            continue  # "a recruiter", "the interviewer", "my agents": look on for the career asked about
         # "I'm a ...", or a title followed by where and how long: "helpdesk tech in Tallinn, 2 yrs".
         before = " ".join(words[max(0, title[0] - 5) : title[0]])
         current = bool(

@@ -219,6 +219,7 @@ _PERSON_SUFFIX = re.compile(r"..(?:ologist|ographer|ician|iatrist|ist)$")
 _NOT_MODIFIERS = frozenset(
     [
         *["recognised", "recognized", "accredited"],
+        *["thinking", "considering"],  # "Thinking wind turbine tech."
         "decent",
         "new",
         "old",
@@ -297,7 +298,7 @@ _CLIPPED_HEADS = {"tech": "technician", "techs": "technicians"}
 # "uk tech jobs", "a food tech specialist".
 _BEFORE_A_CLIPPED_TITLE = frozenset(
     ["a", "an", "as", "the", "become", "becoming", "be", "being", "do", "does", "did", "for", "of", "many",
-     "much"]
+     "much", "thinking", "considering"]
 )  # fmt: skip
 _AFTER_TECH_INDUSTRY = frozenset(
     ["industry", "sector", "company", "companies", "firm", "firms", "startup", "startups", "world", "scene",
@@ -321,15 +322,26 @@ def unclipped(words: list[str], kept: Collection[str] = (), starts: Collection[i
         elif (
             w in _CLIPPED_HEADS
             and out[k] == w
-            and k > 0
-            and words[k - 1] in career_index().vocab
-            and words[k - 1] not in COMMON
-            and (k == 1 or k - 1 in starts or words[k - 2] in _BEFORE_A_CLIPPED_TITLE)
+            and _titled_before(words, k, starts)
             and after not in _AFTER_TECH_INDUSTRY
             and after not in _TITLE_HEADS  # (CAREER_HEADS among them)
         ):
             out[k] = _CLIPPED_HEADS[w]
     return out
+
+
+def _titled_before(words: list[str], k: int, starts: Collection[int]) -> bool:
+    """One or two words of careers' names before word `k` ("hvac tech", "wind turbine tech"), opening a
+    clause or after "a", "become", "thinking"..."""
+    vocab = career_index().vocab
+    for first in (k - 1, k - 2):
+        if first < 0 or any(words[j] not in vocab or words[j] in COMMON for j in range(first, k)):
+            return False
+        if first == 0 or first in starts or words[first - 1] in _BEFORE_A_CLIPPED_TITLE:
+            return True
+        if first + 1 in starts and first < k - 1:
+            return False  # (no title across a sentence)
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -644,10 +656,12 @@ ASPIRES = re.compile(
 WEIGHS_UP = re.compile(r"\b(?:thinking|thinking about|thinking of|considering|eyeing)(?: an?)?$")
 
 
-def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[int, int] | None:
+def job_frame(
+    words: list[str], corrected: set[int], used: set[int], starts: Collection[int] = ()
+) -> tuple[int, int] | None:
     """A job the catalogue does not know and whose title has no head noun, named in a frame that says
-    it is a job: "a job as a paralegal", "become an actuary" (1-3 words as typed, up to a common word),
-    or "into ... roles"."""
+    it is a job: "a job as a paralegal", "become an actuary" (1-3 words as typed, up to a common word or
+    the clause's end: "be a midwife. yuh tink it suit mi?"), or "into ... roles"."""
     for k in range(1, len(words)):
         if k in used or not _JOB_FRAME.search(" ".join(words[max(0, k - 4) : k])):
             continue
@@ -655,6 +669,8 @@ def job_frame(words: list[str], corrected: set[int], used: set[int]) -> tuple[in
         while end < len(words) and end - k < 3:
             w = words[end]
             if w in COMMON or end in corrected or not w.isalpha() or w in _NOT_MODIFIERS:
+                break
+            if end > k and end in starts:
                 break
             end += 1
         if end > k:

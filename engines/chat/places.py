@@ -463,9 +463,14 @@ def _display(spellings: list[tuple[str, str]], listed: str) -> str:
 
 
 # Only with "now": "I used to live in Leeds" or "... in London? I am based in Leeds" keep the first place.
-_HOME = re.compile(r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$")
+_HOME = re.compile(
+    r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$"
+    # Where the user is going to live, for the career asked about: "planning to go home to Manila".
+    r"|\b(?:go|going|move|moving|relocate|relocating|return|returning) (?:back )?home to$"
+)
 # ("n": text-speak "and", as in "n abu dhabi?"; "e no Porto?", "y en Lima?": "and in" of other languages)
 _FOLLOW_UP_LEAD = re.compile(
-    r"^(?:and|n|or|what about|how about|in|and in|n in|and what about|"
+    # Longest first: "and what about Kumasi?" is not "and" + "what about Kumasi".
+    r"^(?:and what about|and how about|what about|how about|and in|n in|and|n|or|in|"
     r"(?:y|e|et|und) (?:en|em|no|na|a|au|in))\s+"
 )

@@ -91,7 +91,8 @@ _LISTS_SKILLS = re.compile(
     r"can make(?! \d| \$| (?:more|money|it|a|an|the|my|your|our|good|enough|ends|sure|time|friends|mistakes|"
     r"rent|double|decisions|about|around|over|up|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"\b)|"
-    r"(?:good|decent|great|strong|skilled|experienced|handy|confident|comfortable|competent) (?:at|with|in)|"
+    r"(?:good|decent|great|strong|solid|skilled|experienced|handy|confident|comfortable|competent) "
+    r"(?:at|with|in)|"
     # "im ok with excel", not what the user puts up with ("I'm ok with working weekends").
     r"(?:ok|okay) at|(?:ok|okay) with(?! (?:working|doing|being|travel|travelling|traveling|relocating|"
     r"moving|nights?|night shifts?|weekends?|shifts?|it|that|this|the|less|lower|a|an)\b)|"
@@ -109,7 +110,10 @@ _LISTS_SKILLS = re.compile(
     r"|\bi already run(?! (?:my|our|a|an|the|his|her|their)\b)"
     rf"|\bi{_ADVERB} (?:ran|run)(?= (?:our|the) )|\bi{_ADVERB} (?:led|managed)(?= (?:our|the|my) )"
     # "..., i do residential wiring": at the start of a clause, so not "what do i do".
-    rf"|(?:^|[,.;!?]\s*|\band\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} do"
+    # "also know a bit python from youtube" (clipped)
+    r"|(?:^|[,.;!?]\s*)also know"
+    # ("dae": Scots "do")
+    rf"|(?:^|[,.;!?]\s*|\band\s+|\ban\s+)(?:i (?:guess|think|suppose|mean) )?i{_ADVERB} (?:do|dae)"
     r"(?! (?:not|want|need|have|you|i|it|that|this|so|get|enjoy|like|love|feel|think|hope|know|mind|care)\b)"
     # Clipped, at the start of a clause: "got unvented and water regs already", "Did inventory management".
     r"|(?:^|[.;!?]\s+)(?:already )?(?:got|did|done)(?! (?:it|you|the|i|that|this|a|an|my|your|to)\b)"
@@ -117,7 +121,7 @@ _LISTS_SKILLS = re.compile(
     r"|(?:^|[.;!?]\s+)(?:experience (?:in|with)|speak)"
     # "got my pcv licence": a credential of the user's own.
     # "got my MED A1, marine first aid and ...", not "got my CV back"
-    r"|^(?:i(?:'?ve| have)? )?got my(?= [^,.?!]{1,30}(?:,| and ))"
+    r"|(?:^|,\s*)(?:i(?:'?ve| have)? )?got my(?= [^,.?!]{1,30}(?:,| and ))"
     r"|(?:[.;!?]\s+|\bi(?:'?ve| have)? )got my"
     r"(?= (?:[\w-]+ ){0,3}(?:licen[cs]e|cert|certificate|card|ticket)s?\b)"
     r"|my (?:main |key |core )?(?:skills|strengths)(?: section)?(?: (?:are|is|include|includes|lists?))?\s*:"
@@ -150,6 +154,9 @@ _WORKS_IN_TOOLS = re.compile(
 )
 
 
+_CLASS_A = re.compile(r"\b(?:class|grade|category|type) a$")
+# Where, not what: "3rd one where I can do in Karachi".
+_WHERE = re.compile(r"^(?:in|at|near|around)\b")
 # A school grade and its subject: "C+ in biology", "an A in maths".
 _GRADE = re.compile(r"^(?:an? )?[a-f][+-]?\s+(?:in|for)\b")
 # "I can braze", "i can type 60wpm", "I can touch type really fast": a skill said as a bare verb, the
@@ -174,6 +181,12 @@ def _gerund(verb: str) -> str:
     if re.search(r"(?:^|[^aeiou])[aeiou][bdgmnpt]$", verb) and len(verb) <= 4:
         return verb + verb[-1] + "ing"
     return verb + "ing"
+
+
+_MY_SKILL_IS_GOOD = re.compile(
+    r"\bmy ([a-z]+(?: [a-z]+)?) (?:is|'s) (?:(?:pretty|quite|very|really|fairly) )?"
+    r"(?:good|decent|strong|fluent|conversational|solid|ok|okay|native|excellent|great)\b"
+)
 
 
 def _can_do_gerund(m: re.Match[str]) -> str:
@@ -220,12 +233,15 @@ _LIST_END = re.compile(
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 # "n" is "and" in text speak ("rostering n stock ordering").
 # "+" between words or spaces ("python+sql"), not after a grade ("C+ in biology").
-_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w)\+(?=\w)|\band\b|\bor\b|\sn\s)\s*")
+# "an" inside a list is "and" too ("colour correction an scalp treatments"; an article opens the list).
+_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w)\+(?=\w)|\band\b|\bor\b|\sn\s|\san\s)\s*")
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
     r"(?:a )?little bit(?: of)?|a little|little|bit of|(?:a )?wee bit of|loads of|tons of|heaps of|"
-    r"dealing with|fluent|conversational|native|"
+    r"dealing with|fluent|conversational|native|already|ma|a bit|"
+    # "i know how to use the floor scrubber"
+    r"how to (?:use|operate|drive|run|do)|"
     # "our own kitchen audits", "maybe 40 user interviews": whose, or how many, is no part of the skill.
     # (not "about 5 years in sales": a time, no count of the skill)
     r"(?:my|our) own|(?:maybe|about|around|roughly|nearly|almost|over) \d+"
@@ -252,7 +268,8 @@ _ITEM_TAIL = re.compile(
     r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|weekly|of course|"
     # ("then" ends a list: "iPayroll back then and ..." leaves "back")
     r"back then|back|back in the day|years ago|"
-    r"(?:every|each) (?:day|week|month|shift)|small small|no problem|(?:really |very )?(?:fast|quickly)|"
+    r"(?:every|each) (?:day|week|month|shift)|small small|no problem|by hand|"
+    r"(?:really |very )?(?:fast|quickly)|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
     r"under my belt|experience|skills|knowledge|inside out|only|mainly|mostly|just|really|"
     # How well: "incoterms quite good", "excel pretty well".
@@ -378,6 +395,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lowered = re.sub(r"\s*\n\s*[-*•]\s*", ", ", lowered).replace(":, ", ": ")
     # "good w/ McLeod": "w/" and "wiv" are "with".
     lowered = re.sub(r"\bw/\s*", "with ", lowered).replace(" wiv ", " with ")
+    # "mi have BLS an mi do phlebotomy": "mi" is "I" in Jamaican Patois and other creoles.
+    lowered = re.sub(r"\bmi (?=(?:have|do|know|can|got|use)\b)", "i ", lowered)
     lowered = _CAN_VERB.sub(_can_do_gerund, lowered)
     # Items between semicolons, where "and" is part of an item: "search and rescue coordination; incident
     # command; small boat operations".
@@ -397,6 +416,10 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lowered = re.sub(r"\s*\([^(),/]*\)", "", lowered)
     named = {" ".join(m.group(0).lower().rstrip(".").split()) for m in _NAMED.finditer(text)}
     lists += _lists_after(_LISTS_SKILLS, lowered)
+    # "my Welsh is conversational", "my excel is pretty good": a language, or a skill the matcher knows.
+    lists += [
+        m.group(1) for m in _MY_SKILL_IS_GOOD.finditer(lowered) if m.group(1) in known_set | language_names()
+    ]
     lists += [
         t for t in _lists_after(_WORKS_IN_TOOLS, lowered) if _named_tool(_first_item(t), known_set, named)
     ]
@@ -407,8 +430,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             if _HELD.match(item.strip()):
                 break  # "I have interview next week ..., all in english": no list of skills
             item = _ITEM_LEAD.sub("", " ".join(item.replace("\x00", " and ").split()))
-            if _GRADE.match(item):
-                continue  # "I got C+ in biology": a grade, not a skill
+            if _GRADE.match(item) or _WHERE.match(item):
+                continue  # "I got C+ in biology": a grade, not a skill; "... I can do in Karachi": a place
             # "coloring in clip studio paint": the work, and the tool it was done in, are two items.
             in_tool = _IN_A_TOOL.match(item)
             if in_tool and _named_tool(_ITEM_TAIL.sub("", in_tool.group(2)), known_set, named):
@@ -435,7 +458,8 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             if (
                 not words
                 or len(words) > 4
-                or set(words) & _NOT_IN_A_SKILL
+                # (not the letter of a class: "cdl class a")
+                or set(words) & _NOT_IN_A_SKILL - ({"a"} if _CLASS_A.search(item) else set())
                 or not item[0].isalnum()  # "1c", "3d modelling"; "5 years" goes below
                 # A number is no skill ("5 years"), except one naming a standard or a level after a
                 # word ("haccp level 3", "nec 690"), and not a count ("a team of 12").

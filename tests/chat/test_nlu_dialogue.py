@@ -1446,7 +1446,53 @@ def test_what_the_twenty_fifth_set_found() -> None:
     assert said("I did the budgeting for the parties and I've fluent French") == ["budgeting", "french"]
     assert said("I can use Google Maps and Excel small small") == ["google maps", "excel"]
     assert said("i speak punjabi and hindi with the residents") == ["punjabi", "hindi"]
+    # "my Welsh is conversational": a language or a known skill said to be good (not "my salary is good").
+    assert "welsh" in said("I'm decent at report writing, my Welsh is conversational")
+    assert listed_skills("my salary is good", []) is None
+    assert said("i can do takeoffs by hand and i speak spanish") == ["takeoffs", "spanish"]
+    # A title's expansion in brackets is the title: "RPN (registered practical nurse)".
+    assert target("thinking of going for RPN (registered practical nurse). am i ready?") == (
+        "registered practical nurse"
+    )
     # Not skills: a grade, "zero" experience, the schools a CV lists.
     assert said("My KCSE was C plain but I got C+ in biology") == []
     assert said("Is the aPHR one worth it when I've got zero HR experience?") == []
     assert said("it lists every school I have taught in since 1992") == []
+
+
+def test_what_the_twenty_sixth_set_found() -> None:
+    # A title in a job frame ends with its clause: "be a midwife. yuh tink it suit mi?"
+    assert target("mi tink mi waan be a midwife. yuh tink it suit mi?") == "midwife"
+    assert target("hiya, wantin tae become a dermatologist, whit dae ye reckon") == "dermatologist"
+    # A clipped title of two words, weighed up at a sentence's start.
+    assert target("Living in El Paso now. Thinking wind turbine tech. Smart move or nah?") == (
+        "wind turbine technician"
+    )
+    # People the user has are no career asked about (not across a sentence: "at my age. Pilates ...").
+    assert target("Rough day at work hey, three of my agents resigned") is None
+    assert target("my line manager says I should become a data analyst") == "data analyst"
+    assert target("a 3-year degree is a lot at my age. Pilates instructor would be quicker") == (
+        "pilates instructor"
+    )
+    # "and what about Kumasi?": the longest follow-up lead first; a home the user goes back to.
+    assert where("And what about Kumasi?") == "Kumasi"
+    assert where(
+        "im a sous chef in Dubai. planning to go home to Manila and become a culinary instructor"
+    ) == ("Manila")
+    # Skills: leads ("already", "how to use the", Scots "ma"), clipped "also know", Scots "dae", not a place.
+    assert said("I have already IELTS academic, and I speak Arabic") == ["ielts academic", "arabic"]
+    assert said("i know how to use the floor scrubber, i did COSHH") == ["floor scrubber", "coshh"]
+    assert said("i got CCTV monitoring, also know a bit python from youtube") == ["cctv monitoring", "python"]
+    assert said("I've got ma SVQ3, I dae colour correction an scalp treatments") == [
+        "svq3",
+        "colour correction",
+        "scalp treatments",
+    ]
+    assert "in karachi" not in said("3rd one where I can do in Karachi")
+    assert said("Not afraid of heights, got my CDL class A and I'm solid with hydraulics") == [
+        "cdl class a",
+        "hydraulics",
+    ]
+    assert said("wah mi need fi become one? mi have BLS an mi do phlebotomy already") == ["bls", "phlebotomy"]
+    # "that dante one": an item named after "that".
+    assert extract("that dante one sounds useful is it free", default_skill_finder()).item_words == ("dante",)

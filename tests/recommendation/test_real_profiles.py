@@ -12,6 +12,7 @@ from engines.recommendation.real_profiles import (
     MEANING_SWEEP,
     content_engine,
     meaning_weight_figures,
+    share_figures,
     source_shares,
 )
 from engines.reference_data.catalog import Career, Skill, load_careers
@@ -324,3 +325,31 @@ def test_meaning_weight_sweep_and_the_weight_chosen_on_the_other_occupations() -
     # the best weight's own figures: a weight chosen on the cases it is scored on flatters itself.
     assert figures["nested"] == {"hit@1": 0.0, "hit@10": round(2 / 3, 4), "mrr": 0.15,
                                  "weights_chosen": [0.0, 10.0]}  # fmt: skip
+
+
+def test_the_weight_is_chosen_without_any_draw_of_the_occupation_it_is_scored_on() -> None:
+    # Occupation 0 has three draws, all ranked first only without the meaning part (weight 0); the other
+    # two occupations, one draw each, are ranked first with it and second without.
+    def case(occupation: int, at_zero: int, with_meaning: int) -> dict[str, object]:
+        sweep = {w: (at_zero if w == 0.0 else with_meaning) for w in MEANING_SWEEP}
+        return {"sweep": sweep, "occupation": occupation}
+
+    cases = [case(0, 1, 20), case(0, 1, 20), case(0, 1, 20), case(1, 2, 1), case(2, 2, 1)]
+    nested = meaning_weight_figures(cases)["nested"]
+    # Held out whole, occupation 0 is scored at the weight the other two prefer (10: MRR 1 against 0.5),
+    # which ranks its draws 20th; had its own other draws stayed in, weight 0 would have won for it. The
+    # others are scored at weight 0, preferred by occupation 0's three draws: 2nd.
+    assert nested == {"hit@1": 0.0, "hit@10": 0.4, "mrr": 0.23, "weights_chosen": [0.0, 10.0]}
+
+
+def test_a_shares_figures_average_every_draw_and_show_each_draws_own() -> None:
+    # Two occupations, two draws each: draw 0 finds both first, draw 1 neither in the top 10.
+    cases = [
+        {"rank": r, "draw": d, "occupation": o, "top10_real": 0.2, "candidates_real": 0.1}
+        for o in range(2)
+        for d, r in ((0, 1), (1, 20))
+    ]
+    figures = share_figures(cases, draws=2)
+    assert figures["hit@1_by_draw"] == [1.0, 0.0] and figures["hit@10_by_draw"] == [1.0, 0.0]
+    assert figures["hit@1"] == 0.5 and figures["hit@10"] == 0.5 and figures["mrr"] == 0.525
+    assert figures["share_ratio"] == 2.0
