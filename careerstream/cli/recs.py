@@ -63,7 +63,13 @@ def eval_recs(
     loo_limit: Annotated[
         int, typer.Option(help="leave-one-out on the first N real occupations (0: all)")
     ] = 0,
-    draws: Annotated[int, typer.Option(min=1, help="typed profiles drawn per real occupation and share")] = 5,
+    draws: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="typed profiles per real occupation and share (the section takes as many times longer)",
+        ),
+    ] = 5,
 ) -> None:
     """Temporal-split evaluation of every model, the ensemble and baselines (PNG chart), and leave-one-out
     on the occupations with real ESCO skill relations (`real_profiles`)."""

@@ -42,7 +42,11 @@ def eval_recs(
     quick: bool = typer.Option(False, help="fewer simulated users"),
     real_only: bool = typer.Option(False, help="only the leave-one-out section on real occupations"),
     loo_limit: int = typer.Option(0, help="leave-one-out on the first N real occupations only (0: all)"),
-    draws: int = typer.Option(5, min=1, help="typed profiles drawn per real occupation and share"),
+    draws: int = typer.Option(
+        5,
+        min=1,
+        help="typed profiles per real occupation and share (the section takes as many times longer)",
+    ),
 ) -> None:
     """Simulate users, evaluate every model + ensemble on a temporal hold-out, write a chart; then the
     leave-one-out evaluation on real occupations' skill sets (`real_profiles`)."""

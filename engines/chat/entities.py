@@ -362,12 +362,16 @@ def distinctive(word: str) -> bool:
 
 
 def _someone_of_theirs(name: str, norm: str, text: str) -> bool:
-    """People the user has ("three of my agents resigned", "my line manager says"), named by the title
-    right after "my", "our"... and named nowhere as a job ("become an agent", "as a manager")."""
+    """People the user has ("three of my agents resigned", "my line manager says"): every mention of the
+    title comes right after "my", "our"... (not "My nurse friends moved to Dubai, how much does a nurse
+    earn there?"), and none names it as a job ("become an agent", "as a manager")."""
     title = re.escape(normalise(name))
-    # In the text as typed: not across a sentence ("at my age. Pilates instructor would be quicker").
-    return bool(
-        re.search(rf"\b(?:my|our|his|her|their)(?: \w+)? {title}s?\b", " ".join(text.lower().split()))
+    # Sentence by sentence: "at my age. Pilates instructor would be quicker" names no one's instructor.
+    said = " | ".join(normalise(part) for part in re.split(r"[.!?;]\s+", text))
+    possessed = len(re.findall(rf"\b(?:my|our|his|her|their)(?: \w+)? {title}s?\b", said))
+    return (
+        possessed > 0
+        and possessed == len(re.findall(rf"\b{title}s?\b", said))
         and not re.search(rf"\b(?:become|becoming|be|as|am|i'm|im) (?:an? )?(?:\w+ )?{title}\b", norm)
     )
 
@@ -387,6 +391,19 @@ def _aims_at_an_unknown_title(words: list[str], used: set[int], starts: frozense
     return _unknown_title_aimed_at(words, used, starts) is not None
 
 
+# Right after a title: "Is policy officer realistic without a politics degree?"
+_REALISTIC = re.compile(r"(?:realistic|doable|achievable|feasible|viable)\b")
+
+
+def _weighs_up_a_title(words: list[str], k: int, starts: frozenset[int]) -> bool:
+    """ "Thinking (about) (a) X Y." as a whole sentence, X at `k`: one to three words, none a verb's -ing."""
+    t = next((t for t in range(max(0, k - 3), k) if words[t] == "thinking" and t in starts), None)
+    if t is None or not all(w in ("about", "of", "a", "an") for w in words[t + 1 : k]):
+        return False
+    end = next((s for s in sorted(starts) if s > k), len(words))
+    return 1 <= end - k <= 3 and not any(w.endswith("ing") for w in words[k:end])
+
+
 def _unknown_title_aimed_at(words: list[str], used: set[int], starts: frozenset[int]) -> int | None:
     """Where the first words no known career took start, after "become a", "be an", "Thinking"..."""
     return next(
@@ -398,14 +415,9 @@ def _unknown_title_aimed_at(words: list[str], used: set[int], starts: frozenset[
             and not used & set(range(k, k + 3))  # not "become a better developer": that is a known career
             and (
                 ASPIRES.search(" ".join(words[max(0, k - 4) : k]))
-                # "Thinking motion designer.": weighing up a title the catalogue does not know, at a
-                # sentence's start (not "i'm thinking about a portfolio career").
-                or any(
-                    words[t] == "thinking"
-                    and t in starts
-                    and all(w in ("about", "of", "a", "an") for w in words[t + 1 : k])
-                    for t in range(max(0, k - 3), k)
-                )
+                # "Thinking motion designer.": weighing up a title the catalogue does not know, a sentence
+                # of its own (not "Thinking of retraining. ...", "i'm thinking about a portfolio career").
+                or _weighs_up_a_title(words, k, starts)
             )
         ),
         None,
@@ -507,7 +519,8 @@ def extract(  # noqa: C901
             )
             # "get into offshore wind as a wind turbine technician"
             into_as = _INTO_AS.search(" ".join(words[max(0, start - 8) : start]))
-            if ASPIRES.search(before) or WEIGHS_UP.search(before) or into_as or CONSIDERED.match(following):
+            weighed = CONSIDERED.match(following) or _REALISTIC.match(following)
+            if ASPIRES.search(before) or WEIGHS_UP.search(before) or into_as or weighed:
                 aimed_at.add(ref.id)
             known = next((k for k, c in enumerate(ent.careers) if c.id == ref.id), None)
             last_new = known is None
@@ -579,7 +592,7 @@ def extract(  # noqa: C901
         while (
             start < title[1] - 1
             and words[start] in ("thinking", "about", "of", "a", "an")
-            and (start in starts or words[start - 1] in ("thinking", "about", "of"))
+            and (start in starts or (start > 0 and words[start - 1] in ("thinking", "about", "of")))
         ):
             start += 1
         modifiers = [w for w in words[start : title[1] - 1] if w not in SENIORITY]

@@ -339,8 +339,8 @@ def _titled_before(words: list[str], k: int, starts: Collection[int]) -> bool:
             return False
         if first == 0 or first in starts or words[first - 1] in _BEFORE_A_CLIPPED_TITLE:
             return True
-        if first + 1 in starts and first < k - 1:
-            return False  # (no title across a sentence)
+        if k - 1 in starts:
+            return False  # no title across a sentence
     return False
 
 
@@ -635,8 +635,6 @@ CONSIDERED = re.compile(
     r"(?:move|fit|idea|option|choice|career|path|step|switch|change|transition|pivot)\b"
     # Without "be": "Is supply chain planner good idea for me?", but not "good career options abroad?".
     r"|(?:a |an )?(?:good|better|right|smart) (?:move|fit|idea|choice|step|switch)\b|suits? me\b"
-    # "Is policy officer realistic without a politics degree?"
-    r"|(?:realistic|doable|achievable|feasible|viable)\b"
 )
 # Words before the career a user aims at: "could I become an air traffic controller", "I want to be a
 # ...": that career is the one asked about, whatever other job the message names.

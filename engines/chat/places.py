@@ -198,7 +198,8 @@ def place(
         # Alexandria?" is still about Cairo.
         questions = _in_questions(text, len(raw_words))
         asked = [f for f in here if f[0] in questions]
-        return min(home or asked or here or found)[2]
+        going = [f for f in found if _GOING_HOME.search(" ".join(raw_words[max(0, f[0] - 5) : f[0]]))]
+        return min(home or asked or going or here or found)[2]
     named = _corrected_place(text, lower_writer, english) or (
         _closing_place(text, raw_words, used, skill_words)
         if len(raw_words) <= 6 and not lower_writer
@@ -263,15 +264,18 @@ _ABOUT_WORK = PAY_WORDS | frozenset(
 
 
 def _in_questions(text: str, n_words: int) -> frozenset[int]:
-    """Indices of the normalised words in questions about work: sentences that end with a question mark
-    and name pay, jobs or courses."""
+    """Indices of the normalised words in questions about work: the clauses of sentences that end with a
+    question mark that name pay, jobs or courses ("I'm going home to Lagos for Christmas, how much do
+    nurses earn in London?": the second clause)."""
     out: set[int] = set()
     k = 0
     for sentence in sentences(text):
-        words = normalise(sentence).split()
-        if is_question(sentence) and set(words) & _ABOUT_WORK:
-            out.update(range(k, k + len(words)))
-        k += len(words)
+        question = is_question(sentence)
+        for clause in re.split(r"[,;]\s+", sentence):
+            words = normalise(clause).split()
+            if question and set(words) & _ABOUT_WORK:
+                out.update(range(k, k + len(words)))
+            k += len(words)
     return frozenset(out) if k == n_words else frozenset()
 
 
@@ -463,10 +467,12 @@ def _display(spellings: list[tuple[str, str]], listed: str) -> str:
 
 
 # Only with "now": "I used to live in Leeds" or "... in London? I am based in Leeds" keep the first place.
-_HOME = re.compile(
-    r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$"
-    # Where the user is going to live, for the career asked about: "planning to go home to Manila".
-    r"|\b(?:go|going|move|moving|relocate|relocating|return|returning) (?:back )?home to$"
+_HOME = re.compile(r"\bnow (?:\w+ )?(?:live|living|lives|based|moved|relocated|settled) (?:in|to)$")
+# Where the user means to live ("planning to go home to Manila and become a culinary instructor"): it beats
+# where they are, not a place they ask about ("going home to Lagos for Christmas, what do nurses earn in
+# London?").
+_GOING_HOME = re.compile(
+    r"\b(?:go|going|move|moving|relocate|relocating|return|returning) (?:back )?home to$"
 )
 # ("n": text-speak "and", as in "n abu dhabi?"; "e no Porto?", "y en Lima?": "and in" of other languages)
 _FOLLOW_UP_LEAD = re.compile(

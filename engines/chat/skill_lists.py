@@ -3,6 +3,7 @@ good at..."), and the items of such a list as the user wrote them."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
 
@@ -150,23 +151,34 @@ _WORKS_IN_TOOLS = re.compile(
     r"\b(?<!can )(?<!could )(?<!should )(?<!do )(?<!would )(?<!will )(?<!did )(?<!may )"
     rf"i{_ADVERB} (?!(?:live|lived|work|worked|working|am|was|grew|stay|stayed|moved|studied|study|"
     r"started|got|went|go|come|came|put|believe|trust|want|wanna|need|hope|plan|wish|would|will|should|"
-    r"can|could|might|may|like|love|am|have|had|do|did)\b)[a-z]+ (?:(?!to\b)[a-z']+ ){0,5}?(?:in|using|on)\s+"
+    r"can|could|might|may|like|love|have|had|do|did|"
+    # Where or how the user found or applied, studied or interned, and what they never did.
+    r"applied|apply|found|saw|seen|intern|interned|majored|major|graduate|graduated|graduating|"
+    r"never|hardly|barely|rarely|don't|dont|didn't|didnt|can't|cant|won't|wont)\b)"
+    r"[a-z]+ (?:(?!to\b)[a-z']+ ){0,5}?(?:in|using|on)\s+"
 )
 
 
 _CLASS_A = re.compile(r"\b(?:class|grade|category|type) a$")
 # Where, not what: "3rd one where I can do in Karachi".
-_WHERE = re.compile(r"^(?:in|at|near|around)\b")
+_WHERE = re.compile(r"^(?:in|at|near|around)\s")
 # A school grade and its subject: "C+ in biology", "an A in maths".
 _GRADE = re.compile(r"^(?:an? )?[a-f][+-]?\s+(?:in|for)\b")
-# "I can braze", "i can type 60wpm", "I can touch type really fast": a skill said as a bare verb, the
-# skill named by its gerund ("brazing", "touch typing"), as people list skills. Only a verb that ends the
-# clause, or comes before how well it is done; not "I can start Monday", "I can help".
-_CAN_VERB = re.compile(
-    rf"\bi{_ADVERB} can ((?:touch )?(?!(?:start|help|work|do|go|come|get|see|try|say|tell|ask|make|be|pay|"
+# "I can braze", "i can type 60wpm", "I can touch type really fast", "i can weld, cut and grind": skills said
+# as bare verbs, named by their gerunds ("brazing", "touch typing"), as people list skills. Only verbs that
+# end the clause, or come before how well they are done; not "I can start Monday", "I can help".
+_BARE_VERB = (
+    r"(?!(?:start|help|work|do|go|come|get|see|try|say|tell|ask|make|be|pay|"
     r"afford|wait|learn|relocate|move|travel|commit|manage|imagine|understand|cope|handle|give|take|find|"
     r"join|stay|leave|attend|study|apply|use|speak|operate|read|play|only|also|still|really|"
-    r"definitely|probably|already)\b)[a-z]{3,})"
+    r"commute|qualify|grow|retire|retrain|focus|progress|improve|adapt|switch|transition|relax|earn|save|"
+    r"continue|return|change|decide|choose|survive|live|sleep|rest|"
+    r"definitely|probably|already)\b)[a-z]{3,}"
+)
+_CAN_VERB = re.compile(
+    # Not what the user would do once able to: "until I can qualify", "a role where I can grow".
+    r"\b(?<!until )(?<!before )(?<!when )(?<!if )(?<!so )(?<!where )(?<!once )(?<!that )(?<!which )"
+    rf"i{_ADVERB} can ((?:touch )?{_BARE_VERB}(?:(?:,\s*|\s+and\s+|\s+or\s+){_BARE_VERB})*)"
     r"(?: \d+ ?wpm\b)?"
     r"(?=(?: (?:really|very|pretty|quite))?(?: (?:well|fast|quickly))?\s*(?:[,.;!?]|\band\b|$))"
 )
@@ -178,21 +190,26 @@ def _gerund(verb: str) -> str:
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
         return verb[:-1] + "ing"
-    if re.search(r"(?:^|[^aeiou])[aeiou][bdgmnpt]$", verb) and len(verb) <= 4:
+    # One syllable ends consonant-vowel-consonant: "cut" -> "cutting" (not "edit", "open").
+    if re.search(r"(?:^|[^aeiou])[aeiou][bdgmnpt]$", verb) and len(re.findall(r"[aeiou]+", verb)) == 1:
         return verb + verb[-1] + "ing"
     return verb + "ing"
 
 
 _MY_SKILL_IS_GOOD = re.compile(
-    r"\bmy ([a-z]+(?: [a-z]+)?) (?:is|'s) (?:(?:pretty|quite|very|really|fairly) )?"
+    r"\bmy ([a-z]+(?: [a-z]+)?)(?: is|'s) (?:(?:pretty|quite|very|really|fairly) )?"
     r"(?:good|decent|strong|fluent|conversational|solid|ok|okay|native|excellent|great)\b"
 )
 
 
 def _can_do_gerund(m: re.Match[str]) -> str:
-    """ "i can touch type" -> "i can do touch typing" (a list trigger, and the skill's name)."""
-    *before, verb = m.group(1).split()
-    return "i can do " + " ".join([*before, _gerund(verb)])
+    """ "i can touch type" -> "i can do touch typing", "i can weld, cut and grind" -> "i can do welding,
+    cutting and grinding" (a list trigger, and the skills' names)."""
+    return "i can do " + re.sub(
+        r"[a-z]+(?=\s*(?:,|\band\b|\bor\b|$))(?<!\band)(?<!\bor)",
+        lambda v: _gerund(v.group(0)),
+        m.group(1),
+    )
 
 
 def _lists_after(trigger: re.Pattern[str], lowered: str) -> list[str]:
@@ -209,10 +226,17 @@ def _first_item(listed: str) -> str:
     return _ITEM_SPLIT.split(listed)[0].strip()
 
 
+_CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
+
+
 def _named_tool(phrase: str, known: set[str], named: set[str]) -> bool:
     """A tool's name: one the skill matcher knows, or one written with capitals that is no place."""
     return phrase in known or (
-        phrase in named and phrase not in gazetteer() and phrase not in language_names()
+        phrase in named
+        and phrase not in gazetteer()
+        and phrase not in language_names()
+        # Nor a time: "I graduate in June", "I teach on Mondays".
+        and phrase.rstrip("s") not in _CALENDAR
     )
 
 
@@ -224,7 +248,7 @@ _ROLE_THEN_BRACKETS = re.compile(
 )
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
-    r"and i|and i'm|and im|and i've|and ive|and my)\b|[.?!;:()]|\s[-–—]\s"
+    r"and i|and i'm|and im|and i've|and ive|and my|an i)\b|[.?!;:()]|\s[-–—]\s"
     # A new clause of the user's: "I do safeguarding referrals all the time, I'm good at mediation" (the
     # second list has its own trigger).
     # Not a hedge: "I know Excel, Word, I think also some Access".
@@ -233,13 +257,18 @@ _LIST_END = re.compile(
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 # "n" is "and" in text speak ("rostering n stock ordering").
 # "+" between words or spaces ("python+sql"), not after a grade ("C+ in biology").
-# "an" inside a list is "and" too ("colour correction an scalp treatments"; an article opens the list).
-_ITEM_SPLIT = re.compile(r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w)\+(?=\w)|\band\b|\bor\b|\sn\s|\san\s)\s*")
+# "an" is "and" too ("colour correction an scalp treatments"): only before a word of five letters or more
+# that starts with a consonant other than "h", which "an" the article never comes before ("an office",
+# "an NVQ", "an HGV licence", "an hour").
+_ITEM_SPLIT = re.compile(
+    r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w)\+(?=\w)|\band\b|\bor\b|\sn\s|\san\s(?=[b-df-gj-np-tv-z][a-z]{4,}))\s*"
+)
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
     r"(?:a )?little bit(?: of)?|a little|little|bit of|(?:a )?wee bit of|loads of|tons of|heaps of|"
-    r"dealing with|fluent|conversational|native|already|ma|a bit|"
+    # (Scots "ma": "ma SVQ3", not "MA in Economics")
+    r"dealing with|fluent|conversational|already|ma(?=\s+\S+$)|a bit|"
     # "i know how to use the floor scrubber"
     r"how to (?:use|operate|drive|run|do)|"
     # "our own kitchen audits", "maybe 40 user interviews": whose, or how many, is no part of the skill.
@@ -257,8 +286,9 @@ _ITEM_CIRCUMSTANCE = re.compile(
     # "anatomy quite well from dance"
     r"\s+from \w+$|"
     r"\s+in (?:the|my|our|his|her|their) .*$|"
-    r"\s+(?:for|at|from|during|through|on|over|like|with) (?:the|my|our|a|an|his|her|their|every|each|"
-    r"one|two|three|four|"
+    # ("with": "hindi with the residents", not "working with the public")
+    r"(?:\s+(?:for|at|from|during|through|on|over|like)|(?<!ing)\s+with) "
+    r"(?:the|my|our|a|an|his|her|their|every|each|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
@@ -414,7 +444,12 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
     lists = [m.group(1) for m in _ROLE_THEN_BRACKETS.finditer(lowered)]
     # An aside in brackets, no list itself, ends no list: "medical terminology (mum is a nurse lol), excel".
     lowered = re.sub(r"\s*\([^(),/]*\)", "", lowered)
-    named = {" ".join(m.group(0).lower().rstrip(".").split()) for m in _NAMED.finditer(text)}
+    # Sentence by sentence: "in Canva. Love it" names "Canva", not "Canva. Love".
+    named = {
+        " ".join(m.group(0).lower().split())
+        for part in re.split(r"[.!?;:,]+(?:\s+|$)", text)
+        for m in _NAMED.finditer(part)
+    }
     lists += _lists_after(_LISTS_SKILLS, lowered)
     # "my Welsh is conversational", "my excel is pretty good": a language, or a skill the matcher knows.
     lists += [

@@ -100,7 +100,7 @@ def meaning_weight_figures(cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
     would give for an occupation it was not chosen on). Cases of one occupation (its draws) share its
     `occupation` key; a case without one is an occupation of its own."""
     by_weight = np.array([[c["sweep"][w] for c in cases] for w in MEANING_SWEEP], float)
-    groups = [c.get("occupation", i) for i, c in enumerate(cases)]
+    groups = [c.get("occupation", ("case", i)) for i, c in enumerate(cases)]
     nested = np.empty(len(cases))
     chosen = []
     for g in dict.fromkeys(groups):
@@ -112,6 +112,11 @@ def meaning_weight_figures(cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "sweep": {str(w): _figures(by_weight[k]) for k, w in enumerate(MEANING_SWEEP)},
         "nested": {**_figures(nested), "weights_chosen": sorted(set(chosen))},
     }
+
+
+def _draws_of(share: float, draws: int) -> int:
+    """All of the skills typed (100 %) is one profile whatever the draw: drawn once."""
+    return 1 if share >= 1.0 else draws
 
 
 def share_figures(cases: Sequence[dict[str, Any]], draws: int) -> dict[str, Any]:
@@ -169,7 +174,6 @@ def evaluate_real_profiles(
     cd = deriver or CatalogueDeriver.from_data_dir()
     rels = {r.id: r for r in load_real_relations()}
     held = sorted(cd.real)[:limit] if limit else sorted(cd.real)
-    rng = np.random.default_rng(seed)
     cases: dict[float, list[dict[str, Any]]] = {s: [] for s in SHARES}
     derived_loo: dict[int, list[tuple[int, float]]] = {}
     worst: list[tuple[str, float]] = []
@@ -184,9 +188,12 @@ def evaluate_real_profiles(
         base = base or engine
         labels = list(rels[career.id].labels)
         for share in SHARES:
+            # Each occupation and share draws from its own generator, so draw d is the same profile
+            # whatever --draws is (comparable between runs).
+            rng = np.random.default_rng([seed, n, round(share * 100)])
             drawn = [
                 {**_case(engine, career.id, sample_labels(labels, share, rng)), "occupation": n, "draw": d}
-                for d in range(draws)
+                for d in range(_draws_of(share, draws))
             ]
             cases[share] += drawn
             if share == 0.7:
@@ -218,6 +225,6 @@ def evaluate_real_profiles(
     out["meaning_weight"] = {"used": MEANING_WEIGHT}
     for share, cs in cases.items():
         out["meaning_weight"][f"{int(share * 100)}%"] = meaning_weight_figures(cs)
-        out["by_share"][f"{int(share * 100)}%"] = share_figures(cs, draws)
+        out["by_share"][f"{int(share * 100)}%"] = share_figures(cs, _draws_of(share, draws))
     out["worst_at_70%"] = sorted(worst, key=lambda w: -w[1])[:8]
     return out

@@ -1496,3 +1496,38 @@ def test_what_the_twenty_sixth_set_found() -> None:
     assert said("wah mi need fi become one? mi have BLS an mi do phlebotomy already") == ["bls", "phlebotomy"]
     # "that dante one": an item named after "that".
     assert extract("that dante one sounds useful is it free", default_skill_finder()).item_words == ("dante",)
+
+
+def test_review_of_the_twenty_fifth_and_sixth_sets_rules() -> None:
+    # "Thinking X." only as a sentence of its own naming a title, not "Thinking of retraining. ...".
+    assert target("Thinking of retraining. How much does a plumber earn in Leeds?") == "plumber"
+    assert target("I'm a chef. Thinking about leaving, what do electricians earn?") == "electrician"
+    # A title the user also asks about is no one's of theirs.
+    assert target("My nurse friends moved to Dubai, how much does a nurse earn there?") == "nurse"
+    assert target("I want to become a manager like my manager") == "manager"
+    # A trip home is no place asked about.
+    assert where("I'm going home to Lagos for Christmas, how much do nurses earn in London?") == "London"
+    # "an" the article stays inside an item; "an" for "and" splits only before a consonant word.
+    for text in (
+        "I have experience running an office",
+        "I'm good at taking an idea and running with it",
+        "I know my way around an engine",
+    ):
+        listing = listed_skills(text, [])
+        assert listing is None or not {"office", "idea", "engine"} & set(listing[0]), text
+    hgv = listed_skills("I have an HGV licence and an eye for detail", [])
+    assert hgv is not None and hgv[0][0] == "hgv licence"
+    # Times, job boards, studies and what the user never did are no tools.
+    assert listed_skills("I graduate in June, what does a data analyst earn?", []) is None
+    assert listed_skills("I applied on LinkedIn and Indeed but heard nothing back", []) is None
+    assert listed_skills("I majored in Economics", []) is None
+    assert listed_skills("I never did anything in Excel, how do I learn it?", ["excel"]) is None
+    # Not what the user would do once able to; gerunds of one syllable double, of two do not.
+    assert listed_skills("How long until I can qualify?", []) is None
+    assert listed_skills("I want a role where I can grow.", []) is None
+    assert said("I can edit.") == ["editing"] and said("i can cut and weld") == ["cutting", "welding"]
+    # "working with the public" stays whole; "MA in Economics" keeps its "MA"; "in-house" is no place.
+    assert "working" not in said("I'm good at working with the public and handling cash")
+    assert "stata" in said("I have MA in Economics and I know Stata")
+    assert "in-house recruitment" in said("I've done in-house recruitment and agency work")
+    assert "english" in said("my english's pretty good and my french is ok")
