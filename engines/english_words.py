@@ -7,9 +7,9 @@ alone ("sounding" is no typo of "shunting")."""
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
-from pathlib import Path
+
+from engines.package_data import package_file
 
 _FILE = "frequency_dictionary_en_82_765.txt"
 
@@ -17,9 +17,7 @@ _FILE = "frequency_dictionary_en_82_765.txt"
 @cache
 def english_word_frequencies() -> dict[str, int]:
     """Lower-case word -> how often it is written."""
-    spec = importlib.util.find_spec("symspellpy")
-    folders = spec.submodule_search_locations if spec is not None else None
-    path = Path(next(iter(folders or []), "")) / _FILE
+    path = package_file("symspellpy", _FILE)
     if not path.is_file():
         raise LookupError(f"symspellpy's word frequencies are missing ({path})")
     out: dict[str, int] = {}

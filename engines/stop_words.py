@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 from functools import cache
-from pathlib import Path
+
+from engines.package_data import package_file
 
 
 @cache
 def stop_words(lang: str) -> frozenset[str]:
     """spaCy's STOP_WORDS of language `lang` ("fr", "de", ...)."""
-    spacy_spec = importlib.util.find_spec("spacy")
-    folders = spacy_spec.submodule_search_locations if spacy_spec is not None else None
-    path = Path(next(iter(folders or []), "")) / "lang" / lang / "stop_words.py"
+    path = package_file("spacy", "lang", lang, "stop_words.py")
     if not (lang.isalpha() and path.is_file()):
         raise LookupError(f"spaCy has no stop words for {lang!r} ({path})")
     spec = importlib.util.spec_from_file_location(f"_careerstream_stop_words_{lang}", path)

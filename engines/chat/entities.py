@@ -386,11 +386,6 @@ def _former(career: CareerRef, norm: str) -> CareerRef:
     return career
 
 
-def _aims_at_an_unknown_title(words: list[str], used: set[int], starts: frozenset[int]) -> bool:
-    """ "become a", "be an"... before words no known career took."""
-    return _unknown_title_aimed_at(words, used, starts) is not None
-
-
 # Right after a title: "Is policy officer realistic without a politics degree?"
 _REALISTIC = re.compile(r"(?:realistic|doable|achievable|feasible|viable)\b")
 
@@ -547,7 +542,7 @@ def extract(  # noqa: C901
     ]
     # "Cabin crew for 9 years, could I become an air traffic controller?": the career aimed at is the
     # one asked about; the others are the user's own, even where no "I'm a" says so.
-    if aimed_at or _aims_at_an_unknown_title(words, used, starts):
+    if aimed_at or _unknown_title_aimed_at(words, used, starts) is not None:
         ent.careers = [replace(c, current=c.id not in aimed_at) for c in ent.careers]
     # Words the speller changed are weak evidence of a title, except a long word put right into a word
     # of the careers ("vetinary nurse").

@@ -57,14 +57,15 @@ def _gazetteer_versions() -> list[str]:
 
 def _build_gazetteer() -> dict[str, str]:
     names = {normalise(p): p for p in [*place_names(), *country_names(), *city_names()]}
-    not_places = language_names() | _CALENDAR
+    not_places = language_names() | CALENDAR_WORDS
     # Only names of three letters or more once normalised ("Веселе" normalises to nothing), no language
     # ("a cover letter in English": English is also a town in Indiana) and no month or day ("out of the
     # Army in March": March is a town in Cambridgeshire).
     return {k: v for k, v in names.items() if len(k) >= 3 and k not in not_places}
 
 
-_CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
+# Month and day names: no places ("March"), no tools ("I graduate in June").
+CALENDAR_WORDS = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
 
 
 @lru_cache(maxsize=1)

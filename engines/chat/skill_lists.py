@@ -3,11 +3,10 @@ good at..."), and the items of such a list as the user wrote them."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable
 
-from .places import gazetteer, language_names
+from .places import CALENDAR_WORDS, gazetteer, language_names
 
 # "also linux and python", "and some docker too": a message that adds to a list goes on with the
 # user's own skills (the dialogue adds them only where the user already has some, see dialogue.py).
@@ -226,9 +225,6 @@ def _first_item(listed: str) -> str:
     return _ITEM_SPLIT.split(listed)[0].strip()
 
 
-_CALENDAR = frozenset(n.lower() for n in [*calendar.month_name, *calendar.day_name] if n)
-
-
 def _named_tool(phrase: str, known: set[str], named: set[str]) -> bool:
     """A tool's name: one the skill matcher knows, or one written with capitals that is no place."""
     return phrase in known or (
@@ -236,7 +232,7 @@ def _named_tool(phrase: str, known: set[str], named: set[str]) -> bool:
         and phrase not in gazetteer()
         and phrase not in language_names()
         # Nor a time: "I graduate in June", "I teach on Mondays".
-        and phrase.rstrip("s") not in _CALENDAR
+        and phrase.rstrip("s") not in CALENDAR_WORDS
     )
 
 
@@ -469,8 +465,9 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
                 continue  # "I got C+ in biology": a grade, not a skill; "... I can do in Karachi": a place
             # "coloring in clip studio paint": the work, and the tool it was done in, are two items.
             in_tool = _IN_A_TOOL.match(item)
-            if in_tool and _named_tool(_ITEM_TAIL.sub("", in_tool.group(2)), known_set, named):
-                items.append(_ITEM_TAIL.sub("", in_tool.group(2)))
+            tool = _ITEM_TAIL.sub("", in_tool.group(2)) if in_tool else ""
+            if in_tool and _named_tool(tool, known_set, named):
+                items.append(tool)
                 item = in_tool.group(1)
             item = _ITEM_CIRCUMSTANCE.sub("", item)
             item = _ITEM_CIRCUMSTANCE.sub("", item)  # "acrylics from home for 4 yrs": both go

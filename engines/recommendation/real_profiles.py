@@ -119,12 +119,13 @@ def _draws_of(share: float, draws: int) -> int:
     return 1 if share >= 1.0 else draws
 
 
-def share_figures(cases: Sequence[dict[str, Any]], draws: int) -> dict[str, Any]:
+def share_figures(cases: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Hit rates and MRR over every case of one share (all occupations, all draws), each draw's alone,
     and the top-10 share of real-relation careers beside their share among the matching candidates."""
     ranks = np.array([c["rank"] for c in cases], float)
     top_share = float(np.mean([c["top10_real"] for c in cases]))
     cand_share = float(np.mean([c["candidates_real"] for c in cases]))
+    draws = 1 + max(c["draw"] for c in cases)
     by_draw = [_figures(np.array([c["rank"] for c in cases if c["draw"] == d], float)) for d in range(draws)]
     return {
         **_figures(ranks),
@@ -225,6 +226,6 @@ def evaluate_real_profiles(
     out["meaning_weight"] = {"used": MEANING_WEIGHT}
     for share, cs in cases.items():
         out["meaning_weight"][f"{int(share * 100)}%"] = meaning_weight_figures(cs)
-        out["by_share"][f"{int(share * 100)}%"] = share_figures(cs, _draws_of(share, draws))
+        out["by_share"][f"{int(share * 100)}%"] = share_figures(cs)
     out["worst_at_70%"] = sorted(worst, key=lambda w: -w[1])[:8]
     return out

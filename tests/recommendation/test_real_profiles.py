@@ -349,7 +349,7 @@ def test_a_shares_figures_average_every_draw_and_show_each_draws_own() -> None:
         for o in range(2)
         for d, r in ((0, 1), (1, 20))
     ]
-    figures = share_figures(cases, draws=2)
+    figures = share_figures(cases)
     assert figures["hit@1_by_draw"] == [1.0, 0.0] and figures["hit@10_by_draw"] == [1.0, 0.0]
     assert figures["hit@1"] == 0.5 and figures["hit@10"] == 0.5 and figures["mrr"] == 0.525
     assert figures["share_ratio"] == 2.0
