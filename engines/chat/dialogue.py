@@ -135,8 +135,12 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
         # Nor is a long message in which the user says what they do or did ("I was an HR administrator
         # ... We live just outside Leeds"), unlike "I'm a teacher lol. What's the weather in Paris?".
         and not (len(norm.split()) >= 25 and any(c.current for c in ent.careers))
-        # Nor a pick from the list of careers shown ("dispatcher sounds sweet").
+        # Nor a pick from the list of careers shown ("dispatcher sounds sweet"), nor a question about an
+        # item of the list shown that could be a request: the classifier's second choice, by less than half
+        # ("the online one, is it accepted in Japan?": 0.61 out of scope, 0.26 a course question; not "the
+        # second one lol. what's the weather in Paris?": 0.90 / 0.04).
         and listed is None
+        and not (position is not None and pred.second in ACTION_INTENTS and pred.margin < 0.5)
     ) or (intent == "smalltalk" and not _has_intent_words(norm))  # "tell me a joke about chefs"
     if listed is not None and not off_topic:
         # "dispatcher. how do I apply?" after a list with "truck dispatcher": that career, said short.
@@ -158,6 +162,10 @@ def plan_turn(state: ConversationState, text: str, pred: IntentPrediction, ent: 
     # like in Paris?").
     if ent.location and (not off_topic or _stated(text, ent.location)):
         slots["location"] = ent.location
+    elif ent.home and not slots.get("location"):
+        # Where the user is from, said of themselves ("wedding photographer from Cluj-Napoca"), until
+        # they name a place; never instead of one ("... only the one from Philippines").
+        slots["location"] = ent.home
     adds_to_own = ent.adds_to_list and bool(slots.get("skills"))
     # "I have X" counts even in a question ("I have html, what am I missing?"); without it, a listing
     # or a career question counts unless it asks about or denies the skills ("do I need X?").

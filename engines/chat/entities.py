@@ -36,7 +36,7 @@ from .job_titles import (
     unnamed_career,
 )
 from .nlu import normalise
-from .places import gazetteer, locations, place, shouted_or_titled
+from .places import gazetteer, home_town, locations, place, shouted_or_titled
 from .skill_lists import adds_to_list, asks_or_denies, denies, listed_skills, says_own_skills
 from .vocabulary import COMMON, SENIORITY
 
@@ -157,6 +157,7 @@ class Entities:
     adds_to_list: bool = False  # "also X", "and Y too": more of what the user was listing
     denied: bool = False  # "I don't know X", "do I need Y": not skills the user has
     location: str | None = None
+    home: str | None = None  # where the user says they are from, when no other place is named
     max_hours: float | None = None
     level: str | None = None
     ordinal: int | None = None  # 1-based, or LAST / MIDDLE of the list shown
@@ -649,6 +650,8 @@ def extract(  # noqa: C901
             for c in ent.careers
         ]
     ent.location = place(text, words, raw_words, used, protected, index.prose)
+    if ent.location is None:
+        ent.home = home_town(text, raw_words, used, protected, index.prose)
     m = _DURATION_RE.search(norm)
     if m:
         unit = m.group(2).rstrip("s")

