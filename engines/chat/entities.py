@@ -35,7 +35,7 @@ from .job_titles import (
     unclipped,
     unnamed_career,
 )
-from .nlu import normalise
+from .nlu import fold_accents, normalise
 from .places import gazetteer, home_town, locations, place, shouted_or_titled
 from .skill_lists import adds_to_list, asks_or_denies, denies, listed_skills, says_own_skills
 from .vocabulary import COMMON, SENIORITY
@@ -86,6 +86,24 @@ _ORDINAL_RE = re.compile(
     # "1 prob.", "2. how long is it?": a digit alone opening the message.
     r"|^([1-5])\b(?![.,]?\d|\s*(?:years?|yrs?|months?|weeks?|days?|hours?|h|k|x|%|more|less|times|of|and|or|to)\b)"
     r"|\b(?:the|that|this)\s+(last|final|middle)(?:\s+(?:one|option|course|career|job)\b|\W*$)"
+    # "last one is online?", "final one" (opening the message, with no "the"; not "last one I had was
+    # awful", "final option is to quit", "last one standing")
+    r"|^(last|final)\s+(?:one|option|course)(?=\s*$|\s+(?:is(?! to\b)|looks|sounds|seems|pls|please|plz)\b)"
+)
+# The same in Spanish, Portuguese and French, opening the message ("el segundo, cuanto cuesta?", "a
+# primeira", "le dernier"); normalised, so without accents.
+_FOREIGN_ORDINALS = {
+    **dict.fromkeys(["primero", "primera", "primer", "primeiro", "primeira", "premier", "premiere"], 1),
+    **dict.fromkeys(["segundo", "segunda", "second", "seconde", "deuxieme"], 2),
+    **dict.fromkeys(["tercero", "tercera", "tercer", "terceiro", "terceira", "troisieme"], 3),
+    **dict.fromkeys(["ultimo", "ultima", "dernier", "derniere"], LAST),
+}
+_FOREIGN_ORDINAL_RE = re.compile(
+    rf"^\W*(?:el|la|le|lo|l'|o|a)\s*({'|'.join(_FOREIGN_ORDINALS)})"
+    # Only alone ("el segundo, cuanto cuesta?") or before a word for an item or for what the user thinks of
+    # it: not "la primera pregunta", "el ultimo puesto que tuve", "a second opinion".
+    r"(?=\s*(?:[,.!?;:-]|$)|\s+(?:uno|una|um|uma|curso|cours|opcion|opcao|option|formation|programa|programme|"
+    r"es|e|est|me|parece|semble|cuesta|custa|coute|por|svp)\b)"
 )
 _SPELLED = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _SPELLED_PICK = re.compile(
@@ -430,6 +448,11 @@ _MOVES_INTO = re.compile(
 )
 
 
+_BEFORE_BE = frozenset(
+    ["wanna", "to", "2", "gonna", "can", "cn", "could", "will", "should", "would", "i'd", "id"]
+)
+
+
 def extract(  # noqa: C901
     text: str, skill_finder: SkillFinder | None = None, index: CareerIndex | None = None
 ) -> Entities:
@@ -449,6 +472,11 @@ def extract(  # noqa: C901
     listed_items = {normalise(item) for item in (listing[0] if listing else [])}
     protected |= {w for item in listed_items for w in item.split()}
     spell_checked = [w if w in protected else sp.correct(w) for w in raw_words]
+    # "i wanna b a pharmacy tech": "b" for "be", as typed on a phone.
+    spell_checked = [
+        "be" if w == "b" and k and spell_checked[k - 1] in _BEFORE_BE else w
+        for k, w in enumerate(spell_checked)
+    ]
     words = unclipped(spell_checked, protected, starts)
     norm = " ".join(words)
     ent = Entities()
@@ -711,7 +739,12 @@ def extract(  # noqa: C901
         )
         word = o.group(1) or o.group(2) or ""
         number = o.group(3) or o.group(4)
-        ent.ordinal = ORDINALS.get(word, 0) or int(number or 0) or _RELATIVE.get(o.group(5) or "")
+        relative = o.group(5) or o.group(6) or ""
+        ent.points_at_item = ent.points_at_item or bool(o.group(6))
+        ent.ordinal = ORDINALS.get(word, 0) or int(number or 0) or _RELATIVE.get(relative)
+    foreign = None if ordinals or spelled else _FOREIGN_ORDINAL_RE.match(fold_accents(text.lower()))
+    if foreign:
+        ent.ordinal, ent.points_at_item = _FOREIGN_ORDINALS[foreign.group(1)], True
     if skill_finder is not None:
         career_words = {w for c in ent.careers for w in c.name.split()}
         matched = skill_finder(" ".join(words))

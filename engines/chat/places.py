@@ -198,7 +198,7 @@ def place(
             # (a name of two words or more: not "on the night shift").
             two_before = raw_words[s - 2 : s] if s >= 2 else []
             after_out_of = (
-                two_before in (["out", "of"], ["stationed", "at"], ["based", "at"])
+                two_before in (["out", "of"], ["outside", "of"], ["stationed", "at"], ["based", "at"])
                 or (k >= 2 and two_before == ["on", "the"])
                 # "in the Waikato" (a capital needed for one word: not "in the field")
                 or (
@@ -208,7 +208,13 @@ def place(
                     and (k >= 2 or not lower_writer)
                 )
             )
-            after_in = s >= 1 and (raw_words[s - 1] in before or after_out_of)
+            # French "à Marseille" (normalised "a", which the article is too: so only where the text has
+            # "à"). Not "at": a firm or a person as often ("at Qatar airways", "mad at Jordan").
+            after_in = s >= 1 and (
+                raw_words[s - 1] in before
+                or after_out_of
+                or (raw_words[s - 1] == "a" and _after_a_grave(text, span))
+            )
             if not (after_in or foreign_after) or set(range(s, s + k)) & used:
                 continue
             cand = " ".join(span)
@@ -314,6 +320,12 @@ def home_town(
                 ):
                     return _display(spellings, more[cand])
     return None
+
+
+def _after_a_grave(text: str, span: list[str]) -> bool:
+    """The words of `span` (normalised) follow a French "à" in the text: "pompier volontaire à Marseille"."""
+    marked = fold_accents(re.sub(r"(?<!\w)à(?=\s)", " agrave ", text.lower()))
+    return bool(re.search(r"\bagrave\s+" + r"\W+".join(map(re.escape, span)) + r"\b", marked))
 
 
 def _big_place(name: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .nlu import normalise
 from .places import CALENDAR_WORDS, gazetteer, language_names
 
 # "also linux and python", "and some docker too": a message that adds to a list goes on with the
@@ -231,7 +232,8 @@ def _named_tool(phrase: str, known: set[str], named: set[str]) -> bool:
     """A tool's name: one the skill matcher knows, or one written with capitals that is no place."""
     return phrase in known or (
         phrase in named
-        and phrase not in gazetteer()
+        # (normalised: "kraków" is listed as "krakow")
+        and normalise(phrase) not in gazetteer()
         and phrase not in language_names()
         # Nor a time: "I graduate in June", "I teach on Mondays".
         and phrase.rstrip("s") not in CALENDAR_WORDS
@@ -247,7 +249,8 @@ _ROLE_THEN_BRACKETS = re.compile(
 _LIST_END = re.compile(
     r"\s+(?:but|though|although|however|if|so|because|since|while|when|where|which|what|how|then|"
     r"and i|and i'm|and im|and i've|and ive|and my|an i|n i|n i'm|n im|n i've|n ive|n my)\b"
-    r"|[.?!;:()]|\s[-–—]\s"
+    # (a full stop between letters is no end: "B.Ed", "B.Sc")
+    r"|\.(?![a-z]{1,3}\b)|[?!;:()]|\s[-–—]\s"
     # A new clause of the user's: "I do safeguarding referrals all the time, I'm good at mediation" (the
     # second list has its own trigger).
     # Not a hedge: "I know Excel, Word, I think also some Access".
@@ -267,8 +270,8 @@ _ITEM_LEAD = re.compile(
     r"^(?:(?:also|and|some|mostly|mainly|all|all of|"
     r"all the|a bit of|a fair bit of|a lot of|lots of|plenty of|"
     r"(?:a )?little bit(?: of)?|a little|little|bit of|(?:a )?wee bit of|loads of|tons of|heaps of|"
-    # (Scots "ma": "ma SVQ3", not "MA in Economics")
-    r"dealing with|fluent|conversational|already|ma(?=\s+\S+$)|a bit|"
+    # (Scots "ma": "ma SVQ3", not "MA in Economics"; Patois "mi": "mi food handler permit")
+    r"dealing with|fluent|conversational|already|ma(?=\s+\S+$)|mi|a bit|"
     # "i know how to use the floor scrubber"
     r"how to (?:use|operate|drive|run|do)|"
     # "our own kitchen audits", "maybe 40 user interviews": whose, or how many, is no part of the skill.
@@ -293,7 +296,7 @@ _ITEM_CIRCUMSTANCE = re.compile(
 )
 _ITEM_TAIL = re.compile(
     # ("excel small": West African English's "a little"; "GCP certificate online")
-    r"(?:\s+(?:fluently|small|online|well|too|as well|already|though|a bit|a little|(?:a )?little bit|"
+    r"(?:\s+(?:fluently|small|online|also|well|too|as well|already|though|a bit|a little|(?:a )?little bit|"
     r"daily|every day|"
     r"at work|on it|"
     # How often or on whose own: "fault finding all day", "artificial insemination myself".

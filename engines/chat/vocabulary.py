@@ -159,6 +159,8 @@ COMMON = frozenset(
         "namaste",
         "tere",
         *["salam", "salaam", "howzit", "buongiorno", "gday", "kia", "ora"],
+        # Whom the user addresses: "sir safety officer salary in dubai is more?" (not a title's first word).
+        *["sir", "madam", "maam", "mam", "bro", "bruv"],
         # A correction: "sorry i meant dispatcher".
         *["meant", "mean"],
         *["not", "no", "nor"],

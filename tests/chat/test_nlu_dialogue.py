@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import record_answer
-from engines.chat.entities import default_skill_finder, extract, speller
-from engines.chat.nlu import load_split, score
+from engines.chat.entities import LAST, Entities, default_skill_finder, extract, speller
+from engines.chat.nlu import IntentPrediction, load_split, score
 from engines.chat.skill_lists import listed_skills
 
 
@@ -1650,3 +1650,87 @@ def test_what_the_twenty_seventh_set_found() -> None:
     st = showing("careers", "english teacher", "tour guide")
     st, _ = _turn(st, "the second one lol. what's the weather in Paris?")
     assert st.slots.get("location") is None
+
+
+def test_what_the_twenty_eighth_set_found() -> None:
+    finder = default_skill_finder()
+
+    def ent(text: str) -> Entities:
+        return extract(text, finder)
+
+    # Ordinals: "last one" with no "the"; Spanish, Portuguese and French ones opening the message, not
+    # "the first time" or "the first job I had".
+    assert ent("last one is online? good i do that one first").ordinal == LAST
+    assert ent("last year I worked in retail").ordinal is None
+    assert ent("el segundo, cuanto cuesta y cuantos meses?").ordinal == 2
+    assert ent("le dernier, c'est combien?").ordinal == LAST
+    assert ent("a primeira vez que fui").ordinal is None
+    assert ent("el primer trabajo que tuve fue en ventas").ordinal is None
+    # (the review's cases) only alone or before a word for an item or for what the user thinks of it
+    assert ent("la segunda opcion por favor").ordinal == 2
+    assert ent("la primera pregunta: cuanto gana un enfermero?").ordinal is None
+    assert ent("el ultimo puesto que tuve fue de cajero").ordinal is None
+    assert ent("a second opinion would help").ordinal is None
+    assert ent("last one sounds good").ordinal == LAST
+    assert ent("last one I had was awful").ordinal is None
+    assert ent("final option is to quit my job lol").ordinal is None
+    assert ent("Last one for today - what about salary in Leeds?").ordinal is None
+    # An item named by the initials of its label's words.
+    st = showing(
+        "courses",
+        "Diesel Power Technology Diploma (Northeast Iowa Community College, Calmar)",
+        "John Deere TECH Program",
+    )
+    st, _ = _turn(st, "That NICC one in Calmar is 15 minutes from us. Is it full time?")
+    assert st.slots["course_ref"] == 1
+    # ... only where no label has the word: "the law one" is not "Leadership and Wellbeing".
+    st = showing("courses", "Law Foundation Course", "Leadership and Wellbeing")
+    st, _ = _turn(st, "the law one, how long is it?")
+    assert st.slots["course_ref"] == 1
+    # Places after "outside of", French "à"; not after "at" (a firm or a person as often: "I work at
+    # Qatar airways", "mad at Jordan"); a place is no tool.
+    assert ent("I work at Qatar airways").location is None
+    assert (
+        ent("Getting out of the Air Force after 8 years, stationed at Little Rock.").location == "Little Rock"
+    )
+    assert ent("We have milked 120 cows outside of Decorah, Iowa for 23 years").location == "Decorah"
+    assert ent("Bonjour, je suis pompier volontaire à Marseille and I work in a warehouse.").location == (
+        "Marseille"
+    )
+    sorry = ent("Sorry I mean in Kraków, the company is in Kraków")
+    assert sorry.location == "Kraków" and sorry.skills_said == []
+    # "b" for "be"; "sir" is whom the user addresses, not a word of the title.
+    aim = ent("i work as a cashier n i wanna b a pharmacy tech").target
+    assert aim is not None and aim.label == "pharmacy technician"
+    sir = ent("sir safety officer salary in dubai is more?").target
+    assert sir is not None and sir.name == "safety officer"
+    # Skills: "B.Ed" whole, "also" after an item, Patois "mi" (my).
+    assert "b.ed" in ent("I did BA in Bengali and B.Ed, and basic child psychology.").skills_said
+    assert ent("i know excel.also word").skills_said == ["excel"]
+    assert ent("I know knitting, sewing line balancing, production planning also.").skills_said == [
+        "knitting",
+        "sewing line balancing",
+        "production planning",
+    ]
+    assert ent("mi have mi food handler permit").skills_said == ["food handler permit"]
+
+
+def test_a_long_message_about_a_career_is_no_out_of_scope_question() -> None:
+    """The classifier's second choice where it puts out of scope first but the message lists the user's
+    skills, or is long and names a career it asks about; short questions naming a job stay out of scope."""
+    pred = IntentPrediction("out_of_scope", 0.6, "skill_gap", 0.3, True)
+    long_text = (
+        "g'day, sparky from Geelong here, 12 yrs on the tools. keen to get into solar. what would I need "
+        "to become a solar designer?"
+    )
+    plan = plan_turn(ConversationState(), long_text, pred, extract(long_text, default_skill_finder()))
+    assert plan.intent == "skill_gap"
+    short = "give me a suggestion for roofers"
+    pred = IntentPrediction("out_of_scope", 0.6, "career_advice", 0.3, True)
+    assert plan_turn(ConversationState(), short, pred, extract(short, default_skill_finder())).intent == (
+        "out_of_scope"
+    )
+    # The second choice only with some weight (over 0.2).
+    weak = IntentPrediction("out_of_scope", 0.9, "skill_gap", 0.8, True)
+    plan = plan_turn(ConversationState(), long_text, weak, extract(long_text, default_skill_finder()))
+    assert plan.intent == "out_of_scope"
