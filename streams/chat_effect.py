@@ -31,7 +31,7 @@ from engines.chat import ConversationState, default_classifier, plan_turn
 from engines.chat.dialogue import TurnPlan, record_answer
 from engines.chat.entities import SkillFinder, default_skill_finder, extract, speller
 from engines.chat.job_titles import career_index
-from engines.chat.places import gazetteer, town_names
+from engines.chat.places import big_city_names, country_keys, gazetteer, town_names
 from engines.chat.respond import careers_for_skills, llm_messages, render, skills_gap
 from engines.course_search.query import SearchQuery
 from engines.reference_data.catalog import careers_by_id
@@ -407,6 +407,8 @@ def warm() -> None:
         speller()
         gazetteer()
         town_names()
+        big_city_names()
+        country_keys()
         _WARMED.set()
         log.info("chat_engine_ready", ms=round((time.perf_counter() - started) * 1000, 1))
 

