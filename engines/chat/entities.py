@@ -740,7 +740,6 @@ def extract(  # noqa: C901
         word = o.group(1) or o.group(2) or ""
         number = o.group(3) or o.group(4)
         relative = o.group(5) or o.group(6) or ""
-        ent.points_at_item = ent.points_at_item or bool(o.group(6))
         ent.ordinal = ORDINALS.get(word, 0) or int(number or 0) or _RELATIVE.get(relative)
     foreign = None if ordinals or spelled else _FOREIGN_ORDINAL_RE.match(fold_accents(text.lower()))
     if foreign:

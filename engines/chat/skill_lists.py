@@ -330,9 +330,12 @@ _CLAUSE_VERBS = (
 )
 # A level of a language on the CEFR scale, said after the language.
 _LANGUAGE_LEVEL = re.compile(r"(?:level )?[abc][12](?: level)?")
+# A language and how well: "B2 German", "german b2", "english fluent" (not "ansys fluent": the word must
+# name a language).
 _LEVELLED_LANGUAGE = re.compile(
     r"^(?:level )?[abc][12](?: level)? (?!level$)([a-z]+)$"
     r"|^(?!level )([a-z]+) (?:level )?[abc][12](?: level)?$"
+    r"|^([a-z]+) fluent$"
 )
 _NOT_IN_A_SKILL = frozenset(
     [
@@ -491,14 +494,11 @@ def listed_skills(text: str, known: Iterable[str] = ()) -> tuple[list[str], list
             if head and head.group(1) in known_set:
                 item = head.group(1)
             item = _CREDENTIAL.sub(r"\1", item)
-            # "B2 German", "german b2": the language, without how well (not "MED A1", a certificate).
+            # "B2 German", "english fluent": the language, without how well (not "MED A1", a certificate).
             levelled = _LEVELLED_LANGUAGE.match(item)
-            if levelled and (levelled.group(1) or levelled.group(2)) in language_names():
-                item = levelled.group(1) or levelled.group(2)
-            # "english fluent": the language (not "ansys fluent", a product).
-            fluent = re.fullmatch(r"(\w+) fluent", item)
-            if fluent and fluent.group(1) in language_names():
-                item = fluent.group(1)
+            language = next((g for g in levelled.groups() if g), "") if levelled else ""
+            if language in language_names():
+                item = language
             words = item.split()
             if item in _WHEN or _LANGUAGE_LEVEL.fullmatch(item):
                 continue  # "a course I can do after hours"; "some dutch, A2 level" (how well, not a skill)
